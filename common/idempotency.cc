@@ -1,0 +1,91 @@
+#include "common/idempotency.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace aftersales {
+
+std::string RequestFingerprint(const google::protobuf::Message& request) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream raw(&bytes);
+    google::protobuf::io::CodedOutputStream out(&raw);
+    out.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&out);
+  }
+  // FNV-1a: stable across builds and processes, unlike std::hash.
+  uint64_t hash = 1469598103934665603ULL;
+  for (const char c : bytes) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return absl::StrFormat("%016x", hash);
+}
+
+absl::Status ValidateIdempotencyKey(absl::string_view key) {
+  if (key.size() > 255) {
+    return absl::InvalidArgumentError("Idempotency-Key: at most 255 characters are accepted");
+  }
+  for (const char c : key) {
+    if (c < 0x21 || c > 0x7e) {
+      return absl::InvalidArgumentError(
+          "Idempotency-Key: only printable ASCII without spaces is accepted");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_view key,
+                           const google::protobuf::Message& request,
+                           google::protobuf::Message* response,
+                           const std::function<absl::Status(Transaction&, google::protobuf::Message*)>& create) {
+  if (key.empty()) {
+    return db.InTransaction([&](Transaction& tx) { return create(tx, response); });
+  }
+  if (absl::Status s = ValidateIdempotencyKey(key); !s.ok()) return s;
+  const std::string fingerprint = RequestFingerprint(request);
+
+  // Claim the key first: a concurrent twin blocks on the row until we commit, then sees a
+  // duplicate key and replays what we stored.
+  absl::Status status = db.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::Status claimed =
+        tx.Execute("INSERT INTO idempotency_keys (scope, idem_key, request_hash, response, created_at)"
+                   " VALUES (?, ?, ?, NULL, UTC_TIMESTAMP(6))",
+                   {scope, key, fingerprint})
+            .status();
+    if (!claimed.ok()) return claimed;
+    if (absl::Status s = create(tx, response); !s.ok()) return s;
+    return tx.Execute("UPDATE idempotency_keys SET response = ? WHERE scope = ? AND idem_key = ?",
+                      {absl::Base64Escape(response->SerializeAsString()), scope, key})
+        .status();
+  });
+  if (status.code() != absl::StatusCode::kAlreadyExists) return status;
+
+  // The key was there already: replay, unless the request differs.
+  return db.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<Row> row = tx.QueryOne(
+        "SELECT request_hash, response FROM idempotency_keys WHERE scope = ? AND idem_key = ?",
+        {scope, key}, "idempotency key vanished");
+    if (!row.ok()) {
+      // The create failed with ALREADY_EXISTS for a reason of its own, not the key.
+      return status;
+    }
+    if (row->String(0) != fingerprint) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "Idempotency-Key '", key,
+          "' was already used for a different request; use a new key for a new request"));
+    }
+    std::string bytes;
+    if (row->IsNull(1) || !absl::Base64Unescape(row->String(1), &bytes) ||
+        !response->ParseFromString(bytes)) {
+      return absl::AbortedError("the first request with this Idempotency-Key is still running; retry");
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace aftersales

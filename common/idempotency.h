@@ -1,0 +1,33 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <google/protobuf/message.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "common/mysql.h"
+
+namespace aftersales {
+
+// Stored idempotency keys, after Stripe's: a key is kept with a fingerprint of the request and
+// the response it produced. A retry with the same key and request replays that response and
+// writes nothing; the same key with another request is refused. Each service database holds an
+// idempotency_keys table (see services/tickets/migrations/0001_init.sql for its shape).
+//
+// RunIdempotent runs create(tx, response) in one transaction with the key's row, so the effect
+// and the stored response commit together or not at all. With an empty key it just runs create.
+// scope separates keys of different callers and methods ("alice:CreateTicket").
+absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_view key,
+                           const google::protobuf::Message& request,
+                           google::protobuf::Message* response,
+                           const std::function<absl::Status(Transaction&, google::protobuf::Message*)>& create);
+
+// Keys are 1..255 printable ASCII characters.
+absl::Status ValidateIdempotencyKey(absl::string_view key);
+
+// A stable 64-bit fingerprint of a message's deterministic serialization, as hex.
+std::string RequestFingerprint(const google::protobuf::Message& request);
+
+}  // namespace aftersales

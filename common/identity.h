@@ -1,0 +1,46 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <grpcpp/server_context.h>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace aftersales {
+
+// gRPC metadata the gateway (or a calling service) sets for every call.
+inline constexpr char kPrincipalHeader[] = "x-aftersales-principal";
+inline constexpr char kRoleHeader[] = "x-aftersales-role";
+// Comma-separated store ids, or "*" for every store.
+inline constexpr char kStoresHeader[] = "x-aftersales-stores";
+inline constexpr char kRequestIdHeader[] = "x-request-id";
+inline constexpr char kIdempotencyKeyHeader[] = "idempotency-key";
+
+enum class Role { kAgent = 0, kSupervisor = 1, kAdmin = 2, kService = 3 };
+
+absl::StatusOr<Role> ParseRole(absl::string_view name);
+absl::string_view RoleName(Role role);
+
+// Who is calling and which stores they may touch.
+struct Caller {
+  std::string principal;
+  Role role = Role::kAgent;
+  bool all_stores = false;
+  std::vector<std::string> stores;
+
+  bool CanAccessStore(absl::string_view store_id) const;
+  // Admins and automation may change rules, templates and settings.
+  bool CanAdminister() const { return role == Role::kAdmin || role == Role::kService; }
+};
+
+// Reads the caller from the call's metadata; UNAUTHENTICATED when it is missing or malformed.
+absl::StatusOr<Caller> CallerFromContext(const grpc::ServerContextBase& context);
+// PERMISSION_DENIED naming the store when the caller may not touch it.
+absl::Status CheckStoreAccess(const Caller& caller, absl::string_view store_id);
+
+// Single metadata value, empty when absent.
+std::string MetadataValue(const grpc::ServerContextBase& context, absl::string_view key);
+
+}  // namespace aftersales

@@ -1,0 +1,81 @@
+#include "common/migrations.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+
+namespace aftersales {
+namespace {
+
+constexpr char kCreateTable[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INT NOT NULL PRIMARY KEY,"
+    " name VARCHAR(255) NOT NULL,"
+    " applied_at DATETIME(6) NOT NULL"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
+
+absl::StatusOr<int> ReadVersion(Transaction& tx) {
+  absl::StatusOr<std::vector<Row>> rows =
+      tx.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!rows.ok()) return rows.status();
+  return static_cast<int>(rows->front().Int(0));
+}
+
+}  // namespace
+
+absl::StatusOr<int> CurrentSchemaVersion(Database& db) {
+  return db.InTransaction<int>([](Transaction& tx) -> absl::StatusOr<int> {
+    if (absl::Status s = tx.ExecuteDdl(kCreateTable); !s.ok()) return s;
+    return ReadVersion(tx);
+  });
+}
+
+absl::Status ApplyMigrations(Database& db, absl::Span<const Migration> migrations) {
+  std::vector<Migration> ordered(migrations.begin(), migrations.end());
+  std::sort(ordered.begin(), ordered.end(),
+            [](const Migration& a, const Migration& b) { return a.version < b.version; });
+  const int newest_known = ordered.empty() ? 0 : ordered.back().version;
+  const std::string lock_name = absl::StrCat("aftersales_migrations_", db.options().database);
+
+  return db.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<std::vector<Row>> locked = tx.Query("SELECT GET_LOCK(?, 60)", {lock_name});
+    if (!locked.ok()) return locked.status();
+    if (locked->front().Int(0) != 1) {
+      return absl::UnavailableError("another process held the migration lock for 60 s");
+    }
+    auto release = [&] { tx.Query("SELECT RELEASE_LOCK(?)", {lock_name}).IgnoreError(); };
+    absl::Status result = [&]() -> absl::Status {
+      if (absl::Status s = tx.ExecuteDdl(kCreateTable); !s.ok()) return s;
+      absl::StatusOr<int> current = ReadVersion(tx);
+      if (!current.ok()) return current.status();
+      if (*current > newest_known) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "database ", db.options().database, " is at schema version ", *current,
+            " but this build knows only up to ", newest_known,
+            ": run a newer build, or restore the database"));
+      }
+      for (const Migration& m : ordered) {
+        if (m.version <= *current) continue;
+        for (const std::string& statement : SplitSqlStatements(m.sql)) {
+          if (absl::Status s = tx.ExecuteDdl(statement); !s.ok()) {
+            return absl::Status(s.code(), absl::StrCat("migration ", m.name, ": ", s.message()));
+          }
+        }
+        absl::Status recorded =
+            tx.Execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, UTC_TIMESTAMP(6))",
+                       {m.version, m.name})
+                .status();
+        if (!recorded.ok()) return recorded;
+        LogInfo("migration applied", {{"database", db.options().database},
+                                      {"version", absl::StrCat(m.version)},
+                                      {"name", std::string(m.name)}});
+      }
+      return absl::OkStatus();
+    }();
+    release();
+    return result;
+  });
+}
+
+}  // namespace aftersales

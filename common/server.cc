@@ -1,0 +1,162 @@
+#include "common/server.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+#include <grpcpp/support/server_interceptor.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/identity.h"
+#include "common/log.h"
+
+namespace aftersales {
+namespace {
+
+// Logs one line per finished call with its method, code, duration and the request id the
+// gateway gave it.
+class AccessLogInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit AccessLogInterceptor(grpc::experimental::ServerRpcInfo* info)
+      : info_(info), start_(absl::Now()) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      auto* metadata = methods->GetRecvInitialMetadata();
+      auto it = metadata->find(kRequestIdHeader);
+      if (it != metadata->end()) request_id_.assign(it->second.data(), it->second.size());
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const grpc::Status status = methods->GetSendStatus();
+      LogFields fields = {{"method", info_->method()},
+                          {"code", absl::StrCat(status.error_code())},
+                          {"ms", absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - start_))},
+                          {"request_id", request_id_}};
+      if (!status.ok()) fields.emplace_back("error", status.error_message());
+      LogInfo("rpc", fields);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  grpc::experimental::ServerRpcInfo* info_;
+  absl::Time start_;
+  std::string request_id_;
+};
+
+class AccessLogFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    // Health probes arrive every few seconds; they would drown the log.
+    if (absl::string_view(info->method()).find("grpc.health.v1") != absl::string_view::npos) {
+      return nullptr;
+    }
+    return new AccessLogInterceptor(info);
+  }
+};
+
+}  // namespace
+
+void BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // A client vanishing mid-write must not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+}
+
+absl::Status ServeUntilSignal(const ServerOptions& options,
+                              const std::vector<grpc::Service*>& services) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<AccessLogFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address, ": address in use or invalid"));
+  }
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  auto set_serving = [&](bool serving) {
+    health->SetServingStatus(serving);  // every service name and ""
+  };
+
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::condition_variable stop_cv;
+  auto ready_now = [&] { return !options.readiness_check || options.readiness_check().ok(); };
+  set_serving(ready_now());
+  std::thread readiness([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    bool last = true;
+    while (!stop_cv.wait_for(lock, absl::ToChronoMilliseconds(options.readiness_interval),
+                             [&] { return stopping.load(); })) {
+      lock.unlock();
+      const bool ready = ready_now();
+      lock.lock();
+      if (stopping) break;
+      if (ready != last) {
+        LogWarning(ready ? "ready again" : "not ready: database check failed");
+        last = ready;
+      }
+      set_serving(ready);
+    }
+  });
+  LogInfo("serving", {{"address", options.listen_address}});
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int signal_number = 0;
+  sigwait(&set, &signal_number);
+  LogInfo("shutting down: draining calls in flight",
+          {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    stopping = true;
+  }
+  stop_cv.notify_all();
+  readiness.join();
+  health->Shutdown();  // NOT_SERVING to every watcher
+  server->Shutdown(absl::ToChronoTime(absl::Now() + options.drain_timeout));
+  server->Wait();
+  LogInfo("stopped");
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
+                                        BoundedExecutor& executor,
+                                        std::function<absl::Status()> work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const bool queued = executor.TrySubmit([reactor, work = std::move(work)] {
+    reactor->Finish(ToGrpcStatus(work()));
+  });
+  if (!queued) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "the service is at capacity; retry shortly"));
+  }
+  return reactor;
+}
+
+}  // namespace aftersales

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/executor.h"
+#include "common/status.h"
+
+namespace grpc {
+class Service;
+}
+
+namespace aftersales {
+
+// Blocks SIGTERM and SIGINT in this thread and every thread it starts afterwards, so that only
+// WaitForShutdownSignal sees them. Call first thing in main.
+void BlockShutdownSignals();
+
+struct ServerOptions {
+  std::string listen_address = "127.0.0.1:50051";
+  // Shorter than the orchestrator's grace period (Kubernetes: 30 s).
+  absl::Duration drain_timeout = absl::Seconds(20);
+  // Polled for readiness: health reports SERVING only while this is OK (the database answers).
+  std::function<absl::Status()> readiness_check;
+  absl::Duration readiness_interval = absl::Seconds(5);
+};
+
+// Serves the services with grpc.health.v1 health, server reflection and an access log, until
+// SIGTERM or SIGINT; then reports NOT_SERVING, stops taking calls, lets those in flight finish
+// (up to drain_timeout) and returns OK. The caller closes the pool after it returns.
+absl::Status ServeUntilSignal(const ServerOptions& options, const std::vector<grpc::Service*>& services);
+
+// For a callback handler: runs work (which may block on SQL) on the executor, then finishes the
+// call with the status it returns. When the executor's queue is full the call ends at once with
+// RESOURCE_EXHAUSTED.
+grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
+                                        BoundedExecutor& executor,
+                                        std::function<absl::Status()> work);
+
+}  // namespace aftersales

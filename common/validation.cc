@@ -1,0 +1,148 @@
+#include "common/validation.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+
+namespace aftersales {
+namespace {
+
+absl::Status Invalid(absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+bool IsBlank(absl::string_view s) { return absl::StripAsciiWhitespace(s).empty(); }
+
+}  // namespace
+
+bool IsValidUtf8(absl::string_view text) {
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+absl::Status ValidateId(absl::string_view field, absl::string_view value) {
+  if (value.empty()) return Invalid(field, "is required");
+  if (value.size() > 128) return Invalid(field, "is longer than 128 characters");
+  for (const char c : value) {
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '_' && c != '.' && c != ':' && c != '#') {
+      return Invalid(field, absl::StrCat("'", value,
+                                         "' may hold only letters, digits and - _ . : #"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateOptionalId(absl::string_view field, absl::string_view value) {
+  return value.empty() ? absl::OkStatus() : ValidateId(field, value);
+}
+
+absl::Status ValidateText(absl::string_view field, absl::string_view value, size_t max_bytes,
+                          bool required) {
+  if (required && IsBlank(value)) return Invalid(field, "is required");
+  if (value.size() > max_bytes) {
+    return Invalid(field, absl::StrCat("is ", value.size(), " bytes; at most ", max_bytes,
+                                       " are accepted"));
+  }
+  if (!IsValidUtf8(value)) return Invalid(field, "is not valid UTF-8");
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCountry(absl::string_view field, absl::string_view value, bool required) {
+  if (value.empty()) return required ? Invalid(field, "is required") : absl::OkStatus();
+  if (value.size() != 2 || !absl::ascii_isupper(value[0]) || !absl::ascii_isupper(value[1])) {
+    return Invalid(field, absl::StrCat("'", value,
+                                       "' is not an ISO 3166-1 alpha-2 code like US or DE"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTimeZone(absl::string_view field, absl::string_view value, bool required) {
+  if (value.empty()) return required ? Invalid(field, "is required") : absl::OkStatus();
+  absl::TimeZone zone;
+  if (value.size() > 64 || !absl::LoadTimeZone(std::string(value), &zone)) {
+    return Invalid(field, absl::StrCat("'", value,
+                                       "' is not an IANA time zone like America/New_York"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateLanguage(absl::string_view field, absl::string_view value, bool required) {
+  if (value.empty()) return required ? Invalid(field, "is required") : absl::OkStatus();
+  // Primary subtag of 2-3 letters, then subtags of 1-8 letters or digits.
+  size_t i = 0;
+  while (i < value.size() && absl::ascii_isalpha(value[i])) ++i;
+  bool ok = i >= 2 && i <= 3 && value.size() <= 35;
+  size_t run = 0;
+  for (size_t k = i; ok && k < value.size(); ++k) {
+    if (value[k] == '-') {
+      ok = k + 1 < value.size() && (k == i || run > 0);
+      run = 0;
+    } else if (absl::ascii_isalnum(value[k])) {
+      ok = ++run <= 8;
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) return Invalid(field, absl::StrCat("'", value, "' is not a language tag like en or zh-CN"));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateEmail(absl::string_view field, absl::string_view value, bool required) {
+  if (value.empty()) return required ? Invalid(field, "is required") : absl::OkStatus();
+  const size_t at = value.find('@');
+  if (value.size() > 254 || at == 0 || at == absl::string_view::npos ||
+      value.find('.', at) == absl::string_view::npos || value.back() == '.' ||
+      value.find_first_of(" \t\r\n", 0) != absl::string_view::npos || !IsValidUtf8(value)) {
+    return Invalid(field, absl::StrCat("'", value, "' is not an email address"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCurrency(absl::string_view field, absl::string_view value) {
+  if (value.size() != 3 || !absl::ascii_isupper(value[0]) || !absl::ascii_isupper(value[1]) ||
+      !absl::ascii_isupper(value[2])) {
+    return Invalid(field, absl::StrCat("'", value, "' is not an ISO 4217 code like USD or EUR"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateEnum(absl::string_view field, int value, bool known, bool allow_unspecified) {
+  if (!known) return Invalid(field, absl::StrCat("unknown value ", value));
+  if (value == 0 && !allow_unspecified) return Invalid(field, "is required");
+  return absl::OkStatus();
+}
+
+}  // namespace aftersales
