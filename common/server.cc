@@ -159,4 +159,14 @@ grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
   return reactor;
 }
 
+grpc::ServerUnaryReactor* ServeAsCaller(grpc::CallbackServerContext* context,
+                                        BoundedExecutor& executor,
+                                        std::function<absl::Status(const Caller&)> work) {
+  return RunOnExecutor(context, executor, [context, work = std::move(work)]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerFromContext(*context);
+    if (!caller.ok()) return caller.status();
+    return work(*caller);
+  });
+}
+
 }  // namespace aftersales

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/executor.h"
+#include "common/identity.h"
 #include "common/status.h"
 
 namespace grpc {
@@ -43,5 +44,11 @@ absl::Status ServeUntilSignal(const ServerOptions& options, const std::vector<gr
 grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
                                         BoundedExecutor& executor,
                                         std::function<absl::Status()> work);
+
+// RunOnExecutor for calls that act for a caller: reads the caller from the metadata first
+// (UNAUTHENTICATED when absent) and hands it to work.
+grpc::ServerUnaryReactor* ServeAsCaller(grpc::CallbackServerContext* context,
+                                        BoundedExecutor& executor,
+                                        std::function<absl::Status(const Caller&)> work);
 
 }  // namespace aftersales

@@ -1,0 +1,68 @@
+#include "common/service_config.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "common/log.h"
+
+namespace aftersales {
+
+std::vector<ConfigVar> ServiceConfigVars(absl::string_view default_listen,
+                                         absl::string_view default_database) {
+  return {
+      {"listen", std::string(default_listen), "gRPC listen address (host:port)"},
+      {"drain_timeout", "20s", "on SIGTERM, how long calls in flight may take to finish"},
+      {"db_host", "127.0.0.1", "MariaDB/MySQL host"},
+      {"db_port", "3306", "MariaDB/MySQL port"},
+      {"db_socket", "", "Unix socket of the database; used instead of host and port when set"},
+      {"db_user", "root", "database user"},
+      {"db_password", "", "database password", /*secret=*/true},
+      {"db_name", std::string(default_database), "this service's own database"},
+      {"db_create", "true", "create the database (utf8mb4) when it does not exist"},
+      {"db_pool_size", "16", "connections to the database; also the worker threads for calls"},
+  };
+}
+
+absl::StatusOr<DatabaseOptions> DatabaseOptionsFromConfig(const Config& config) {
+  DatabaseOptions options;
+  options.host = config.Get("db_host");
+  absl::StatusOr<int64_t> port = config.GetInt("db_port");
+  if (!port.ok()) return port.status();
+  options.port = static_cast<int>(*port);
+  options.socket = config.Get("db_socket");
+  options.user = config.Get("db_user");
+  options.password = config.Get("db_password");
+  options.database = config.Get("db_name");
+  absl::StatusOr<bool> create = config.GetBool("db_create");
+  if (!create.ok()) return create.status();
+  options.create_database = *create;
+  absl::StatusOr<int64_t> pool = config.GetInt("db_pool_size");
+  if (!pool.ok()) return pool.status();
+  if (*pool < 1 || *pool > 512) return absl::InvalidArgumentError("--db_pool_size must be 1..512");
+  options.pool_size = static_cast<int>(*pool);
+  return options;
+}
+
+absl::StatusOr<ServerOptions> ServerOptionsFromConfig(const Config& config) {
+  ServerOptions options;
+  options.listen_address = config.Get("listen");
+  absl::StatusOr<absl::Duration> drain = config.GetDuration("drain_timeout");
+  if (!drain.ok()) return drain.status();
+  options.drain_timeout = *drain;
+  return options;
+}
+
+void ParseConfigOrExit(Config& config, int argc, char** argv) {
+  absl::Status parsed = config.Parse(argc, argv);
+  if (parsed.code() == absl::StatusCode::kNotFound) {
+    std::fputs(std::string(parsed.message()).c_str(), stdout);
+    std::exit(0);
+  }
+  if (!parsed.ok()) {
+    LogError("bad configuration", {{"error", std::string(parsed.message())}});
+    std::exit(2);
+  }
+  LogInfo("configuration", {{"settings", config.Describe()}});
+}
+
+}  // namespace aftersales

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/config.h"
+#include "common/mysql.h"
+#include "common/server.h"
+
+namespace aftersales {
+
+// Settings every service has, declared once: where it listens, how it drains, its database.
+std::vector<ConfigVar> ServiceConfigVars(absl::string_view default_listen,
+                                         absl::string_view default_database);
+
+absl::StatusOr<DatabaseOptions> DatabaseOptionsFromConfig(const Config& config);
+absl::StatusOr<ServerOptions> ServerOptionsFromConfig(const Config& config);
+
+// Parses argv into config; on --help prints usage and exits 0, on a bad setting prints why and
+// exits 2. Logs the configuration (secrets masked) at start.
+void ParseConfigOrExit(Config& config, int argc, char** argv);
+
+}  // namespace aftersales

@@ -1,0 +1,79 @@
+// The tickets service: conversations, reply clocks, order context, reply templates.
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/migrations.h"
+#include "common/periodic.h"
+#include "common/service_config.h"
+#include "services/tickets/migrations.h"
+#include "services/tickets/ticket_desk.h"
+#include "services/tickets/tickets_service.h"
+
+namespace {
+
+using aftersales::Config;
+using aftersales::ConfigVar;
+
+int Fail(absl::string_view what, const absl::Status& status) {
+  aftersales::LogError(what, {{"error", std::string(status.message())}});
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  aftersales::BlockShutdownSignals();
+  aftersales::SetLogProgram("tickets");
+  std::vector<ConfigVar> vars = aftersales::ServiceConfigVars("127.0.0.1:50051", "aftersales_tickets");
+  vars.push_back({"sla_first_reply", "24h", "reply target for a buyer message"});
+  vars.push_back({"sla_return_request", "48h", "reply target for a return request"});
+  vars.push_back({"sla_vip", "2h", "reply target for VIP buyers"});
+  vars.push_back({"follow_up_after", "72h", "buyer silence before the automatic follow-up"});
+  vars.push_back({"sweep_interval", "10s", "how often due follow-ups are looked for"});
+  Config config("tickets", std::move(vars));
+  aftersales::ParseConfigOrExit(config, argc, argv);
+
+  absl::StatusOr<aftersales::DatabaseOptions> db_options = aftersales::DatabaseOptionsFromConfig(config);
+  if (!db_options.ok()) return Fail("bad configuration", db_options.status());
+  absl::StatusOr<aftersales::ServerOptions> server_options = aftersales::ServerOptionsFromConfig(config);
+  if (!server_options.ok()) return Fail("bad configuration", server_options.status());
+  aftersales::tickets::TicketDeskOptions desk_options;
+  for (auto [name, target] :
+       {std::pair{"sla_first_reply", &desk_options.targets.first_reply},
+        std::pair{"sla_return_request", &desk_options.targets.return_request},
+        std::pair{"sla_vip", &desk_options.targets.vip},
+        std::pair{"follow_up_after", &desk_options.targets.follow_up_after}}) {
+    absl::StatusOr<absl::Duration> d = config.GetDuration(name);
+    if (!d.ok()) return Fail("bad configuration", d.status());
+    *target = *d;
+  }
+  absl::StatusOr<absl::Duration> sweep_interval = config.GetDuration("sweep_interval");
+  if (!sweep_interval.ok()) return Fail("bad configuration", sweep_interval.status());
+
+  absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
+  if (!db.ok()) return Fail("cannot reach the database", db.status());
+  if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::tickets::Migrations()); !s.ok()) {
+    return Fail("cannot migrate the database", s);
+  }
+
+  aftersales::tickets::TicketDesk desk(**db, desk_options);
+  {
+    aftersales::BoundedExecutor executor(db_options->pool_size, /*max_queued=*/4096);
+    aftersales::tickets::TicketsService service(desk, executor);
+    aftersales::PeriodicTask sweeper("follow_ups", *sweep_interval, [&desk] {
+      absl::StatusOr<int> sent = desk.SendDueFollowUps(/*batch_size=*/50);
+      if (!sent.ok()) {
+        aftersales::LogWarning("follow-up sweep failed", {{"error", std::string(sent.status().message())}});
+        return false;
+      }
+      if (*sent > 0) aftersales::LogInfo("follow-ups sent", {{"count", absl::StrCat(*sent)}});
+      return *sent == 50;
+    });
+    server_options->readiness_check = [&db] { return (*db)->Ping(); };
+    if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {
+      return Fail("cannot serve", s);
+    }
+  }  // the sweeper stops, then the executor drains, before the pool closes
+  return 0;
+}

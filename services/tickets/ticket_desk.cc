@@ -1,0 +1,522 @@
+#include "services/tickets/ticket_desk.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "common/idempotency.h"
+#include "common/ids.h"
+#include "common/status.h"
+#include "common/time_util.h"
+#include "common/validation.h"
+#include "services/tickets/reply_template.h"
+#include "services/tickets/ticket_store.h"
+#include "services/tickets/ticket_validation.h"
+
+namespace aftersales::tickets {
+namespace {
+
+using v1::Ticket;
+
+// Sent when a store keeps no "follow_up" template in the buyer's language.
+constexpr char kDefaultFollowUp[] =
+    "Hello {buyer_name}, we are checking in on our last reply. If anything is still not right, "
+    "just reply to this message and we will take care of it.";
+
+absl::StatusOr<std::optional<WeeklyHours>> StoreHours(Transaction& tx, const std::string& store_id) {
+  absl::StatusOr<std::optional<v1::BusinessHours>> stored = store::ReadBusinessHours(tx, store_id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return std::optional<WeeklyHours>();
+  absl::StatusOr<WeeklyHours> parsed = ParseBusinessHours(**stored);
+  if (!parsed.ok()) return parsed.status();
+  return std::optional<WeeklyHours>(*std::move(parsed));
+}
+
+absl::Status AttachMessages(Transaction& tx, Ticket& ticket) {
+  absl::StatusOr<std::vector<v1::Message>> messages = store::ReadMessages(tx, ticket.ticket_id());
+  if (!messages.ok()) return messages.status();
+  for (auto& m : *messages) *ticket.add_messages() = std::move(m);
+  return absl::OkStatus();
+}
+
+// Orders carry their store; reading one checks the caller may see that store.
+absl::StatusOr<v1::Order> ReadOrderFor(Transaction& tx, const Caller& caller,
+                                       const std::string& order_id, bool for_update) {
+  absl::StatusOr<v1::Order> order = store::ReadOrder(tx, order_id, for_update);
+  if (!order.ok()) return order.status();
+  RETURN_IF_ERROR(CheckStoreAccess(caller, order->store_id()));
+  return order;
+}
+
+}  // namespace
+
+TicketDesk::TicketDesk(Database& db, TicketDeskOptions options) : db_(db), options_(std::move(options)) {}
+
+absl::Status TicketDesk::CreateTicket(const Caller& caller, const std::string& idempotency_key,
+                                      const v1::CreateTicketRequest& request,
+                                      v1::CreateTicketResponse* response) {
+  RETURN_IF_ERROR(ValidateCreateTicket(request));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
+  const std::string scope = absl::StrCat(caller.principal, ":CreateTicket");
+  return RunIdempotent(
+      db_, scope, idempotency_key, request, response,
+      [&](Transaction& tx, google::protobuf::Message* out) -> absl::Status {
+        const absl::Time now = options_.clock();
+        absl::StatusOr<std::optional<WeeklyHours>> hours = StoreHours(tx, request.store_id());
+        if (!hours.ok()) return hours.status();
+        const WorkflowContext ctx{now, options_.targets, *hours};
+        Ticket ticket;
+        ticket.set_ticket_id(NewId("tkt"));
+        ticket.set_store_id(request.store_id());
+        if (!request.order().order_id().empty()) *ticket.mutable_order() = request.order();
+        *ticket.mutable_buyer() = request.buyer();
+        if (ticket.buyer().tier() == v1::Buyer::TIER_UNSPECIFIED) {
+          ticket.mutable_buyer()->set_tier(v1::Buyer::REGULAR);
+        }
+        ticket.set_category(request.category());
+        ticket.set_channel(request.channel());
+        ticket.set_subject(request.subject());
+        const absl::Time received =
+            request.has_received_at() ? FromProtoTime(request.received_at()) : now;
+        OpenTicket(ticket, received, ctx);
+
+        v1::Message first;
+        first.set_message_id(NewId("msg"));
+        first.set_ticket_id(ticket.ticket_id());
+        first.set_direction(v1::Message::INBOUND);
+        first.set_body(request.body());
+        first.set_author(request.buyer().buyer_id());
+        *first.mutable_created_at() = ToProtoTime(received);
+
+        RETURN_IF_ERROR(store::InsertTicket(tx, ticket));
+        RETURN_IF_ERROR(store::InsertMessage(tx, first));
+        *ticket.add_messages() = std::move(first);
+        auto* typed = static_cast<v1::CreateTicketResponse*>(out);
+        *typed->mutable_ticket() = std::move(ticket);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status TicketDesk::GetTicket(const Caller& caller, const v1::GetTicketRequest& request,
+                                   v1::GetTicketResponse* response) {
+  RETURN_IF_ERROR(ValidateId("ticket_id", request.ticket_id()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, request.ticket_id(), false);
+    if (!ticket.ok()) return ticket.status();
+    RETURN_IF_ERROR(CheckStoreAccess(caller, ticket->store_id()));
+    RETURN_IF_ERROR(AttachMessages(tx, *ticket));
+    RefreshBreached(*ticket, options_.clock());
+    *response->mutable_ticket() = *std::move(ticket);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TicketDesk::ListTickets(const Caller& caller, const v1::ListTicketsRequest& request,
+                                     v1::ListTicketsResponse* response) {
+  RETURN_IF_ERROR(ValidateListTickets(request));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
+  const absl::Time now = options_.clock();
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<TicketPage> page = store::ListTickets(tx, request, now);
+    if (!page.ok()) return page.status();
+    response->Clear();
+    for (Ticket& t : page->tickets) {
+      RefreshBreached(t, now);
+      *response->add_tickets() = std::move(t);
+    }
+    response->set_next_page_token(page->next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<Ticket> TicketDesk::ChangeTicket(
+    const Caller& caller, const std::string& ticket_id,
+    const std::function<absl::Status(Ticket&, const WorkflowContext&)>& change) {
+  RETURN_IF_ERROR(ValidateId("ticket_id", ticket_id));
+  return db_.InTransaction<Ticket>([&](Transaction& tx) -> absl::StatusOr<Ticket> {
+    absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, ticket_id, /*for_update=*/true);
+    if (!ticket.ok()) return ticket.status();
+    RETURN_IF_ERROR(CheckStoreAccess(caller, ticket->store_id()));
+    absl::StatusOr<std::optional<WeeklyHours>> hours = StoreHours(tx, ticket->store_id());
+    if (!hours.ok()) return hours.status();
+    const WorkflowContext ctx{options_.clock(), options_.targets, *hours};
+    const bool had_follow_up = ticket->has_follow_up_at();
+    const google::protobuf::Timestamp old_follow_up = ticket->follow_up_at();
+    RETURN_IF_ERROR(change(*ticket, ctx));
+    RETURN_IF_ERROR(store::UpdateTicket(tx, *ticket));
+    if (had_follow_up != ticket->has_follow_up_at() ||
+        old_follow_up.SerializeAsString() != ticket->follow_up_at().SerializeAsString()) {
+      RETURN_IF_ERROR(store::SyncFollowUp(tx, *ticket, ctx.now));
+    }
+    RefreshBreached(*ticket, ctx.now);
+    return ticket;
+  });
+}
+
+absl::Status TicketDesk::AddMessage(const Caller& caller, const std::string& idempotency_key,
+                                    const v1::AddMessageRequest& request,
+                                    v1::AddMessageResponse* response) {
+  RETURN_IF_ERROR(ValidateAddMessage(request));
+  const std::string scope = absl::StrCat(caller.principal, ":AddMessage");
+  return RunIdempotent(
+      db_, scope, idempotency_key, request, response,
+      [&](Transaction& tx, google::protobuf::Message* out) -> absl::Status {
+        absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, request.ticket_id(), true);
+        if (!ticket.ok()) return ticket.status();
+        RETURN_IF_ERROR(CheckStoreAccess(caller, ticket->store_id()));
+        absl::StatusOr<std::optional<WeeklyHours>> hours = StoreHours(tx, ticket->store_id());
+        if (!hours.ok()) return hours.status();
+        const WorkflowContext ctx{options_.clock(), options_.targets, *hours};
+        const absl::Time sent = request.has_sent_at() ? FromProtoTime(request.sent_at()) : ctx.now;
+        const bool inbound = request.direction() == v1::Message::INBOUND;
+        RETURN_IF_ERROR(inbound ? ApplyInboundMessage(*ticket, sent, ctx)
+                                : ApplyOutboundMessage(*ticket, sent, request.automatic(), ctx));
+        v1::Message message;
+        message.set_message_id(NewId("msg"));
+        message.set_ticket_id(ticket->ticket_id());
+        message.set_direction(request.direction());
+        message.set_body(request.body());
+        message.set_author(inbound ? ticket->buyer().buyer_id() : caller.principal);
+        message.set_automatic(request.automatic());
+        *message.mutable_created_at() = ToProtoTime(sent);
+        RETURN_IF_ERROR(store::InsertMessage(tx, message));
+        RETURN_IF_ERROR(store::UpdateTicket(tx, *ticket));
+        RETURN_IF_ERROR(store::SyncFollowUp(tx, *ticket, ctx.now));
+        auto* typed = static_cast<v1::AddMessageResponse*>(out);
+        *typed->mutable_ticket() = *std::move(ticket);
+        *typed->mutable_message() = std::move(message);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status TicketDesk::AssignTicket(const Caller& caller, const v1::AssignTicketRequest& request,
+                                      v1::AssignTicketResponse* response) {
+  RETURN_IF_ERROR(ValidateOptionalId("assignee", request.assignee()));
+  absl::StatusOr<Ticket> ticket = ChangeTicket(
+      caller, request.ticket_id(),
+      [&](Ticket& t, const WorkflowContext& ctx) { return Assign(t, request.assignee(), ctx); });
+  if (!ticket.ok()) return ticket.status();
+  *response->mutable_ticket() = *std::move(ticket);
+  return absl::OkStatus();
+}
+
+absl::Status TicketDesk::MarkNoResponseNeeded(const Caller& caller,
+                                              const v1::MarkNoResponseNeededRequest& request,
+                                              v1::MarkNoResponseNeededResponse* response) {
+  absl::StatusOr<Ticket> ticket = ChangeTicket(
+      caller, request.ticket_id(),
+      [](Ticket& t, const WorkflowContext& ctx) { return tickets::MarkNoResponseNeeded(t, ctx); });
+  if (!ticket.ok()) return ticket.status();
+  *response->mutable_ticket() = *std::move(ticket);
+  return absl::OkStatus();
+}
+
+absl::Status TicketDesk::ResolveTicket(const Caller& caller, const v1::ResolveTicketRequest& request,
+                                       v1::ResolveTicketResponse* response) {
+  absl::StatusOr<Ticket> ticket = ChangeTicket(
+      caller, request.ticket_id(), [](Ticket& t, const WorkflowContext& ctx) { return Resolve(t, ctx); });
+  if (!ticket.ok()) return ticket.status();
+  *response->mutable_ticket() = *std::move(ticket);
+  return absl::OkStatus();
+}
+
+absl::Status TicketDesk::ReopenTicket(const Caller& caller, const v1::ReopenTicketRequest& request,
+                                      v1::ReopenTicketResponse* response) {
+  absl::StatusOr<Ticket> ticket = ChangeTicket(
+      caller, request.ticket_id(), [](Ticket& t, const WorkflowContext& ctx) { return Reopen(t, ctx); });
+  if (!ticket.ok()) return ticket.status();
+  *response->mutable_ticket() = *std::move(ticket);
+  return absl::OkStatus();
+}
+
+absl::Status TicketDesk::PutOrder(const Caller& caller, const v1::PutOrderRequest& request,
+                                  v1::PutOrderResponse* response) {
+  RETURN_IF_ERROR(ValidatePutOrder(request));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, request.order().store_id()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    const absl::Time now = options_.clock();
+    absl::StatusOr<v1::Order> existing = store::ReadOrder(tx, request.order_id(), true);
+    if (existing.ok() && existing->store_id() != request.order().store_id()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("order ", request.order_id(), " belongs to store ", existing->store_id(),
+                       ", not ", request.order().store_id()));
+    }
+    if (!existing.ok() && existing.status().code() != absl::StatusCode::kNotFound) {
+      return existing.status();
+    }
+    v1::Order order = request.order();
+    order.set_order_id(request.order_id());
+    order.clear_updated_at();
+    RETURN_IF_ERROR(store::PutOrder(tx, order, now));
+    *order.mutable_updated_at() = ToProtoTime(now);
+    *response->mutable_order() = std::move(order);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TicketDesk::GetOrder(const Caller& caller, const v1::GetOrderRequest& request,
+                                  v1::GetOrderResponse* response) {
+  RETURN_IF_ERROR(ValidateId("order_id", request.order_id()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<v1::Order> order = ReadOrderFor(tx, caller, request.order_id(), false);
+    if (!order.ok()) return order.status();
+    absl::StatusOr<std::vector<v1::Shipment>> shipments = store::ReadShipments(tx, request.order_id());
+    if (!shipments.ok()) return shipments.status();
+    response->Clear();
+    *response->mutable_order() = *std::move(order);
+    for (auto& s : *shipments) *response->add_shipments() = std::move(s);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TicketDesk::AddShipment(const Caller& caller, const v1::AddShipmentRequest& request,
+                                     v1::AddShipmentResponse* response) {
+  RETURN_IF_ERROR(ValidateAddShipment(request));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<v1::Order> order = ReadOrderFor(tx, caller, request.order_id(), true);
+    if (!order.ok()) return order.status();
+    v1::Shipment shipment;
+    shipment.set_shipment_id(NewId("shp"));
+    shipment.set_order_id(request.order_id());
+    shipment.set_carrier(request.carrier());
+    shipment.set_tracking_number(request.tracking_number());
+    shipment.set_tracking_url(request.tracking_url());
+    *shipment.mutable_created_at() = ToProtoTime(options_.clock());
+    absl::StatusOr<v1::Shipment> stored = store::InsertShipment(tx, shipment);
+    if (!stored.ok()) return stored.status();
+    *response->mutable_shipment() = *std::move(stored);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TicketDesk::AddTrackingEvent(const Caller& caller,
+                                          const v1::AddTrackingEventRequest& request,
+                                          v1::AddTrackingEventResponse* response) {
+  RETURN_IF_ERROR(ValidateAddTrackingEvent(request));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<v1::Order> order = ReadOrderFor(tx, caller, request.order_id(), true);
+    if (!order.ok()) return order.status();
+    absl::StatusOr<v1::Shipment> shipment =
+        store::ReadShipment(tx, request.order_id(), request.shipment_id());
+    if (!shipment.ok()) return shipment.status();
+    RETURN_IF_ERROR(store::InsertTrackingEvent(tx, request.shipment_id(), request.event()));
+    shipment = store::ReadShipment(tx, request.order_id(), request.shipment_id());
+    if (!shipment.ok()) return shipment.status();
+    *response->mutable_shipment() = *std::move(shipment);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TicketDesk::GetOrderHistory(const Caller& caller,
+                                         const v1::GetOrderHistoryRequest& request,
+                                         v1::GetOrderHistoryResponse* response) {
+  RETURN_IF_ERROR(ValidateId("order_id", request.order_id()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<v1::Order> order = ReadOrderFor(tx, caller, request.order_id(), false);
+    if (!order.ok()) return order.status();
+    absl::StatusOr<std::vector<v1::Shipment>> shipments = store::ReadShipments(tx, request.order_id());
+    if (!shipments.ok()) return shipments.status();
+    absl::StatusOr<std::vector<Ticket>> tickets = store::TicketsOfOrder(tx, request.order_id());
+    if (!tickets.ok()) return tickets.status();
+    response->Clear();
+    *response->mutable_order() = *std::move(order);
+    for (auto& s : *shipments) *response->add_shipments() = std::move(s);
+    const absl::Time now = options_.clock();
+    for (auto& t : *tickets) {
+      RefreshBreached(t, now);
+      *response->add_tickets() = std::move(t);
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TicketDesk::CreateReplyTemplate(const Caller& caller,
+                                             const v1::CreateReplyTemplateRequest& request,
+                                             v1::CreateReplyTemplateResponse* response) {
+  RETURN_IF_ERROR(ValidateReplyTemplate(request));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
+  if (!caller.CanAdminister()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("only admins change reply templates; ", caller.principal, " is ",
+                     RoleName(caller.role)));
+  }
+  v1::ReplyTemplate t = request.template_();
+  t.set_store_id(request.store_id());
+  *t.mutable_created_at() = ToProtoTime(options_.clock());
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(store::InsertTemplate(tx, t));
+    *response->mutable_template_() = t;
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TicketDesk::ListReplyTemplates(const Caller& caller,
+                                            const v1::ListReplyTemplatesRequest& request,
+                                            v1::ListReplyTemplatesResponse* response) {
+  RETURN_IF_ERROR(ValidateId("store_id", request.store_id()));
+  RETURN_IF_ERROR(ValidateLanguage("language", request.language(), false));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<std::vector<v1::ReplyTemplate>> all =
+        store::ListTemplates(tx, request.store_id(), "", request.language());
+    if (!all.ok()) return all.status();
+    response->Clear();
+    for (auto& t : *all) *response->add_templates() = std::move(t);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TicketDesk::RenderReplyTemplate(const Caller& caller,
+                                             const v1::RenderReplyTemplateRequest& request,
+                                             v1::RenderReplyTemplateResponse* response) {
+  RETURN_IF_ERROR(ValidateRenderReplyTemplate(request));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    const absl::Time now = options_.clock();
+    std::map<std::string, std::string> values = {{"store_id", request.store_id()},
+                                                 {"agent_name", caller.principal}};
+    std::string buyer_language;
+    absl::TimeZone buyer_zone = absl::UTCTimeZone();
+    std::string order_id;
+    if (!request.ticket_id().empty()) {
+      absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, request.ticket_id(), false);
+      if (!ticket.ok()) return ticket.status();
+      if (ticket->store_id() != request.store_id()) {
+        return absl::InvalidArgumentError(absl::StrCat("ticket_id: ticket ", request.ticket_id(),
+                                                       " belongs to another store"));
+      }
+      values["ticket_id"] = ticket->ticket_id();
+      values["buyer_name"] = ticket->buyer().name();
+      buyer_language = ticket->buyer().language();
+      if (!ticket->buyer().time_zone().empty()) {
+        absl::LoadTimeZone(ticket->buyer().time_zone(), &buyer_zone);
+      }
+      order_id = ticket->order().order_id();
+      values["order_id"] = order_id;
+      if (!order_id.empty()) {
+        absl::StatusOr<std::vector<v1::Shipment>> shipments = store::ReadShipments(tx, order_id);
+        if (!shipments.ok()) return shipments.status();
+        if (!shipments->empty()) {
+          const v1::Shipment& latest = shipments->back();
+          values["carrier"] = latest.carrier();
+          values["tracking_number"] = latest.tracking_number();
+          values["tracking_url"] = latest.tracking_url();
+        }
+      }
+    }
+    // "today" in the buyer's own zone: that is the date they read.
+    values["today"] = absl::FormatTime("%Y-%m-%d", now, buyer_zone);
+    for (const auto& [key, value] : request.values()) values[key] = value;
+    if (order_id.empty()) order_id = values["order_id"];
+
+    absl::StatusOr<std::vector<v1::ReplyTemplate>> versions =
+        store::ListTemplates(tx, request.store_id(), request.name(), "");
+    if (!versions.ok()) return versions.status();
+    std::vector<std::string> languages;
+    for (const auto& v : *versions) languages.push_back(v.language());
+    const std::string language = ChooseLanguage(languages, request.language(), buyer_language);
+    if (language.empty()) {
+      return absl::NotFoundError(absl::StrCat("template '", request.name(), "' not found for store ",
+                                              request.store_id()));
+    }
+    for (const auto& v : *versions) {
+      if (v.language() != language) continue;
+      absl::StatusOr<std::string> topic = RenderTemplateText(v.topic(), values);
+      if (!topic.ok()) return topic.status();
+      absl::StatusOr<std::string> body = RenderTemplateText(v.body(), values);
+      if (!body.ok()) return body.status();
+      response->set_subject(FormalSubject(order_id, *topic));
+      response->set_body(*std::move(body));
+      response->set_language(language);
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TicketDesk::GetBusinessHours(const Caller& caller,
+                                          const v1::GetBusinessHoursRequest& request,
+                                          v1::GetBusinessHoursResponse* response) {
+  RETURN_IF_ERROR(ValidateId("store_id", request.store_id()));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<std::optional<v1::BusinessHours>> hours =
+        store::ReadBusinessHours(tx, request.store_id());
+    if (!hours.ok()) return hours.status();
+    response->Clear();
+    if (hours->has_value()) *response->mutable_business_hours() = **hours;
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TicketDesk::PutBusinessHours(const Caller& caller,
+                                          const v1::PutBusinessHoursRequest& request,
+                                          v1::PutBusinessHoursResponse* response) {
+  RETURN_IF_ERROR(ValidateId("store_id", request.store_id()));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
+  if (!caller.CanAdminister()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "only admins change business hours; ", caller.principal, " is ", RoleName(caller.role)));
+  }
+  RETURN_IF_ERROR(ParseBusinessHours(request.business_hours()).status());
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(store::PutBusinessHours(tx, request.store_id(), request.business_hours(),
+                                            options_.clock()));
+    *response->mutable_business_hours() = request.business_hours();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<int> TicketDesk::SendDueFollowUps(int batch_size) {
+  return db_.InTransaction<int>([&](Transaction& tx) -> absl::StatusOr<int> {
+    const absl::Time now = options_.clock();
+    absl::StatusOr<std::vector<std::string>> due = store::ClaimDueFollowUps(tx, now, batch_size);
+    if (!due.ok()) return due.status();
+    int sent = 0;
+    for (const std::string& ticket_id : *due) {
+      absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, ticket_id, true);
+      if (!ticket.ok()) return ticket.status();
+      const WorkflowContext ctx{now, options_.targets, std::nullopt};
+      if (!TakeDueFollowUp(*ticket, ctx)) {
+        RETURN_IF_ERROR(store::FinishFollowUp(tx, ticket_id, /*sent=*/false, now));
+        continue;
+      }
+      absl::StatusOr<std::vector<v1::ReplyTemplate>> templates =
+          store::ListTemplates(tx, ticket->store_id(), "follow_up", "");
+      if (!templates.ok()) return templates.status();
+      std::vector<std::string> languages;
+      for (const auto& t : *templates) languages.push_back(t.language());
+      const std::string language = ChooseLanguage(languages, "", ticket->buyer().language());
+      std::string text = kDefaultFollowUp;
+      for (const auto& t : *templates) {
+        if (t.language() == language) text = t.body();
+      }
+      const std::map<std::string, std::string> values = {
+          {"buyer_name", ticket->buyer().name().empty() ? "there" : ticket->buyer().name()},
+          {"order_id", ticket->order().order_id()},
+          {"ticket_id", ticket->ticket_id()},
+          {"store_id", ticket->store_id()},
+          {"today", absl::FormatTime("%Y-%m-%d", now, absl::UTCTimeZone())}};
+      absl::StatusOr<std::string> body = RenderTemplateText(text, values);
+      if (!body.ok()) body = RenderTemplateText(kDefaultFollowUp, values);
+      if (!body.ok()) return body.status();
+      v1::Message message;
+      message.set_message_id(NewId("msg"));
+      message.set_ticket_id(ticket_id);
+      message.set_direction(v1::Message::OUTBOUND);
+      message.set_body(*body);
+      message.set_author("system");
+      message.set_automatic(true);
+      *message.mutable_created_at() = ToProtoTime(now);
+      RETURN_IF_ERROR(store::InsertMessage(tx, message));
+      RETURN_IF_ERROR(store::UpdateTicket(tx, *ticket));
+      RETURN_IF_ERROR(store::FinishFollowUp(tx, ticket_id, /*sent=*/true, now));
+      ++sent;
+    }
+    if (due->size() < static_cast<size_t>(batch_size)) {
+      // A quiet sweep also prunes expired idempotency keys, a batch at a time.
+      RETURN_IF_ERROR(store::DeleteExpiredIdempotencyKeys(tx, now).status());
+    }
+    return sent;
+  });
+}
+
+}  // namespace aftersales::tickets

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "aftersales/tickets/v1/tickets.pb.h"
+#include "common/identity.h"
+#include "common/mysql.h"
+#include "services/tickets/sla_clock.h"
+#include "services/tickets/ticket_workflow.h"
+
+namespace aftersales::tickets {
+
+struct TicketDeskOptions {
+  SlaTargets targets;
+  // Injected so tests can move time; absl::Now in production.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+};
+
+// The tickets use cases: each checks the request and the caller's store scope, then runs the
+// workflow rules and the store calls in one transaction. No gRPC here: handlers translate.
+class TicketDesk {
+ public:
+  TicketDesk(Database& db, TicketDeskOptions options);
+
+  absl::Status CreateTicket(const Caller& caller, const std::string& idempotency_key,
+                            const v1::CreateTicketRequest& request, v1::CreateTicketResponse* response);
+  absl::Status GetTicket(const Caller& caller, const v1::GetTicketRequest& request,
+                         v1::GetTicketResponse* response);
+  absl::Status ListTickets(const Caller& caller, const v1::ListTicketsRequest& request,
+                           v1::ListTicketsResponse* response);
+  absl::Status AddMessage(const Caller& caller, const std::string& idempotency_key,
+                          const v1::AddMessageRequest& request, v1::AddMessageResponse* response);
+  absl::Status AssignTicket(const Caller& caller, const v1::AssignTicketRequest& request,
+                            v1::AssignTicketResponse* response);
+  absl::Status MarkNoResponseNeeded(const Caller& caller, const v1::MarkNoResponseNeededRequest& request,
+                                    v1::MarkNoResponseNeededResponse* response);
+  absl::Status ResolveTicket(const Caller& caller, const v1::ResolveTicketRequest& request,
+                             v1::ResolveTicketResponse* response);
+  absl::Status ReopenTicket(const Caller& caller, const v1::ReopenTicketRequest& request,
+                            v1::ReopenTicketResponse* response);
+
+  absl::Status PutOrder(const Caller& caller, const v1::PutOrderRequest& request,
+                        v1::PutOrderResponse* response);
+  absl::Status GetOrder(const Caller& caller, const v1::GetOrderRequest& request,
+                        v1::GetOrderResponse* response);
+  absl::Status AddShipment(const Caller& caller, const v1::AddShipmentRequest& request,
+                           v1::AddShipmentResponse* response);
+  absl::Status AddTrackingEvent(const Caller& caller, const v1::AddTrackingEventRequest& request,
+                                v1::AddTrackingEventResponse* response);
+  absl::Status GetOrderHistory(const Caller& caller, const v1::GetOrderHistoryRequest& request,
+                               v1::GetOrderHistoryResponse* response);
+
+  absl::Status CreateReplyTemplate(const Caller& caller, const v1::CreateReplyTemplateRequest& request,
+                                   v1::CreateReplyTemplateResponse* response);
+  absl::Status ListReplyTemplates(const Caller& caller, const v1::ListReplyTemplatesRequest& request,
+                                  v1::ListReplyTemplatesResponse* response);
+  absl::Status RenderReplyTemplate(const Caller& caller, const v1::RenderReplyTemplateRequest& request,
+                                   v1::RenderReplyTemplateResponse* response);
+
+  absl::Status GetBusinessHours(const Caller& caller, const v1::GetBusinessHoursRequest& request,
+                                v1::GetBusinessHoursResponse* response);
+  absl::Status PutBusinessHours(const Caller& caller, const v1::PutBusinessHoursRequest& request,
+                                v1::PutBusinessHoursResponse* response);
+
+  // Sends every follow-up due now that no other sweeper holds; returns how many went out.
+  absl::StatusOr<int> SendDueFollowUps(int batch_size);
+
+ private:
+  // Reads a ticket, checks the caller may see its store, applies `change`, stores it.
+  absl::StatusOr<v1::Ticket> ChangeTicket(
+      const Caller& caller, const std::string& ticket_id,
+      const std::function<absl::Status(v1::Ticket&, const WorkflowContext&)>& change);
+
+  Database& db_;
+  const TicketDeskOptions options_;
+};
+
+}  // namespace aftersales::tickets

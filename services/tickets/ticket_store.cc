@@ -1,0 +1,473 @@
+#include "services/tickets/ticket_store.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status.h"
+#include "common/time_util.h"
+
+namespace aftersales::tickets::store {
+namespace {
+
+using v1::Ticket;
+
+constexpr char kTicketColumns[] =
+    "ticket_id, store_id, order_marketplace, order_site, order_id, buyer_id, buyer_name, "
+    "buyer_email, buyer_country, buyer_time_zone, buyer_language, buyer_tier, category, channel, "
+    "subject, status, assignee, created_at, updated_at, reply_due_at, sla_policy, "
+    "sla_business_hours, follow_up_at, resolved_at, late_replies";
+
+// Tickets with no running clock sort after every due one.
+absl::Time NoDueTime() { return absl::FromCivil(absl::CivilSecond(9999, 1, 1), absl::UTCTimeZone()); }
+
+std::optional<absl::Time> OptionalTime(bool has, const google::protobuf::Timestamp& ts) {
+  if (!has) return std::nullopt;
+  return FromProtoTime(ts);
+}
+
+void SetTime(const Row& row, size_t col, google::protobuf::Timestamp* out) {
+  if (std::optional<absl::Time> t = row.Time(col)) *out = ToProtoTime(*t);
+}
+
+Ticket TicketFromRow(const Row& r) {
+  Ticket t;
+  t.set_ticket_id(r.String(0));
+  t.set_store_id(r.String(1));
+  if (!r.String(4).empty()) {
+    t.mutable_order()->set_marketplace(static_cast<common::v1::Marketplace>(r.Int(2)));
+    t.mutable_order()->set_site(r.String(3));
+    t.mutable_order()->set_order_id(r.String(4));
+  }
+  v1::Buyer* b = t.mutable_buyer();
+  b->set_buyer_id(r.String(5));
+  b->set_name(r.String(6));
+  b->set_email(r.String(7));
+  b->set_country(r.String(8));
+  b->set_time_zone(r.String(9));
+  b->set_language(r.String(10));
+  b->set_tier(static_cast<v1::Buyer::Tier>(r.Int(11)));
+  t.set_category(static_cast<v1::Category>(r.Int(12)));
+  t.set_channel(static_cast<v1::Channel>(r.Int(13)));
+  t.set_subject(r.String(14));
+  t.set_status(static_cast<Ticket::Status>(r.Int(15)));
+  t.set_assignee(r.String(16));
+  SetTime(r, 17, t.mutable_created_at());
+  SetTime(r, 18, t.mutable_updated_at());
+  if (!r.IsNull(19)) SetTime(r, 19, t.mutable_reply_due_at());
+  t.set_sla_policy(r.String(20));
+  t.set_sla_business_hours(r.Bool(21));
+  if (!r.IsNull(22)) SetTime(r, 22, t.mutable_follow_up_at());
+  if (!r.IsNull(23)) SetTime(r, 23, t.mutable_resolved_at());
+  t.set_late_replies(static_cast<int32_t>(r.Int(24)));
+  return t;
+}
+
+v1::Message MessageFromRow(const Row& r) {
+  v1::Message m;
+  m.set_message_id(r.String(0));
+  m.set_ticket_id(r.String(1));
+  m.set_direction(static_cast<v1::Message::Direction>(r.Int(2)));
+  m.set_body(r.String(3));
+  m.set_author(r.String(4));
+  m.set_automatic(r.Bool(5));
+  SetTime(r, 6, m.mutable_created_at());
+  return m;
+}
+
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  auto status = google::protobuf::util::MessageToJsonString(m, &out);
+  if (!status.ok()) return absl::InternalError(absl::StrCat("encode: ", status.ToString()));
+  return out;
+}
+
+absl::Status FromJson(const std::string& json, google::protobuf::Message* m) {
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;  // documents written by a newer build stay readable
+  auto status = google::protobuf::util::JsonStringToMessage(json, m, options);
+  if (!status.ok()) return absl::InternalError(absl::StrCat("stored document: ", status.ToString()));
+  return absl::OkStatus();
+}
+
+std::string EncodePageToken(absl::Time sort_due, const std::string& ticket_id) {
+  return absl::WebSafeBase64Escape(absl::StrCat("t1|", absl::ToUnixMicros(sort_due), "|", ticket_id));
+}
+
+absl::Status DecodePageToken(const std::string& token, absl::Time* sort_due, std::string* ticket_id) {
+  const absl::Status bad =
+      absl::InvalidArgumentError("page_token: not a token this service issued; start without one");
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return bad;
+  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits('|', 2));
+  int64_t micros = 0;
+  if (parts.size() != 3 || parts[0] != "t1" || !absl::SimpleAtoi(parts[1], &micros) ||
+      parts[2].empty()) {
+    return bad;
+  }
+  *sort_due = absl::FromUnixMicros(micros);
+  *ticket_id = parts[2];
+  return absl::OkStatus();
+}
+
+std::vector<SqlParam> TicketValues(const Ticket& t) {
+  const std::optional<absl::Time> due = OptionalTime(t.has_reply_due_at(), t.reply_due_at());
+  return {t.order().marketplace(),
+          t.order().site(),
+          t.order().order_id(),
+          t.buyer().buyer_id(),
+          t.buyer().name(),
+          t.buyer().email(),
+          t.buyer().country(),
+          t.buyer().time_zone(),
+          t.buyer().language(),
+          t.buyer().tier(),
+          t.category(),
+          t.channel(),
+          t.subject(),
+          t.status(),
+          t.assignee(),
+          FromProtoTime(t.updated_at()),
+          due,
+          due.value_or(NoDueTime()),
+          t.sla_policy(),
+          t.sla_business_hours(),
+          OptionalTime(t.has_follow_up_at(), t.follow_up_at()),
+          OptionalTime(t.has_resolved_at(), t.resolved_at()),
+          t.late_replies()};
+}
+
+}  // namespace
+
+absl::Status InsertTicket(Transaction& tx, const Ticket& t) {
+  std::vector<SqlParam> values = TicketValues(t);
+  values.insert(values.begin(), {t.ticket_id(), t.store_id()});
+  values.push_back(FromProtoTime(t.created_at()));
+  return tx.Execute(
+               "INSERT INTO tickets (ticket_id, store_id, order_marketplace, order_site, order_id, "
+               "buyer_id, buyer_name, buyer_email, buyer_country, buyer_time_zone, buyer_language, "
+               "buyer_tier, category, channel, subject, status, assignee, updated_at, reply_due_at, "
+               "sort_due_at, sla_policy, sla_business_hours, follow_up_at, resolved_at, "
+               "late_replies, created_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               values)
+      .status();
+}
+
+absl::Status UpdateTicket(Transaction& tx, const Ticket& t) {
+  std::vector<SqlParam> values = TicketValues(t);
+  values.push_back(t.ticket_id());
+  return tx.Execute(
+               "UPDATE tickets SET order_marketplace = ?, order_site = ?, order_id = ?, "
+               "buyer_id = ?, buyer_name = ?, buyer_email = ?, buyer_country = ?, "
+               "buyer_time_zone = ?, buyer_language = ?, buyer_tier = ?, category = ?, "
+               "channel = ?, subject = ?, status = ?, assignee = ?, updated_at = ?, "
+               "reply_due_at = ?, sort_due_at = ?, sla_policy = ?, sla_business_hours = ?, "
+               "follow_up_at = ?, resolved_at = ?, late_replies = ? WHERE ticket_id = ?",
+               values)
+      .status();
+}
+
+absl::StatusOr<Ticket> ReadTicket(Transaction& tx, const std::string& ticket_id, bool for_update) {
+  const std::string sql = absl::StrCat("SELECT ", kTicketColumns, " FROM tickets WHERE ticket_id = ?",
+                                       for_update ? " FOR UPDATE" : "");
+  absl::StatusOr<Row> row =
+      tx.QueryOne(sql, {ticket_id}, absl::StrCat("ticket ", ticket_id, " not found"));
+  if (!row.ok()) return row.status();
+  return TicketFromRow(*row);
+}
+
+absl::Status InsertMessage(Transaction& tx, const v1::Message& m) {
+  return tx.Execute("INSERT INTO messages (message_id, ticket_id, direction, body, author, "
+                    "automatic, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    {m.message_id(), m.ticket_id(), m.direction(), m.body(), m.author(),
+                     m.automatic(), FromProtoTime(m.created_at())})
+      .status();
+}
+
+absl::StatusOr<std::vector<v1::Message>> ReadMessages(Transaction& tx, const std::string& ticket_id) {
+  absl::StatusOr<std::vector<Row>> rows = tx.Query(
+      "SELECT message_id, ticket_id, direction, body, author, automatic, created_at FROM messages "
+      "WHERE ticket_id = ? ORDER BY created_at, message_id",
+      {ticket_id});
+  if (!rows.ok()) return rows.status();
+  std::vector<v1::Message> out;
+  out.reserve(rows->size());
+  for (const Row& r : *rows) out.push_back(MessageFromRow(r));
+  return out;
+}
+
+absl::Status SyncFollowUp(Transaction& tx, const Ticket& t, absl::Time now) {
+  if (t.has_follow_up_at()) {
+    return tx.Execute("INSERT INTO follow_ups (ticket_id, due_at, state, attempts, updated_at) "
+                      "VALUES (?, ?, 'PENDING', 0, ?) ON DUPLICATE KEY UPDATE due_at = VALUES(due_at), "
+                      "state = 'PENDING', attempts = 0, last_error = '', updated_at = VALUES(updated_at)",
+                      {t.ticket_id(), FromProtoTime(t.follow_up_at()), now})
+        .status();
+  }
+  return tx.Execute("UPDATE follow_ups SET state = 'CANCELLED', updated_at = ? "
+                    "WHERE ticket_id = ? AND state = 'PENDING'",
+                    {now, t.ticket_id()})
+      .status();
+}
+
+absl::StatusOr<TicketPage> ListTickets(Transaction& tx, const v1::ListTicketsRequest& r,
+                                       absl::Time now) {
+  std::string sql = absl::StrCat("SELECT ", kTicketColumns, " FROM tickets WHERE store_id = ?");
+  std::vector<SqlParam> params = {r.store_id()};
+  if (r.status() != Ticket::STATUS_UNSPECIFIED) {
+    sql += " AND status = ?";
+    params.emplace_back(r.status());
+  }
+  if (r.category() != v1::CATEGORY_UNSPECIFIED) {
+    sql += " AND category = ?";
+    params.emplace_back(r.category());
+  }
+  if (!r.assignee().empty()) {
+    sql += " AND assignee = ?";
+    params.emplace_back(r.assignee());
+  }
+  if (r.breached_only()) {
+    sql += " AND reply_due_at < ?";
+    params.emplace_back(now);
+  }
+  if (r.has_due_before()) {
+    sql += " AND reply_due_at < ?";
+    params.emplace_back(FromProtoTime(r.due_before()));
+  }
+  if (!r.page_token().empty()) {
+    absl::Time after_due;
+    std::string after_id;
+    RETURN_IF_ERROR(DecodePageToken(r.page_token(), &after_due, &after_id));
+    sql += " AND (sort_due_at > ? OR (sort_due_at = ? AND ticket_id > ?))";
+    params.emplace_back(after_due);
+    params.emplace_back(after_due);
+    params.emplace_back(after_id);
+  }
+  const int page_size = r.page_size() == 0 ? 50 : r.page_size();
+  sql += " ORDER BY sort_due_at, ticket_id LIMIT ?";
+  params.emplace_back(page_size + 1);  // one more tells whether a next page exists
+
+  absl::StatusOr<std::vector<Row>> rows = tx.Query(sql, params);
+  if (!rows.ok()) return rows.status();
+  TicketPage page;
+  for (const Row& row : *rows) {
+    if (static_cast<int>(page.tickets.size()) == page_size) {
+      const Ticket& last = page.tickets.back();
+      page.next_page_token = EncodePageToken(
+          last.has_reply_due_at() ? FromProtoTime(last.reply_due_at()) : NoDueTime(),
+          last.ticket_id());
+      break;
+    }
+    page.tickets.push_back(TicketFromRow(row));
+  }
+  return page;
+}
+
+absl::StatusOr<std::vector<Ticket>> TicketsOfOrder(Transaction& tx, const std::string& order_id) {
+  absl::StatusOr<std::vector<Row>> rows = tx.Query(
+      absl::StrCat("SELECT ", kTicketColumns, " FROM tickets WHERE order_id = ? ORDER BY created_at"),
+      {order_id});
+  if (!rows.ok()) return rows.status();
+  std::vector<Ticket> out;
+  for (const Row& row : *rows) {
+    out.push_back(TicketFromRow(row));
+    absl::StatusOr<std::vector<v1::Message>> messages = ReadMessages(tx, out.back().ticket_id());
+    if (!messages.ok()) return messages.status();
+    for (auto& m : *messages) *out.back().add_messages() = std::move(m);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> ClaimDueFollowUps(Transaction& tx, absl::Time now, int limit) {
+  absl::StatusOr<std::vector<Row>> rows =
+      tx.Query("SELECT ticket_id FROM follow_ups WHERE state = 'PENDING' AND due_at <= ? "
+               "ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED",
+               {now, limit});
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> out;
+  for (const Row& r : *rows) out.push_back(r.String(0));
+  return out;
+}
+
+absl::Status FinishFollowUp(Transaction& tx, const std::string& ticket_id, bool sent, absl::Time now) {
+  return tx.Execute("UPDATE follow_ups SET state = ?, attempts = attempts + 1, updated_at = ? "
+                    "WHERE ticket_id = ?",
+                    {sent ? "DONE" : "CANCELLED", now, ticket_id})
+      .status();
+}
+
+absl::Status PutOrder(Transaction& tx, const v1::Order& order, absl::Time now) {
+  absl::StatusOr<std::string> json = ToJson(order);
+  if (!json.ok()) return json.status();
+  return tx.Execute("INSERT INTO orders (order_id, store_id, marketplace, site, buyer_id, document, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+                    "marketplace = VALUES(marketplace), site = VALUES(site), "
+                    "buyer_id = VALUES(buyer_id), document = VALUES(document), "
+                    "updated_at = VALUES(updated_at)",
+                    {order.order_id(), order.store_id(), order.marketplace(), order.site(),
+                     order.buyer().buyer_id(), *json, now})
+      .status();
+}
+
+absl::StatusOr<v1::Order> ReadOrder(Transaction& tx, const std::string& order_id, bool for_update) {
+  absl::StatusOr<Row> row = tx.QueryOne(
+      absl::StrCat("SELECT document, updated_at FROM orders WHERE order_id = ?",
+                   for_update ? " FOR UPDATE" : ""),
+      {order_id}, absl::StrCat("order ", order_id, " not found"));
+  if (!row.ok()) return row.status();
+  v1::Order order;
+  RETURN_IF_ERROR(FromJson(row->String(0), &order));
+  SetTime(*row, 1, order.mutable_updated_at());
+  return order;
+}
+
+absl::StatusOr<v1::Shipment> InsertShipment(Transaction& tx, const v1::Shipment& s) {
+  absl::StatusOr<uint64_t> inserted = tx.Execute(
+      "INSERT IGNORE INTO shipments (shipment_id, order_id, carrier, tracking_number, tracking_url, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      {s.shipment_id(), s.order_id(), s.carrier(), s.tracking_number(), s.tracking_url(),
+       FromProtoTime(s.created_at())});
+  if (!inserted.ok()) return inserted.status();
+  absl::StatusOr<Row> row = tx.QueryOne(
+      "SELECT shipment_id FROM shipments WHERE order_id = ? AND carrier = ? AND tracking_number = ?",
+      {s.order_id(), s.carrier(), s.tracking_number()}, "shipment vanished");
+  if (!row.ok()) return row.status();
+  return ReadShipment(tx, s.order_id(), row->String(0));
+}
+
+absl::StatusOr<v1::Shipment> ReadShipment(Transaction& tx, const std::string& order_id,
+                                          const std::string& shipment_id) {
+  absl::StatusOr<std::vector<v1::Shipment>> all = ReadShipments(tx, order_id);
+  if (!all.ok()) return all.status();
+  for (auto& s : *all) {
+    if (s.shipment_id() == shipment_id) return std::move(s);
+  }
+  return absl::NotFoundError(
+      absl::StrCat("shipment ", shipment_id, " not found on order ", order_id));
+}
+
+absl::Status InsertTrackingEvent(Transaction& tx, const std::string& shipment_id,
+                                 const v1::TrackingEvent& e) {
+  return tx.Execute("INSERT IGNORE INTO tracking_events (shipment_id, occurred_at, code, "
+                    "description, city, postcode, country) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    {shipment_id, FromProtoTime(e.occurred_at()), e.code(), e.description(),
+                     e.city(), e.postcode(), e.country()})
+      .status();
+}
+
+absl::StatusOr<std::vector<v1::Shipment>> ReadShipments(Transaction& tx, const std::string& order_id) {
+  absl::StatusOr<std::vector<Row>> rows = tx.Query(
+      "SELECT shipment_id, order_id, carrier, tracking_number, tracking_url, created_at "
+      "FROM shipments WHERE order_id = ? ORDER BY created_at, shipment_id",
+      {order_id});
+  if (!rows.ok()) return rows.status();
+  std::vector<v1::Shipment> out;
+  for (const Row& r : *rows) {
+    v1::Shipment s;
+    s.set_shipment_id(r.String(0));
+    s.set_order_id(r.String(1));
+    s.set_carrier(r.String(2));
+    s.set_tracking_number(r.String(3));
+    s.set_tracking_url(r.String(4));
+    SetTime(r, 5, s.mutable_created_at());
+    out.push_back(std::move(s));
+  }
+  if (out.empty()) return out;
+  absl::StatusOr<std::vector<Row>> events = tx.Query(
+      "SELECT e.shipment_id, e.occurred_at, e.code, e.description, e.city, e.postcode, e.country "
+      "FROM tracking_events e JOIN shipments s ON s.shipment_id = e.shipment_id "
+      "WHERE s.order_id = ? ORDER BY e.occurred_at, e.event_id",
+      {order_id});
+  if (!events.ok()) return events.status();
+  for (const Row& r : *events) {
+    for (auto& s : out) {
+      if (s.shipment_id() != r.String(0)) continue;
+      v1::TrackingEvent* e = s.add_events();
+      SetTime(r, 1, e->mutable_occurred_at());
+      e->set_code(r.String(2));
+      e->set_description(r.String(3));
+      e->set_city(r.String(4));
+      e->set_postcode(r.String(5));
+      e->set_country(r.String(6));
+    }
+  }
+  return out;
+}
+
+absl::Status InsertTemplate(Transaction& tx, const v1::ReplyTemplate& t) {
+  absl::Status s = tx.Execute("INSERT INTO reply_templates (store_id, name, language, topic, body, "
+                              "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                              {t.store_id(), t.name(), t.language(), t.topic(), t.body(),
+                               FromProtoTime(t.created_at())})
+                       .status();
+  if (s.code() == absl::StatusCode::kAlreadyExists) {
+    return absl::AlreadyExistsError(absl::StrCat("template '", t.name(), "' in language ",
+                                                 t.language(), " already exists for store ",
+                                                 t.store_id()));
+  }
+  return s;
+}
+
+absl::StatusOr<std::vector<v1::ReplyTemplate>> ListTemplates(Transaction& tx,
+                                                             const std::string& store_id,
+                                                             const std::string& name,
+                                                             const std::string& language) {
+  std::string sql =
+      "SELECT store_id, name, language, topic, body, created_at FROM reply_templates "
+      "WHERE store_id = ?";
+  std::vector<SqlParam> params = {store_id};
+  if (!name.empty()) {
+    sql += " AND name = ?";
+    params.emplace_back(name);
+  }
+  if (!language.empty()) {
+    sql += " AND language = ?";
+    params.emplace_back(language);
+  }
+  sql += " ORDER BY name, language";
+  absl::StatusOr<std::vector<Row>> rows = tx.Query(sql, params);
+  if (!rows.ok()) return rows.status();
+  std::vector<v1::ReplyTemplate> out;
+  for (const Row& r : *rows) {
+    v1::ReplyTemplate t;
+    t.set_store_id(r.String(0));
+    t.set_name(r.String(1));
+    t.set_language(r.String(2));
+    t.set_topic(r.String(3));
+    t.set_body(r.String(4));
+    SetTime(r, 5, t.mutable_created_at());
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+absl::Status PutBusinessHours(Transaction& tx, const std::string& store_id,
+                              const v1::BusinessHours& hours, absl::Time now) {
+  absl::StatusOr<std::string> json = ToJson(hours);
+  if (!json.ok()) return json.status();
+  return tx.Execute("INSERT INTO business_hours (store_id, document, updated_at) VALUES (?, ?, ?) "
+                    "ON DUPLICATE KEY UPDATE document = VALUES(document), updated_at = VALUES(updated_at)",
+                    {store_id, *json, now})
+      .status();
+}
+
+absl::StatusOr<std::optional<v1::BusinessHours>> ReadBusinessHours(Transaction& tx,
+                                                                   const std::string& store_id) {
+  absl::StatusOr<std::vector<Row>> rows =
+      tx.Query("SELECT document FROM business_hours WHERE store_id = ?", {store_id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<v1::BusinessHours>();
+  v1::BusinessHours hours;
+  RETURN_IF_ERROR(FromJson(rows->front().String(0), &hours));
+  return std::optional<v1::BusinessHours>(std::move(hours));
+}
+
+absl::StatusOr<uint64_t> DeleteExpiredIdempotencyKeys(Transaction& tx, absl::Time now) {
+  return tx.Execute("DELETE FROM idempotency_keys WHERE created_at < ? LIMIT 1000",
+                    {now - absl::Hours(24 * 7)});
+}
+
+}  // namespace aftersales::tickets::store

@@ -1,0 +1,220 @@
+// The MySQL layer and the migration runner against a real MariaDB.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/migrations.h"
+#include "common/mysql.h"
+#include "tests/support/mariadb_server.h"
+
+namespace aftersales {
+namespace {
+
+using testing::MariaDbServer;
+
+MariaDbServer* server = nullptr;
+
+class ServerEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<MariaDbServer>> s = MariaDbServer::Start();
+    ASSERT_TRUE(s.ok()) << s.status();
+    owned_ = *std::move(s);
+    server = owned_.get();
+  }
+  void TearDown() override { owned_.reset(); }
+
+ private:
+  std::unique_ptr<MariaDbServer> owned_;
+};
+const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new ServerEnvironment);
+
+std::unique_ptr<Database> Connect(const std::string& name, int pool_size = 4) {
+  DatabaseOptions options = server->Options(name);
+  options.pool_size = pool_size;
+  absl::StatusOr<std::unique_ptr<Database>> db = Database::Connect(options);
+  EXPECT_TRUE(db.ok()) << db.status();
+  return db.ok() ? *std::move(db) : nullptr;
+}
+
+absl::Status Exec(Database& db, const std::string& sql) {
+  return db.InTransaction([&](Transaction& tx) { return tx.ExecuteDdl(sql); });
+}
+
+TEST(MySql, Utf8mb4TextAndMicrosecondTimesRoundTrip) {
+  auto db = Connect("m_roundtrip");
+  ASSERT_TRUE(Exec(*db, "CREATE TABLE t (id INT PRIMARY KEY, s TEXT, at DATETIME(6) NULL)").ok());
+  const std::string text = "您好 こんにちは 😀🎉 Grüße";
+  const absl::Time at = absl::FromUnixMicros(1795000000123456);
+  ASSERT_TRUE(db->InTransaction([&](Transaction& tx) {
+                  return tx.Execute("INSERT INTO t VALUES (?, ?, ?), (?, ?, ?)",
+                                    {1, text, at, 2, nullptr, std::optional<absl::Time>()})
+                      .status();
+                }).ok());
+  absl::StatusOr<std::vector<Row>> rows = db->InTransaction<std::vector<Row>>(
+      [](Transaction& tx) { return tx.Query("SELECT s, at FROM t ORDER BY id"); });
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].String(0), text);
+  EXPECT_EQ((*rows)[0].Time(1), at);
+  EXPECT_TRUE((*rows)[1].IsNull(0));
+  EXPECT_FALSE((*rows)[1].Time(1).has_value());
+}
+
+TEST(MySql, DuplicateKeyIsAlreadyExistsAndRollsBackTheTransaction) {
+  auto db = Connect("m_duplicate");
+  ASSERT_TRUE(Exec(*db, "CREATE TABLE t (id INT PRIMARY KEY)").ok());
+  const absl::Status s = db->InTransaction([](Transaction& tx) -> absl::Status {
+    if (auto r = tx.Execute("INSERT INTO t VALUES (1)"); !r.ok()) return r.status();
+    return tx.Execute("INSERT INTO t VALUES (1)").status();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists);
+  absl::StatusOr<std::vector<Row>> rows = db->InTransaction<std::vector<Row>>(
+      [](Transaction& tx) { return tx.Query("SELECT COUNT(*) FROM t"); });
+  EXPECT_EQ(rows->front().Int(0), 0) << "the first insert was rolled back too";
+}
+
+TEST(MySql, DeadlockIsRetriedAndBothTransactionsLand) {
+  auto db = Connect("m_deadlock", 4);
+  ASSERT_TRUE(Exec(*db, "CREATE TABLE t (id INT PRIMARY KEY, n INT)").ok());
+  ASSERT_TRUE(db->InTransaction([](Transaction& tx) {
+                  return tx.Execute("INSERT INTO t VALUES (1, 0), (2, 0)").status();
+                }).ok());
+  // Two transactions lock the rows in opposite order; on the first attempt both hold one row
+  // before asking for the other, so InnoDB must pick a victim.
+  std::barrier both_hold_one(2);
+  std::atomic<int> attempts{0};
+  auto run = [&](int first, int second) {
+    return db->InTransaction([&, first, second](Transaction& tx) -> absl::Status {
+      const bool first_attempt = attempts.fetch_add(1) < 2;
+      if (auto r = tx.Execute("UPDATE t SET n = n + 1 WHERE id = ?", {first}); !r.ok()) return r.status();
+      if (first_attempt) both_hold_one.arrive_and_wait();
+      return tx.Execute("UPDATE t SET n = n + 1 WHERE id = ?", {second}).status();
+    });
+  };
+  absl::Status a, b;
+  std::thread ta([&] { a = run(1, 2); });
+  std::thread tb([&] { b = run(2, 1); });
+  ta.join();
+  tb.join();
+  EXPECT_TRUE(a.ok()) << a;
+  EXPECT_TRUE(b.ok()) << b;
+  EXPECT_GE(attempts.load(), 3) << "one of them ran again";
+  absl::StatusOr<std::vector<Row>> rows = db->InTransaction<std::vector<Row>>(
+      [](Transaction& tx) { return tx.Query("SELECT SUM(n) FROM t"); });
+  EXPECT_EQ(rows->front().Int(0), 4);
+}
+
+TEST(MySql, ReconnectsAfterTheServerRestarts) {
+  auto db = Connect("m_reconnect", 2);
+  ASSERT_TRUE(db->Ping().ok());
+  ASSERT_TRUE(server->Restart().ok());
+  // The pooled connections died with the old server; the next transaction gets a new one and
+  // sets the session up again (utf8mb4, UTC).
+  absl::StatusOr<std::vector<Row>> rows = db->InTransaction<std::vector<Row>>(
+      [](Transaction& tx) { return tx.Query("SELECT @@session.time_zone, @@character_set_client"); });
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->front().String(0), "+00:00");
+  EXPECT_EQ(rows->front().String(1), "utf8mb4");
+}
+
+TEST(MySql, ServerDownIsUnavailable) {
+  auto db = Connect("m_down", 1);
+  ASSERT_TRUE(server->Stop().ok());
+  const absl::Status s = db->Ping();
+  ASSERT_TRUE(server->StartAgain().ok());
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_TRUE(db->Ping().ok());
+}
+
+TEST(MySql, PoolIsBoundedAndAWaiterGivesUpWithUnavailable) {
+  DatabaseOptions options = server->Options("m_pool");
+  options.pool_size = 1;
+  options.acquire_timeout = absl::Milliseconds(300);
+  options.max_attempts = 1;
+  auto db = Database::Connect(options);
+  ASSERT_TRUE(db.ok());
+  std::atomic<bool> holding{false};
+  std::atomic<bool> release{false};
+  std::thread holder([&] {
+    (*db)->InTransaction([&](Transaction&) {
+           holding = true;
+           while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+           return absl::OkStatus();
+         })
+        .IgnoreError();
+  });
+  while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const absl::Status s = (*db)->Ping();
+  release = true;
+  holder.join();
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("busy"), absl::string_view::npos) << s;
+  EXPECT_TRUE((*db)->Ping().ok());
+}
+
+const std::vector<Migration>& TwoMigrations() {
+  static const std::vector<Migration> all = {
+      {1, "0001_init.sql", "CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE b (id INT);\n"},
+      {2, "0002_more.sql", "ALTER TABLE a ADD COLUMN note TEXT;\nINSERT INTO b VALUES (7);\n"},
+  };
+  return all;
+}
+
+TEST(Migrations, FreshDatabaseGetsEveryVersionOnce) {
+  auto db = Connect("m_migrate_fresh");
+  EXPECT_EQ(CurrentSchemaVersion(*db).value(), 0);
+  ASSERT_TRUE(ApplyMigrations(*db, TwoMigrations()).ok());
+  EXPECT_EQ(CurrentSchemaVersion(*db).value(), 2);
+  // Running again applies nothing: the insert of migration 2 is not repeated.
+  ASSERT_TRUE(ApplyMigrations(*db, TwoMigrations()).ok());
+  absl::StatusOr<std::vector<Row>> rows = db->InTransaction<std::vector<Row>>(
+      [](Transaction& tx) { return tx.Query("SELECT COUNT(*) FROM b"); });
+  EXPECT_EQ(rows->front().Int(0), 1);
+}
+
+TEST(Migrations, OnlyTheNewVersionsRunOnAnOlderSchema) {
+  auto db = Connect("m_migrate_upgrade");
+  ASSERT_TRUE(ApplyMigrations(*db, {TwoMigrations()[0]}).ok());
+  EXPECT_EQ(CurrentSchemaVersion(*db).value(), 1);
+  ASSERT_TRUE(ApplyMigrations(*db, TwoMigrations()).ok());
+  EXPECT_EQ(CurrentSchemaVersion(*db).value(), 2);
+}
+
+TEST(Migrations, ANewerSchemaIsRefused) {
+  auto db = Connect("m_migrate_newer");
+  ASSERT_TRUE(ApplyMigrations(*db, TwoMigrations()).ok());
+  const absl::Status s = ApplyMigrations(*db, {TwoMigrations()[0]});
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("schema version 2"), absl::string_view::npos) << s;
+}
+
+TEST(Migrations, AFailingMigrationIsNamedAndNotRecorded) {
+  auto db = Connect("m_migrate_broken");
+  const std::vector<Migration> broken = {{1, "0001_broken.sql", "CREATE TABLE (oops;\n"}};
+  const absl::Status s = ApplyMigrations(*db, broken);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("0001_broken.sql"), absl::string_view::npos) << s;
+  EXPECT_EQ(CurrentSchemaVersion(*db).value(), 0);
+}
+
+TEST(Migrations, TwoProcessesStartingTogetherApplyOnce) {
+  auto a = Connect("m_migrate_race");
+  auto b = Connect("m_migrate_race");
+  absl::Status sa, sb;
+  std::thread ta([&] { sa = ApplyMigrations(*a, TwoMigrations()); });
+  std::thread tb([&] { sb = ApplyMigrations(*b, TwoMigrations()); });
+  ta.join();
+  tb.join();
+  EXPECT_TRUE(sa.ok()) << sa;
+  EXPECT_TRUE(sb.ok()) << sb;
+  absl::StatusOr<std::vector<Row>> rows = a->InTransaction<std::vector<Row>>(
+      [](Transaction& tx) { return tx.Query("SELECT COUNT(*) FROM b"); });
+  EXPECT_EQ(rows->front().Int(0), 1);
+}
+
+}  // namespace
+}  // namespace aftersales

@@ -1,0 +1,88 @@
+#include "tests/support/mariadb_server.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace aftersales::testing {
+
+std::string FindProgram(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = absl::StrCat(path ? path : "", ":/usr/sbin:/usr/bin:/sbin:/bin");
+  for (absl::string_view dir : absl::StrSplit(dirs, ':', absl::SkipEmpty())) {
+    const std::string candidate = absl::StrCat(dir, "/", name);
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return name;
+}
+
+absl::StatusOr<std::unique_ptr<MariaDbServer>> MariaDbServer::Start() {
+  std::unique_ptr<MariaDbServer> server(new MariaDbServer());
+  server->dir_ = MakeTempDir("aftersales-mariadb-");
+  if (server->dir_.empty()) return absl::InternalError("cannot create a temp dir");
+  server->socket_ = server->dir_ + "/mysqld.sock";
+  const std::string log = server->dir_ + "/install.log";
+  const std::string cmd = absl::StrCat(
+      FindProgram("mariadb-install-db"), " --no-defaults --datadir=", server->dir_,
+      "/data --auth-root-authentication-method=normal --skip-test-db > ", log, " 2>&1");
+  if (std::system(cmd.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("mariadb-install-db failed; see ", log));
+  }
+  server->port_ = FreePort();
+  if (absl::Status s = server->Launch(); !s.ok()) return s;
+  return server;
+}
+
+absl::Status MariaDbServer::Launch() {
+  absl::StatusOr<ChildProcess> p = ChildProcess::Start(
+      {FindProgram("mariadbd"), "--no-defaults", absl::StrCat("--datadir=", dir_, "/data"),
+       absl::StrCat("--socket=", socket_), absl::StrCat("--port=", port_),
+       "--bind-address=127.0.0.1", "--user=root", absl::StrCat("--pid-file=", dir_, "/mysqld.pid"),
+       "--max-connections=500", "--innodb-buffer-pool-size=128M"},
+      dir_ + "/server.log");
+  if (!p.ok()) return p.status();
+  process_.emplace(*std::move(p));
+  if (!WaitForPort(port_, absl::Seconds(60))) {
+    return absl::UnavailableError(absl::StrCat("MariaDB did not start; log:\n", process_->Log()));
+  }
+  return absl::OkStatus();
+}
+
+DatabaseOptions MariaDbServer::Options(const std::string& database) const {
+  DatabaseOptions options;
+  options.host = "127.0.0.1";
+  options.port = port_;
+  options.user = "root";
+  options.database = database;
+  options.create_database = true;
+  options.pool_size = 8;
+  options.acquire_timeout = absl::Seconds(10);
+  return options;
+}
+
+absl::Status MariaDbServer::Stop() {
+  if (!process_) return absl::OkStatus();
+  absl::StatusOr<int> code = process_->Stop(SIGTERM, absl::Seconds(60));
+  process_.reset();
+  return code.status();
+}
+
+absl::Status MariaDbServer::StartAgain() { return Launch(); }
+
+absl::Status MariaDbServer::Restart() {
+  if (absl::Status s = Stop(); !s.ok()) return s;
+  return StartAgain();
+}
+
+MariaDbServer::~MariaDbServer() {
+  Stop().IgnoreError();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+}  // namespace aftersales::testing

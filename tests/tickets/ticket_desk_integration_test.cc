@@ -1,0 +1,513 @@
+// The tickets use cases against a real MariaDB: storage, idempotency, concurrency, the
+// follow-up sweeper.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/migrations.h"
+#include "common/time_util.h"
+#include "services/tickets/migrations.h"
+#include "services/tickets/ticket_desk.h"
+#include "tests/support/mariadb_server.h"
+
+namespace aftersales::tickets {
+namespace {
+
+using testing::MariaDbServer;
+using v1::Ticket;
+
+MariaDbServer* server = nullptr;
+
+class ServerEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<MariaDbServer>> s = MariaDbServer::Start();
+    ASSERT_TRUE(s.ok()) << s.status();
+    owned_ = *std::move(s);
+    server = owned_.get();
+  }
+  void TearDown() override { owned_.reset(); }
+
+ private:
+  std::unique_ptr<MariaDbServer> owned_;
+};
+const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new ServerEnvironment);
+
+Caller Admin() { return Caller{"admin-1", Role::kAdmin, /*all_stores=*/true, {}}; }
+Caller AgentOf(const std::string& store) { return Caller{"agent-1", Role::kAgent, false, {store}}; }
+
+class TicketDeskTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    db_name_ = "t_" + name.substr(0, 50);
+    db_ = Open();
+    ASSERT_TRUE(ApplyMigrations(*db_, Migrations()).ok());
+    desk_ = NewDesk(*db_);
+  }
+
+  std::unique_ptr<Database> Open() {
+    absl::StatusOr<std::unique_ptr<Database>> db = Database::Connect(server->Options(db_name_));
+    EXPECT_TRUE(db.ok()) << db.status();
+    return db.ok() ? *std::move(db) : nullptr;
+  }
+
+  std::unique_ptr<TicketDesk> NewDesk(Database& db) {
+    TicketDeskOptions options;
+    options.clock = [this] { return absl::FromUnixMicros(now_micros_.load()); };
+    return std::make_unique<TicketDesk>(db, options);
+  }
+
+  void Advance(absl::Duration d) { now_micros_ += absl::ToInt64Microseconds(d); }
+  absl::Time Now() const { return absl::FromUnixMicros(now_micros_.load()); }
+
+  int64_t Count(const std::string& sql) {
+    absl::StatusOr<int64_t> n = db_->InTransaction<int64_t>([&](Transaction& tx) -> absl::StatusOr<int64_t> {
+      absl::StatusOr<std::vector<Row>> rows = tx.Query(sql);
+      if (!rows.ok()) return rows.status();
+      return rows->front().Int(0);
+    });
+    EXPECT_TRUE(n.ok()) << n.status();
+    return n.value_or(-1);
+  }
+
+  v1::CreateTicketRequest Request(const std::string& store = "store-1") {
+    v1::CreateTicketRequest r;
+    r.set_store_id(store);
+    r.mutable_order()->set_marketplace(common::v1::AMAZON);
+    r.mutable_order()->set_site("US");
+    r.mutable_order()->set_order_id("113-0000001");
+    r.mutable_buyer()->set_buyer_id("buyer-1");
+    r.mutable_buyer()->set_name("Anna");
+    r.mutable_buyer()->set_language("en");
+    r.set_category(v1::LOGISTICS_DELAYED);
+    r.set_channel(v1::MARKETPLACE_MESSAGE);
+    r.set_subject("Where is my parcel?");
+    r.set_body("Still not here.");
+    return r;
+  }
+
+  Ticket Create(const v1::CreateTicketRequest& r, const std::string& key = "") {
+    v1::CreateTicketResponse resp;
+    const absl::Status s = desk_->CreateTicket(Admin(), key, r, &resp);
+    EXPECT_TRUE(s.ok()) << s;
+    return resp.ticket();
+  }
+
+  absl::Status Reply(const std::string& ticket_id, v1::Message::Direction direction,
+                     const std::string& body = "reply") {
+    v1::AddMessageRequest r;
+    r.set_ticket_id(ticket_id);
+    r.set_direction(direction);
+    r.set_body(body);
+    v1::AddMessageResponse resp;
+    return desk_->AddMessage(Admin(), "", r, &resp);
+  }
+
+  std::string db_name_;
+  std::atomic<int64_t> now_micros_{absl::ToUnixMicros(
+      absl::FromCivil(absl::CivilSecond(2026, 11, 23, 8, 0, 0), absl::UTCTimeZone()))};
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<TicketDesk> desk_;
+};
+
+TEST_F(TicketDeskTest, ChineseJapaneseAndEmojiRoundTripUnchanged) {
+  v1::CreateTicketRequest r = Request();
+  r.set_subject("包裹在哪里？荷物はどこですか？📦🚚");
+  r.set_body("我的订单三周还没到 😡 — まだ届いていません");
+  r.mutable_buyer()->set_name("王小明 👨‍👩‍👧");
+  const Ticket created = Create(r);
+  v1::GetTicketRequest get;
+  get.set_ticket_id(created.ticket_id());
+  v1::GetTicketResponse got;
+  ASSERT_TRUE(desk_->GetTicket(Admin(), get, &got).ok());
+  EXPECT_EQ(got.ticket().subject(), r.subject());
+  EXPECT_EQ(got.ticket().buyer().name(), r.buyer().name());
+  ASSERT_EQ(got.ticket().messages_size(), 1);
+  EXPECT_EQ(got.ticket().messages(0).body(), r.body());
+  EXPECT_EQ(FromProtoTime(got.ticket().reply_due_at()), Now() + absl::Hours(24));
+}
+
+TEST_F(TicketDeskTest, RetryWithTheSameKeyReturnsTheFirstTicketAndWritesOnce) {
+  const Ticket first = Create(Request(), "key-1");
+  Advance(absl::Minutes(1));
+  const Ticket again = Create(Request(), "key-1");
+  EXPECT_EQ(again.ticket_id(), first.ticket_id());
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages"), 1);
+}
+
+TEST_F(TicketDeskTest, SameKeyWithAnotherRequestIsRefusedAndWritesNothing) {
+  Create(Request(), "key-1");
+  v1::CreateTicketRequest other = Request();
+  other.set_subject("Something else");
+  v1::CreateTicketResponse resp;
+  const absl::Status s = desk_->CreateTicket(Admin(), "key-1", other, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_NE(s.message().find("different request"), absl::string_view::npos) << s;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), 1);
+}
+
+TEST_F(TicketDeskTest, ConcurrentRetriesWithOneKeyCreateOneTicket) {
+  std::vector<std::thread> threads;
+  std::vector<std::string> ids(8);
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      v1::CreateTicketResponse resp;
+      absl::Status s = desk_->CreateTicket(Admin(), "same-key", Request(), &resp);
+      if (!s.ok()) {
+        ++failures;
+        return;
+      }
+      ids[i] = resp.ticket().ticket_id();
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 1u);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 1);
+}
+
+TEST_F(TicketDeskTest, ConcurrentMessagesAndAssignmentsLoseNothing) {
+  const Ticket t = Create(Request());
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&, i] {
+      for (int k = 0; k < 10; ++k) {
+        absl::Status s = Reply(t.ticket_id(), k % 2 ? v1::Message::INBOUND : v1::Message::OUTBOUND,
+                               absl::StrCat("thread ", i, " message ", k));
+        v1::AssignTicketRequest assign;
+        assign.set_ticket_id(t.ticket_id());
+        assign.set_assignee(absl::StrCat("agent-", i));
+        v1::AssignTicketResponse assigned;
+        if (!s.ok() || !desk_->AssignTicket(Admin(), assign, &assigned).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages"), 61);
+  v1::GetTicketRequest get;
+  get.set_ticket_id(t.ticket_id());
+  v1::GetTicketResponse got;
+  ASSERT_TRUE(desk_->GetTicket(Admin(), get, &got).ok());
+  EXPECT_EQ(got.ticket().messages_size(), 61);
+  EXPECT_TRUE(absl::StartsWith(got.ticket().assignee(), "agent-"));
+}
+
+TEST_F(TicketDeskTest, BadInputWritesNothing) {
+  v1::CreateTicketRequest r = Request();
+  r.mutable_buyer()->set_time_zone("Nowhere/Land");
+  v1::CreateTicketResponse resp;
+  const absl::Status s = desk_->CreateTicket(Admin(), "k", r, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("buyer.time_zone"), absl::string_view::npos);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 0);
+}
+
+TEST_F(TicketDeskTest, CallersSeeOnlyTheirStores) {
+  const Ticket t = Create(Request("store-1"));
+  v1::GetTicketRequest get;
+  get.set_ticket_id(t.ticket_id());
+  v1::GetTicketResponse got;
+  EXPECT_EQ(desk_->GetTicket(AgentOf("store-2"), get, &got).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(desk_->GetTicket(AgentOf("store-1"), get, &got).ok());
+  v1::CreateTicketResponse resp;
+  EXPECT_EQ(desk_->CreateTicket(AgentOf("store-2"), "", Request("store-1"), &resp).code(),
+            absl::StatusCode::kPermissionDenied);
+  get.set_ticket_id("tkt_missing");
+  EXPECT_EQ(desk_->GetTicket(Admin(), get, &got).code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(TicketDeskTest, ListOrdersByDueTimeFiltersAndPages) {
+  std::vector<std::string> created;
+  for (int i = 0; i < 7; ++i) {
+    v1::CreateTicketRequest r = Request();
+    // Received earlier for higher i: due sooner.
+    *r.mutable_received_at() = ToProtoTime(Now() - absl::Hours(i));
+    created.push_back(Create(r).ticket_id());
+  }
+  ASSERT_TRUE(Reply(created[0], v1::Message::OUTBOUND).ok());  // no clock: sorts last
+
+  std::vector<std::string> seen;
+  v1::ListTicketsRequest list;
+  list.set_store_id("store-1");
+  list.set_page_size(3);
+  int pages = 0;
+  do {
+    v1::ListTicketsResponse page;
+    ASSERT_TRUE(desk_->ListTickets(Admin(), list, &page).ok());
+    ++pages;
+    for (const auto& t : page.tickets()) seen.push_back(t.ticket_id());
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty());
+  EXPECT_EQ(pages, 3);
+  const std::vector<std::string> want = {created[6], created[5], created[4], created[3],
+                                         created[2], created[1], created[0]};
+  EXPECT_EQ(seen, want);
+
+  v1::ListTicketsRequest waiting;
+  waiting.set_store_id("store-1");
+  waiting.set_status(Ticket::WAITING_ON_BUYER);
+  v1::ListTicketsResponse w;
+  ASSERT_TRUE(desk_->ListTickets(Admin(), waiting, &w).ok());
+  ASSERT_EQ(w.tickets_size(), 1);
+  EXPECT_EQ(w.tickets(0).ticket_id(), created[0]);
+
+  Advance(absl::Hours(20));  // received 6 h ago + 20 h: tickets 5 and 6 are past 24 h
+  v1::ListTicketsRequest breached;
+  breached.set_store_id("store-1");
+  breached.set_breached_only(true);
+  v1::ListTicketsResponse b;
+  ASSERT_TRUE(desk_->ListTickets(Admin(), breached, &b).ok());
+  ASSERT_EQ(b.tickets_size(), 2);
+  EXPECT_TRUE(b.tickets(0).breached());
+
+  v1::ListTicketsRequest due;
+  due.set_store_id("store-1");
+  *due.mutable_due_before() = ToProtoTime(Now() + absl::Hours(2) + absl::Minutes(30));
+  v1::ListTicketsResponse d;
+  ASSERT_TRUE(desk_->ListTickets(Admin(), due, &d).ok());
+  EXPECT_EQ(d.tickets_size(), 5);  // tickets 2..6
+
+  v1::ListTicketsRequest bad = due;
+  bad.set_page_token("not-a-token");
+  EXPECT_EQ(desk_->ListTickets(Admin(), bad, &d).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(TicketDeskTest, FollowUpGoesOutOnceAfterThreeSilentDays) {
+  const Ticket t = Create(Request());
+  ASSERT_TRUE(Reply(t.ticket_id(), v1::Message::OUTBOUND).ok());
+  Advance(absl::Hours(71));
+  EXPECT_EQ(desk_->SendDueFollowUps(10).value_or(-1), 0);
+  Advance(absl::Hours(2));
+  EXPECT_EQ(desk_->SendDueFollowUps(10).value_or(-1), 1);
+  EXPECT_EQ(desk_->SendDueFollowUps(10).value_or(-1), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE automatic = 1"), 1);
+}
+
+TEST_F(TicketDeskTest, BuyerReplyCancelsTheFollowUp) {
+  const Ticket t = Create(Request());
+  ASSERT_TRUE(Reply(t.ticket_id(), v1::Message::OUTBOUND).ok());
+  Advance(absl::Hours(1));
+  ASSERT_TRUE(Reply(t.ticket_id(), v1::Message::INBOUND).ok());
+  Advance(absl::Hours(100));
+  EXPECT_EQ(desk_->SendDueFollowUps(10).value_or(-1), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM follow_ups WHERE state = 'CANCELLED'"), 1);
+}
+
+TEST_F(TicketDeskTest, ScheduledFollowUpSurvivesARestart) {
+  const Ticket t = Create(Request());
+  ASSERT_TRUE(Reply(t.ticket_id(), v1::Message::OUTBOUND).ok());
+  desk_.reset();
+  db_.reset();
+  ASSERT_TRUE(server->Restart().ok());
+  db_ = Open();
+  ASSERT_TRUE(ApplyMigrations(*db_, Migrations()).ok());
+  desk_ = NewDesk(*db_);
+  Advance(absl::Hours(73));
+  EXPECT_EQ(desk_->SendDueFollowUps(10).value_or(-1), 1);
+}
+
+TEST_F(TicketDeskTest, TwoSweepersRacingSendEachFollowUpOnce) {
+  constexpr int kTickets = 60;
+  for (int i = 0; i < kTickets; ++i) {
+    const Ticket t = Create(Request());
+    ASSERT_TRUE(Reply(t.ticket_id(), v1::Message::OUTBOUND).ok());
+  }
+  Advance(absl::Hours(80));
+  std::unique_ptr<Database> other_db = Open();
+  std::unique_ptr<TicketDesk> other = NewDesk(*other_db);
+  std::atomic<int> sent{0};
+  std::atomic<int> errors{0};
+  auto sweep = [&](TicketDesk& desk) {
+    for (;;) {
+      absl::StatusOr<int> n = desk.SendDueFollowUps(4);
+      if (!n.ok()) {
+        ++errors;
+        continue;
+      }
+      if (*n == 0) return;
+      sent += *n;
+    }
+  };
+  std::thread a([&] { sweep(*desk_); });
+  std::thread b([&] { sweep(*other); });
+  a.join();
+  b.join();
+  EXPECT_EQ(sent.load(), kTickets);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE automatic = 1"), kTickets);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM (SELECT ticket_id FROM messages WHERE automatic = 1 "
+                  "GROUP BY ticket_id HAVING COUNT(*) > 1) twice"),
+            0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM follow_ups WHERE state = 'DONE'"), kTickets);
+}
+
+TEST_F(TicketDeskTest, OrderContextShipmentsAndHistory) {
+  v1::PutOrderRequest put;
+  put.set_order_id("113-0000001");
+  v1::Order* o = put.mutable_order();
+  o->set_store_id("store-1");
+  o->set_marketplace(common::v1::AMAZON);
+  o->set_site("US");
+  o->set_fulfillment(v1::Order::MERCHANT);
+  auto* item = o->add_items();
+  item->set_sku("LAMP-1");
+  item->set_title("台灯 Desk lamp");
+  item->set_quantity(1);
+  item->mutable_price()->set_currency_code("USD");
+  item->mutable_price()->set_amount_minor(2999);
+  o->mutable_ship_to()->set_city("Austin");
+  o->mutable_ship_to()->set_postcode("78701");
+  o->mutable_ship_to()->set_country("US");
+  v1::PutOrderResponse put_resp;
+  ASSERT_TRUE(desk_->PutOrder(Admin(), put, &put_resp).ok());
+
+  v1::AddShipmentRequest ship;
+  ship.set_order_id("113-0000001");
+  ship.set_carrier("YunExpress");
+  ship.set_tracking_number("YT123");
+  ship.set_tracking_url("https://track.example/YT123");
+  v1::AddShipmentResponse s1, s2;
+  ASSERT_TRUE(desk_->AddShipment(Admin(), ship, &s1).ok());
+  ASSERT_TRUE(desk_->AddShipment(Admin(), ship, &s2).ok());
+  EXPECT_EQ(s1.shipment().shipment_id(), s2.shipment().shipment_id()) << "pushed twice, stored once";
+
+  v1::AddTrackingEventRequest ev;
+  ev.set_order_id("113-0000001");
+  ev.set_shipment_id(s1.shipment().shipment_id());
+  *ev.mutable_event()->mutable_occurred_at() = ToProtoTime(Now());
+  ev.mutable_event()->set_code("DELIVERED");
+  ev.mutable_event()->set_city("Austin");
+  ev.mutable_event()->set_postcode("78701");
+  v1::AddTrackingEventResponse ev_resp;
+  ASSERT_TRUE(desk_->AddTrackingEvent(Admin(), ev, &ev_resp).ok());
+  ASSERT_TRUE(desk_->AddTrackingEvent(Admin(), ev, &ev_resp).ok());
+  EXPECT_EQ(ev_resp.shipment().events_size(), 1);
+
+  const Ticket t = Create(Request());
+  ASSERT_TRUE(Reply(t.ticket_id(), v1::Message::OUTBOUND, "It was delivered in Austin").ok());
+
+  v1::GetOrderHistoryRequest hist;
+  hist.set_order_id("113-0000001");
+  v1::GetOrderHistoryResponse h;
+  ASSERT_TRUE(desk_->GetOrderHistory(Admin(), hist, &h).ok());
+  EXPECT_EQ(h.order().items(0).title(), "台灯 Desk lamp");
+  ASSERT_EQ(h.shipments_size(), 1);
+  EXPECT_EQ(h.shipments(0).events(0).code(), "DELIVERED");
+  ASSERT_EQ(h.tickets_size(), 1);
+  EXPECT_EQ(h.tickets(0).messages_size(), 2);
+
+  put.mutable_order()->set_store_id("store-2");
+  EXPECT_EQ(desk_->PutOrder(Admin(), put, &put_resp).code(), absl::StatusCode::kFailedPrecondition);
+  v1::GetOrderRequest get;
+  get.set_order_id("113-0000001");
+  v1::GetOrderResponse g;
+  EXPECT_EQ(desk_->GetOrder(AgentOf("store-2"), get, &g).code(), absl::StatusCode::kPermissionDenied);
+  get.set_order_id("nope");
+  EXPECT_EQ(desk_->GetOrder(Admin(), get, &g).code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(TicketDeskTest, TemplatesRenderFromTheTicketInTheBuyersLanguage) {
+  v1::CreateReplyTemplateRequest create;
+  create.set_store_id("store-1");
+  auto* t = create.mutable_template_();
+  t->set_name("tracking_update");
+  t->set_language("en");
+  t->set_topic("Tracking update");
+  t->set_body("Hi {buyer_name}, track it here: {tracking_url}");
+  v1::CreateReplyTemplateResponse created;
+  EXPECT_EQ(desk_->CreateReplyTemplate(AgentOf("store-1"), create, &created).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(desk_->CreateReplyTemplate(Admin(), create, &created).ok());
+  EXPECT_EQ(desk_->CreateReplyTemplate(Admin(), create, &created).code(),
+            absl::StatusCode::kAlreadyExists);
+  t->set_language("de");
+  t->set_topic("Sendungsverfolgung");
+  t->set_body("Hallo {buyer_name}, hier ist der Link: {tracking_url}");
+  ASSERT_TRUE(desk_->CreateReplyTemplate(Admin(), create, &created).ok());
+
+  v1::CreateTicketRequest r = Request();
+  r.mutable_buyer()->set_language("de-AT");
+  r.mutable_buyer()->set_name("Jürgen");
+  const Ticket ticket = Create(r);
+
+  v1::RenderReplyTemplateRequest render;
+  render.set_store_id("store-1");
+  render.set_name("tracking_update");
+  render.set_ticket_id(ticket.ticket_id());
+  v1::RenderReplyTemplateResponse out;
+  // No shipment yet: no tracking link to fill in.
+  const absl::Status missing = desk_->RenderReplyTemplate(Admin(), render, &out);
+  EXPECT_EQ(missing.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(missing.message().find("tracking_url"), absl::string_view::npos);
+
+  (*render.mutable_values())["tracking_url"] = "https://track.example/1";
+  ASSERT_TRUE(desk_->RenderReplyTemplate(Admin(), render, &out).ok());
+  EXPECT_EQ(out.language(), "de");
+  EXPECT_EQ(out.subject(), "Order #113-0000001: Sendungsverfolgung");
+  EXPECT_EQ(out.body(), "Hallo Jürgen, hier ist der Link: https://track.example/1");
+
+  v1::ListReplyTemplatesRequest list;
+  list.set_store_id("store-1");
+  v1::ListReplyTemplatesResponse listed;
+  ASSERT_TRUE(desk_->ListReplyTemplates(Admin(), list, &listed).ok());
+  EXPECT_EQ(listed.templates_size(), 2);
+}
+
+TEST_F(TicketDeskTest, BusinessHoursSetTheClockOfEmailTickets) {
+  v1::PutBusinessHoursRequest put;
+  put.set_store_id("store-1");
+  put.mutable_business_hours()->set_time_zone("UTC");
+  for (int day = 1; day <= 5; ++day) {
+    auto* w = put.mutable_business_hours()->add_windows();
+    w->set_day_of_week(day);
+    w->set_open("09:00");
+    w->set_close("17:00");
+  }
+  v1::PutBusinessHoursResponse put_resp;
+  ASSERT_TRUE(desk_->PutBusinessHours(Admin(), put, &put_resp).ok());
+  EXPECT_EQ(desk_->PutBusinessHours(AgentOf("store-1"), put, &put_resp).code(),
+            absl::StatusCode::kPermissionDenied);
+
+  v1::CreateTicketRequest r = Request();
+  r.set_channel(v1::EMAIL);
+  // Monday 08:00 UTC: the clock starts at 09:00; 24 working hours end Wednesday 17:00.
+  const Ticket email = Create(r);
+  EXPECT_TRUE(email.sla_business_hours());
+  EXPECT_EQ(FromProtoTime(email.reply_due_at()),
+            absl::FromCivil(absl::CivilSecond(2026, 11, 25, 17, 0, 0), absl::UTCTimeZone()));
+  // The marketplace message keeps calendar hours.
+  const Ticket marketplace = Create(Request());
+  EXPECT_FALSE(marketplace.sla_business_hours());
+  EXPECT_EQ(FromProtoTime(marketplace.reply_due_at()), Now() + absl::Hours(24));
+}
+
+TEST_F(TicketDeskTest, InvalidTransitionsAnswerFailedPreconditionAndChangeNothing) {
+  const Ticket t = Create(Request());
+  v1::ResolveTicketRequest resolve;
+  resolve.set_ticket_id(t.ticket_id());
+  v1::ResolveTicketResponse resolved;
+  ASSERT_TRUE(desk_->ResolveTicket(Admin(), resolve, &resolved).ok());
+  EXPECT_EQ(desk_->ResolveTicket(Admin(), resolve, &resolved).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Reply(t.ticket_id(), v1::Message::OUTBOUND).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages"), 1);
+  v1::ReopenTicketRequest reopen;
+  reopen.set_ticket_id(t.ticket_id());
+  v1::ReopenTicketResponse reopened;
+  ASSERT_TRUE(desk_->ReopenTicket(Admin(), reopen, &reopened).ok());
+  EXPECT_EQ(reopened.ticket().status(), Ticket::OPEN);
+}
+
+}  // namespace
+}  // namespace aftersales::tickets
