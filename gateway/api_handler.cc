@@ -1,0 +1,233 @@
+#include "gateway/api_handler.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/field.hpp>
+#include <grpcpp/support/proto_buffer_reader.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "common/ids.h"
+#include "common/log.h"
+#include "gateway/http_status.h"
+
+namespace aftersales::gateway {
+namespace {
+
+namespace http = boost::beast::http;
+
+constexpr size_t kMaxRequestIdLength = 128;
+// Stripe's limit, which the backends' idempotency store also keeps (CONVENTIONS.md).
+constexpr size_t kMaxIdempotencyKeyLength = 255;
+constexpr size_t kMaxTraceparentLength = 128;
+
+absl::string_view ToAbsl(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+absl::string_view Header(const HttpRequest& request, absl::string_view name) {
+  const auto it = request.find(boost::beast::string_view(name.data(), name.size()));
+  return it == request.end() ? absl::string_view() : ToAbsl(it->value());
+}
+
+std::string RequestIdFor(const HttpRequest& request) {
+  const absl::string_view given = Header(request, "X-Request-Id");
+  if (IsPrintableAscii(given, kMaxRequestIdLength)) return std::string(given);
+  return NewId("req");
+}
+
+}  // namespace
+
+// One request on its way through the gateway: what the access log and the response need.
+struct ApiHandler::Exchange {
+  absl::Time start;
+  unsigned version = 11;
+  std::string method;
+  std::string path;
+  std::string request_id;
+  int series = 0;
+  // Set once a backend answered.
+  absl::string_view grpc_code;
+};
+
+ApiHandler::ApiHandler(const ApiRoutes& api, std::vector<Backend*> backends,
+                       const BackendHealth& health, const Authenticator& authenticator)
+    : api_(api), backends_(std::move(backends)), health_(health), authenticator_(authenticator) {
+  for (const ApiRoute& route : api_.routes) {
+    route_series_.push_back(metrics_.AddRoute(route.http_method, route.path_template));
+  }
+  healthz_series_ = metrics_.AddRoute("GET", "/healthz");
+  readyz_series_ = metrics_.AddRoute("GET", "/readyz");
+  metrics_series_ = metrics_.AddRoute("GET", "/metrics");
+}
+
+HttpResponse ApiHandler::Json(const Exchange& exchange, int http_status, std::string body) const {
+  HttpResponse response(static_cast<http::status>(http_status), exchange.version);
+  response.set(http::field::content_type, "application/json");
+  response.set("X-Request-Id", exchange.request_id);
+  response.body() = std::move(body);
+  return response;
+}
+
+HttpResponse ApiHandler::Error(const Exchange& exchange, int http_status, grpc::StatusCode code,
+                               absl::string_view message) const {
+  return Json(exchange, http_status, ErrorBody(code, message));
+}
+
+void ApiHandler::Record(const Exchange& exchange, int http_status, absl::string_view error) {
+  metrics_.Count(exchange.series, http_status);
+  LogFields fields = {{"method", exchange.method},
+                      {"path", exchange.path},
+                      {"status", absl::StrCat(http_status)},
+                      {"ms", absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - exchange.start))},
+                      {"request_id", exchange.request_id},
+                      {"grpc_code", std::string(exchange.grpc_code)}};
+  if (!error.empty()) fields.emplace_back("error", std::string(error));
+  LogInfo("http", fields);
+}
+
+void ApiHandler::Finish(const Exchange& exchange, HttpResponse response,
+                        const HttpResponder& responder) {
+  Record(exchange, static_cast<int>(response.result_int()), "");
+  responder.Send(std::move(response));
+}
+
+void ApiHandler::Handle(const HttpRequest& request, HttpResponder responder) {
+  Exchange x;
+  x.start = absl::Now();
+  x.version = request.version();
+  x.method = std::string(ToAbsl(request.method_string()));
+  const absl::string_view target = ToAbsl(request.target());
+  const size_t question = target.find('?');
+  const absl::string_view path = target.substr(0, question);
+  const absl::string_view query =
+      question == absl::string_view::npos ? absl::string_view() : target.substr(question + 1);
+  x.path = std::string(path);
+  x.request_id = RequestIdFor(request);
+
+  // Built-in endpoints answer GET only.
+  int builtin = -1;
+  if (path == "/healthz") builtin = healthz_series_;
+  if (path == "/readyz") builtin = readyz_series_;
+  if (path == "/metrics") builtin = metrics_series_;
+  if (builtin >= 0) {
+    x.series = builtin;
+    if (x.method != "GET") {
+      HttpResponse response = Error(x, 405, grpc::StatusCode::UNIMPLEMENTED,
+                                    absl::StrCat(x.method, " is not allowed on ", path));
+      response.set(http::field::allow, "GET");
+      return Finish(x, std::move(response), responder);
+    }
+    if (builtin == healthz_series_) {
+      return Finish(x, Json(x, 200, "{\"status\":\"ok\"}"), responder);
+    }
+    if (builtin == readyz_series_) {
+      const std::vector<std::string> not_serving = health_.NotServing();
+      if (not_serving.empty()) return Finish(x, Json(x, 200, "{\"status\":\"ready\"}"), responder);
+      return Finish(x,
+                    Error(x, 503, grpc::StatusCode::UNAVAILABLE,
+                          absl::StrCat("backends not serving: ", absl::StrJoin(not_serving, ", "))),
+                    responder);
+    }
+    HttpResponse response = Json(x, 200, metrics_.Prometheus());
+    response.set(http::field::content_type, "text/plain; version=0.0.4");
+    return Finish(x, std::move(response), responder);
+  }
+
+  const RouteMatch match = api_.table.Match(x.method, path);
+  if (match.outcome == RouteMatch::Outcome::kNotFound) {
+    x.series = metrics_.Unmatched(x.method);
+    return Finish(x,
+                  Error(x, 404, grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("no route for ", x.method, " ", path)),
+                  responder);
+  }
+  if (match.outcome == RouteMatch::Outcome::kMethodNotAllowed) {
+    x.series = metrics_.Unmatched(x.method);
+    HttpResponse response =
+        Error(x, 405, grpc::StatusCode::UNIMPLEMENTED,
+              absl::StrCat(x.method, " is not allowed on ", path, "; allowed: ", match.allowed));
+    response.set(http::field::allow, match.allowed);
+    return Finish(x, std::move(response), responder);
+  }
+  x.series = route_series_[match.route];
+  CallBackend(request, std::move(x), match, query, std::move(responder));
+}
+
+void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const RouteMatch& match,
+                             absl::string_view query, HttpResponder responder) {
+  const ApiRoute& route = api_.routes[match.route];
+  absl::StatusOr<Principal> principal = authenticator_.Authenticate(request);
+  if (!principal.ok()) {
+    return Finish(x,
+                  Error(x, 401, grpc::StatusCode::UNAUTHENTICATED, principal.status().message()),
+                  responder);
+  }
+  const absl::string_view idempotency_key = Header(request, "Idempotency-Key");
+  if (!idempotency_key.empty() && !IsPrintableAscii(idempotency_key, kMaxIdempotencyKeyLength)) {
+    return Finish(x,
+                  Error(x, 400, grpc::StatusCode::INVALID_ARGUMENT,
+                        "Idempotency-Key must be 1..255 printable ASCII characters"),
+                  responder);
+  }
+  absl::string_view traceparent = Header(request, "traceparent");
+  // A malformed trace context is dropped, not an error: tracing must never fail a request.
+  if (!IsPrintableAscii(traceparent, kMaxTraceparentLength)) traceparent = {};
+
+  absl::StatusOr<std::string> bytes =
+      route.transcoder.BuildRequest(request.body(), match.values, query);
+  if (!bytes.ok()) {
+    return Finish(x, Error(x, 400, grpc::StatusCode::INVALID_ARGUMENT, bytes.status().message()),
+                  responder);
+  }
+  grpc::Slice slice(*bytes);
+  // On the heap, so that the metadata's view of the request id survives moving it into the
+  // callback.
+  auto exchange = std::make_unique<Exchange>(std::move(x));
+  const CallMetadata metadata{principal->name,       principal->role,  principal->stores,
+                              exchange->request_id, idempotency_key, traceparent};
+  backends_[match.route]->Call(
+      route.rpc_path, grpc::ByteBuffer(&slice, 1), metadata,
+      [this, &route, exchange = std::move(exchange), responder](grpc::Status status,
+                                                                grpc::ByteBuffer reply) mutable {
+        // Printing JSON is the gateway's work: do it on the connection's thread, not gRPC's.
+        boost::asio::post(responder.executor(), [this, &route, exchange = std::move(exchange),
+                                                 responder, status = std::move(status),
+                                                 reply = std::move(reply)]() mutable {
+          Exchange& x = *exchange;
+          x.grpc_code = GrpcCodeName(status.error_code());
+          if (!status.ok()) {
+            return Finish(x,
+                          Error(x, HttpStatusFromGrpcCode(status.error_code()),
+                                status.error_code(), status.error_message()),
+                          responder);
+          }
+          std::string json;
+          absl::Status printed = absl::InternalError("the backend sent no reply");
+          if (reply.Valid()) {
+            grpc::ProtoBufferReader reader(&reply);
+            printed = route.transcoder.ResponseToJson(reader, json);
+          }
+          if (!printed.ok()) {
+            LogError("cannot print backend reply",
+                     {{"request_id", x.request_id}, {"error", std::string(printed.message())}});
+            return Finish(x, Error(x, 500, grpc::StatusCode::INTERNAL, printed.message()),
+                          responder);
+          }
+          Finish(x, Json(x, 200, std::move(json)), responder);
+        });
+      });
+}
+
+HttpResponse ApiHandler::Reject(const HttpRequest& request, http::status status,
+                                absl::string_view why) {
+  Exchange x;
+  x.start = absl::Now();
+  x.version = request.version() == 0 ? 11 : request.version();
+  x.method = std::string(ToAbsl(request.method_string()));
+  x.path = std::string(ToAbsl(request.target()).substr(0, ToAbsl(request.target()).find('?')));
+  x.request_id = RequestIdFor(request);
+  x.series = metrics_.Unmatched(x.method);
+  Record(x, static_cast<int>(status), why);
+  return Error(x, static_cast<int>(status), grpc::StatusCode::INVALID_ARGUMENT, why);
+}
+
+}  // namespace aftersales::gateway

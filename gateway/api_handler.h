@@ -1,0 +1,65 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "gateway/api_routes.h"
+#include "gateway/authenticator.h"
+#include "gateway/backend_health.h"
+#include "gateway/backends.h"
+#include "gateway/http_metrics.h"
+#include "gateway/http_server.h"
+
+namespace aftersales::gateway {
+
+// Answers the gateway's HTTP requests:
+// - GET /healthz: 200 {"status":"ok"} while the process runs;
+// - GET /readyz: 200 when every backend answered its last health check SERVING, else 503 naming
+//   those that did not;
+// - GET /metrics: request counters in Prometheus text;
+// - every API route: authenticate, transcode to the RPC's request, call the backend without
+//   blocking a thread, and answer with the response as JSON or the error mapped to HTTP.
+// Every response carries X-Request-Id (the client's when it is 1..128 printable ASCII characters,
+// else a new one) and every request writes one JSON access-log line.
+//
+// Errors are JSON {"code":"NOT_FOUND","message":"...","details":[]}: unknown path 404, known path
+// but other method 405 with Allow, bad body or query 400 naming the field, backend errors mapped
+// by http_status.h.
+class ApiHandler : public HttpHandler {
+ public:
+  // backends: one per route of api (same index), each serving that route's RPC. All arguments
+  // must outlive the handler.
+  ApiHandler(const ApiRoutes& api, std::vector<Backend*> backends, const BackendHealth& health,
+             const Authenticator& authenticator);
+
+  void Handle(const HttpRequest& request, HttpResponder responder) override;
+  HttpResponse Reject(const HttpRequest& request, boost::beast::http::status status,
+                      absl::string_view why) override;
+
+ private:
+  struct Exchange;
+
+  void CallBackend(const HttpRequest& request, Exchange exchange, const RouteMatch& match,
+                   absl::string_view query, HttpResponder responder);
+  // Counts the request and writes its access-log line.
+  void Record(const Exchange& exchange, int http_status, absl::string_view error);
+  // Records the request and sends its response.
+  void Finish(const Exchange& exchange, HttpResponse response, const HttpResponder& responder);
+  HttpResponse Error(const Exchange& exchange, int http_status, grpc::StatusCode code,
+                     absl::string_view message) const;
+  HttpResponse Json(const Exchange& exchange, int http_status, std::string body) const;
+
+  const ApiRoutes& api_;
+  const std::vector<Backend*> backends_;
+  const BackendHealth& health_;
+  const Authenticator& authenticator_;
+  HttpMetrics metrics_;
+  // HttpMetrics ids, per route id of api_.
+  std::vector<int> route_series_;
+  int healthz_series_;
+  int readyz_series_;
+  int metrics_series_;
+};
+
+}  // namespace aftersales::gateway

@@ -1,0 +1,130 @@
+#include "gateway/backends.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "common/identity.h"
+
+namespace aftersales::gateway {
+namespace {
+
+// Health/Check is served by every backend (common/server.h) but Debian ships no health.proto, so
+// the request and reply are spelled out as bytes: HealthCheckRequest{service: ""} encodes to
+// nothing, and HealthCheckResponse{status: SERVING} to field 1, varint 1.
+const std::string kHealthCheckPath = "/grpc.health.v1.Health/Check";
+constexpr absl::string_view kServingReply("\x08\x01", 2);
+
+std::string Flatten(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buffer.Dump(&slices).ok()) return out;
+  for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out;
+}
+
+// One call's state, alive from the start of the call until its callback ran. (gRPC takes the
+// callback as a copyable std::function, so the move-only `done` waits here.)
+template <typename Done>
+struct PendingCall {
+  grpc::ClientContext context;
+  grpc::ByteBuffer request;
+  grpc::ByteBuffer response;
+  Done done;
+};
+
+}  // namespace
+
+absl::StatusOr<std::vector<BackendAddress>> ParseBackendAddresses(absl::string_view spec) {
+  std::vector<BackendAddress> out;
+  for (absl::string_view entry : absl::StrSplit(spec, ',', absl::SkipWhitespace())) {
+    entry = absl::StripAsciiWhitespace(entry);
+    const size_t eq = entry.find('=');
+    const absl::string_view name = eq == absl::string_view::npos ? "" : entry.substr(0, eq);
+    const absl::string_view target = eq == absl::string_view::npos ? "" : entry.substr(eq + 1);
+    if (name.empty() || target.empty() || target.find(':') == absl::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "backends: '", entry, "' is not name=host:port (e.g. tickets=127.0.0.1:50051)"));
+    }
+    const bool duplicate = std::any_of(out.begin(), out.end(), [&](const BackendAddress& b) {
+      return b.name == name;
+    });
+    if (duplicate) {
+      return absl::InvalidArgumentError(absl::StrCat("backends: '", name, "' is given twice"));
+    }
+    out.push_back({std::string(name), std::string(target)});
+  }
+  return out;
+}
+
+void CallsInFlight::Add(grpc::ClientContext* call) {
+  std::lock_guard<std::mutex> lock(mu_);
+  calls_.insert(call);
+}
+
+void CallsInFlight::Remove(grpc::ClientContext* call) {
+  std::lock_guard<std::mutex> lock(mu_);
+  calls_.erase(call);
+  if (calls_.empty()) idle_.notify_all();
+}
+
+void CallsInFlight::CancelAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (grpc::ClientContext* call : calls_) call->TryCancel();
+}
+
+bool CallsInFlight::WaitIdle(absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return idle_.wait_for(lock, absl::ToChronoNanoseconds(timeout), [&] { return calls_.empty(); });
+}
+
+Backend::Backend(BackendAddress address, const std::vector<RetryableMethod>& retryable,
+                 absl::Duration timeout, CallsInFlight& in_flight)
+    : address_(std::move(address)),
+      timeout_(timeout),
+      channel_(MakeChannel(address_.target, retryable)),
+      stub_(channel_),
+      in_flight_(in_flight) {}
+
+void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
+                   const CallMetadata& metadata, CallDone done) {
+  auto* call = new PendingCall<CallDone>{};
+  call->request = std::move(request);
+  call->done = std::move(done);
+  PrepareClientContext(call->context, timeout_, metadata.principal, metadata.role,
+                       metadata.stores, metadata.request_id);
+  if (!metadata.idempotency_key.empty()) {
+    call->context.AddMetadata(kIdempotencyKeyHeader, std::string(metadata.idempotency_key));
+  }
+  if (!metadata.traceparent.empty()) {
+    call->context.AddMetadata("traceparent", std::string(metadata.traceparent));
+  }
+  in_flight_.Add(&call->context);
+  stub_.UnaryCall(&call->context, rpc_path, grpc::StubOptions(), &call->request, &call->response,
+                  [this, call](grpc::Status status) {
+                    const std::unique_ptr<PendingCall<CallDone>> finished(call);
+                    std::move(finished->done)(std::move(status), std::move(finished->response));
+                    // Only now: shutdown waits for this before it tears down what done touched.
+                    in_flight_.Remove(&finished->context);
+                  });
+}
+
+void Backend::CheckHealth(absl::Duration timeout, absl::AnyInvocable<void(bool) &&> done) {
+  auto* call = new PendingCall<absl::AnyInvocable<void(bool) &&>>{};
+  call->done = std::move(done);
+  grpc::Slice empty("", 0);
+  call->request = grpc::ByteBuffer(&empty, 1);
+  call->context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  stub_.UnaryCall(&call->context, kHealthCheckPath, grpc::StubOptions(), &call->request,
+                  &call->response,
+                  [call](grpc::Status status) {
+                    const std::unique_ptr<PendingCall<absl::AnyInvocable<void(bool) &&>>> finished(
+                        call);
+                    std::move(finished->done)(status.ok() &&
+                                              Flatten(finished->response) == kServingReply);
+                  });
+}
+
+}  // namespace aftersales::gateway

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/byte_buffer.h>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/channel.h"
+
+namespace aftersales::gateway {
+
+// Where a backend listens: "tickets" at "127.0.0.1:50051".
+struct BackendAddress {
+  std::string name;
+  std::string target;
+};
+
+// Parses the `backends` setting, "tickets=127.0.0.1:50051,returns=returns:50051". INVALID_ARGUMENT
+// naming the entry that is not name=host:port, or a name given twice.
+absl::StatusOr<std::vector<BackendAddress>> ParseBackendAddresses(absl::string_view spec);
+
+// What every backend call carries as gRPC metadata. Empty values are not sent.
+struct CallMetadata {
+  absl::string_view principal;
+  absl::string_view role;
+  absl::string_view stores;
+  absl::string_view request_id;
+  absl::string_view idempotency_key;
+  absl::string_view traceparent;
+};
+
+// Runs once per call, on a gRPC thread: the call's status and, when OK, the response bytes.
+using CallDone = absl::AnyInvocable<void(grpc::Status, grpc::ByteBuffer) &&>;
+
+// Calls in flight across all backends, so shutdown can cancel them and wait for their callbacks.
+class CallsInFlight {
+ public:
+  void Add(grpc::ClientContext* call);
+  void Remove(grpc::ClientContext* call);
+  // Ends every call in flight with CANCELLED.
+  void CancelAll();
+  // False when calls are still in flight after the timeout.
+  bool WaitIdle(absl::Duration timeout);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable idle_;
+  std::unordered_set<grpc::ClientContext*> calls_;
+};
+
+// One backend: one channel, reused by every call, and a generic stub speaking raw bytes, so the
+// gateway needs no generated stub of any service.
+class Backend {
+ public:
+  // retryable: the methods the channel retries on UNAVAILABLE (GET-bound, hence idempotent).
+  Backend(BackendAddress address, const std::vector<RetryableMethod>& retryable,
+          absl::Duration timeout, CallsInFlight& in_flight);
+
+  const std::string& name() const { return address_.name; }
+  const std::string& target() const { return address_.target; }
+
+  // Starts a unary call without blocking; done runs exactly once. rpc_path,
+  // "/aftersales.tickets.v1.TicketsService/GetTicket", must outlive the call.
+  void Call(const std::string& rpc_path, grpc::ByteBuffer request, const CallMetadata& metadata,
+            CallDone done);
+
+  // Asks grpc.health.v1.Health/Check for the whole server (service ""); done(true) when the
+  // answer is SERVING. Does not block.
+  void CheckHealth(absl::Duration timeout, absl::AnyInvocable<void(bool serving) &&> done);
+
+ private:
+  BackendAddress address_;
+  absl::Duration timeout_;
+  std::shared_ptr<grpc::Channel> channel_;
+  grpc::GenericStub stub_;
+  CallsInFlight& in_flight_;
+};
+
+}  // namespace aftersales::gateway

@@ -1,0 +1,100 @@
+#include "gateway/gateway.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/log.h"
+#include "gateway/api_proto_files.h"
+
+namespace aftersales::gateway {
+namespace {
+
+// After the drain timeout, cancelled calls get this long to report back before the threads stop.
+constexpr absl::Duration kCancelGrace = absl::Seconds(2);
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const GatewayOptions& options) {
+  return Create(options, ApiProtoFiles());
+}
+
+absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(
+    const GatewayOptions& options, const std::vector<std::string_view>& proto_files) {
+  absl::StatusOr<Authenticator> authenticator =
+      Authenticator::Create(options.auth_mode, options.dev_role, options.dev_stores);
+  if (!authenticator.ok()) return authenticator.status();
+  std::vector<std::string> backend_names;
+  for (const BackendAddress& b : options.backends) backend_names.push_back(b.name);
+  absl::StatusOr<ApiRoutes> routes = BuildApiRoutes(proto_files, backend_names);
+  if (!routes.ok()) return routes.status();
+  return std::unique_ptr<Gateway>(
+      new Gateway(options, *std::move(authenticator), *std::move(routes)));
+}
+
+Gateway::Gateway(const GatewayOptions& options, Authenticator authenticator, ApiRoutes routes)
+    : options_(options), authenticator_(std::move(authenticator)), routes_(std::move(routes)) {
+  std::vector<Backend*> backends;
+  for (const BackendAddress& address : options_.backends) {
+    backends_.push_back(std::make_unique<Backend>(
+        address, RetryableMethods(routes_, address.name), options_.backend_timeout, calls_));
+    backends.push_back(backends_.back().get());
+  }
+  std::vector<Backend*> route_backends;
+  for (const ApiRoute& route : routes_.routes) {
+    for (Backend* b : backends) {
+      if (b->name() == route.backend) route_backends.push_back(b);
+    }
+  }
+  health_ = std::make_unique<BackendHealth>(backends, options_.readiness_interval);
+  handler_ = std::make_unique<ApiHandler>(routes_, std::move(route_backends), *health_,
+                                          authenticator_);
+  HttpServerOptions http;
+  http.listen = options_.listen;
+  http.threads = options_.http_threads;
+  http.max_body_bytes = options_.max_body_bytes;
+  server_ = std::make_unique<HttpServer>(std::move(http), *handler_);
+}
+
+absl::Status Gateway::Start() {
+  LogWarning(absl::StrCat("auth_mode development: no credentials are checked; every request acts "
+                          "as the development ",
+                          authenticator_.Describe(),
+                          ", which X-Dev-Principal, X-Dev-Role and X-Dev-Stores override. "
+                          "Never expose this gateway to untrusted clients."));
+  if (!routes_.services_without_backend.empty()) {
+    LogWarning("services with no configured backend get no routes",
+               {{"services", absl::StrJoin(routes_.services_without_backend, ",")}});
+  }
+  for (const ApiRoute& route : routes_.routes) {
+    LogInfo("route", {{"method", route.http_method},
+                      {"path", route.path_template},
+                      {"rpc", route.rpc_path},
+                      {"backend", route.backend}});
+  }
+  if (absl::Status s = server_->Start(); !s.ok()) return s;
+  health_->Start();
+  LogInfo("serving HTTP", {{"listen", options_.listen},
+                           {"port", absl::StrCat(server_->port())},
+                           {"routes", absl::StrCat(routes_.routes.size())}});
+  return absl::OkStatus();
+}
+
+void Gateway::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  server_->StopAccepting();
+  if (!server_->WaitIdle(options_.drain_timeout)) {
+    LogWarning("requests still in flight after the drain timeout: cancelling their backend calls",
+               {{"drain_timeout", absl::FormatDuration(options_.drain_timeout)}});
+    calls_.CancelAll();
+    server_->WaitIdle(kCancelGrace);
+  }
+  // Every backend callback must have run before the threads it posts to go away.
+  calls_.WaitIdle(kCancelGrace);
+  server_->Stop();
+  health_.reset();
+  LogInfo("stopped");
+}
+
+Gateway::~Gateway() { Shutdown(); }
+
+}  // namespace aftersales::gateway

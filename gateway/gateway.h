@@ -1,0 +1,55 @@
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "gateway/api_handler.h"
+#include "gateway/api_routes.h"
+#include "gateway/authenticator.h"
+#include "gateway/backend_health.h"
+#include "gateway/backends.h"
+#include "gateway/gateway_config.h"
+#include "gateway/http_server.h"
+
+namespace aftersales::gateway {
+
+// The whole gateway, assembled: routes from the API protos, one channel per backend, the
+// readiness poller and the HTTP server. Embeddable (tests start one on port 0).
+class Gateway {
+ public:
+  // Builds everything but serves nothing yet. proto_files defaults to every linked API file.
+  // Errors: a bad setting (auth_mode other than development, ...), a malformed API binding.
+  static absl::StatusOr<std::unique_ptr<Gateway>> Create(
+      const GatewayOptions& options, const std::vector<std::string_view>& proto_files);
+  static absl::StatusOr<std::unique_ptr<Gateway>> Create(const GatewayOptions& options);
+  // Shuts down if Shutdown was not called.
+  ~Gateway();
+
+  // Listens and starts the health poller. UNAVAILABLE when the address is taken.
+  absl::Status Start();
+  int port() const { return server_->port(); }
+
+  // SIGTERM: stops accepting, lets requests in flight finish (up to drain_timeout), cancels the
+  // backend calls still running after that, and stops the threads.
+  void Shutdown();
+
+  const ApiRoutes& routes() const { return routes_; }
+
+ private:
+  Gateway(const GatewayOptions& options, Authenticator authenticator, ApiRoutes routes);
+
+  GatewayOptions options_;
+  Authenticator authenticator_;
+  ApiRoutes routes_;
+  // Declared in the order they depend on each other; destroyed in reverse.
+  CallsInFlight calls_;
+  std::vector<std::unique_ptr<Backend>> backends_;
+  std::unique_ptr<BackendHealth> health_;
+  std::unique_ptr<ApiHandler> handler_;
+  std::unique_ptr<HttpServer> server_;
+  bool shut_down_ = false;
+};
+
+}  // namespace aftersales::gateway

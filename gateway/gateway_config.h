@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/config.h"
+#include "gateway/backends.h"
+
+namespace aftersales::gateway {
+
+// Every setting of the gateway, with its default: each is --name=value or AFTERSALES_<NAME>.
+std::vector<ConfigVar> GatewayConfigVars();
+
+struct GatewayOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::vector<BackendAddress> backends;
+  absl::Duration backend_timeout = absl::Seconds(15);
+  int http_threads = 2;
+  size_t max_body_bytes = 1 << 20;
+  std::string auth_mode = "development";
+  std::string dev_role = "admin";
+  std::string dev_stores = "*";
+  absl::Duration drain_timeout = absl::Seconds(10);
+  absl::Duration readiness_interval = absl::Seconds(2);
+};
+
+// Reads and checks the settings. INVALID_ARGUMENT naming the setting that is wrong.
+absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const Config& config);
+
+}  // namespace aftersales::gateway

@@ -1,0 +1,259 @@
+#include "gateway/http_server.h"
+
+#include <optional>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/log.h"
+
+namespace aftersales::gateway {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+// One client connection. Everything it does runs on its strand, so it needs no locks.
+class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
+ public:
+  HttpConnection(tcp::socket socket, HttpServer& server)
+      : stream_(std::move(socket)), server_(server) {}
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  // Closes the connection if it is waiting for a request; otherwise the connection closes after
+  // the response it is working on.
+  void CloseIfIdle() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->idle_) self->stream_.close();
+    });
+  }
+
+  void Send(HttpResponse response) {
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this(), response = std::move(response)]() mutable {
+                    self->Write(std::move(response));
+                  });
+  }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  void ReadHeader() {
+    if (server_.stopping()) return Close();
+    idle_ = true;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options().max_header_bytes));
+    parser_->body_limit(server_.options().max_body_bytes);
+    stream_.expires_after(absl::ToChronoNanoseconds(server_.options().idle_timeout));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              self->OnHeader(ec);
+                            });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    idle_ = false;
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::eof) {
+      return Close();
+    }
+    server_.RequestStarted();
+    if (ec == http::error::body_limit) return RejectTooLarge();  // from Content-Length
+    if (ec == http::error::header_limit) {
+      return Reject(http::status::request_header_fields_too_large,
+                    absl::StrCat("request headers exceed ", server_.options().max_header_bytes,
+                                 " bytes"));
+    }
+    if (ec) return Reject(http::status::bad_request, absl::StrCat("malformed HTTP request: ", ec.message()));
+    if (parser_->is_done()) return Dispatch();
+    if (absl::EqualsIgnoreCase(ToAbsl(parser_->get()[http::field::expect]), "100-continue")) {
+      // curl and others wait for this before sending a body over 1 KB.
+      continue_.emplace(http::status::continue_, parser_->get().version());
+      return http::async_write(stream_, *continue_,
+                               [self = shared_from_this()](beast::error_code ec, size_t) {
+                                 if (ec) return self->Abandon();
+                                 self->ReadBody();
+                               });
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    stream_.expires_after(absl::ToChronoNanoseconds(server_.options().io_timeout));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec == http::error::body_limit) return self->RejectTooLarge();
+                       if (ec) return self->Abandon();
+                       self->Dispatch();
+                     });
+  }
+
+  void Dispatch() {
+    request_ = parser_->release();
+    parser_.reset();
+    server_.handler().Handle(request_, HttpResponder(shared_from_this()));
+  }
+
+  void RejectTooLarge() {
+    Reject(http::status::payload_too_large,
+           absl::StrCat("request body exceeds ", server_.options().max_body_bytes, " bytes"));
+  }
+
+  // The request cannot be read to its end, so the connection cannot be reused after the answer.
+  void Reject(http::status status, absl::string_view why) {
+    close_after_write_ = true;
+    request_ = parser_ ? parser_->release() : HttpRequest();
+    parser_.reset();
+    Write(server_.handler().Reject(request_, status, why));
+  }
+
+  void Write(HttpResponse response) {
+    response_ = std::move(response);
+    const bool keep_alive = !close_after_write_ && !server_.stopping() && request_.keep_alive();
+    response_.keep_alive(keep_alive);
+    response_.prepare_payload();
+    stream_.expires_after(absl::ToChronoNanoseconds(server_.options().io_timeout));
+    http::async_write(stream_, response_,
+                      [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                        self->server_.RequestFinished();
+                        self->request_ = {};
+                        self->response_ = {};
+                        if (ec || !keep_alive) return self->Close();
+                        self->ReadHeader();
+                      });
+  }
+
+  // A request was started but cannot be answered (the client went away mid-body).
+  void Abandon() {
+    server_.RequestFinished();
+    Close();
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+  }
+
+  static absl::string_view ToAbsl(beast::string_view s) { return {s.data(), s.size()}; }
+
+  beast::tcp_stream stream_;
+  HttpServer& server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::empty_body>> continue_;
+  HttpRequest request_;
+  HttpResponse response_;
+  bool idle_ = false;
+  bool close_after_write_ = false;
+};
+
+void HttpResponder::Send(HttpResponse response) const { connection_->Send(std::move(response)); }
+
+net::any_io_executor HttpResponder::executor() const { return connection_->executor(); }
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler& handler)
+    : options_(std::move(options)),
+      handler_(handler),
+      io_(options_.threads),
+      work_(net::make_work_guard(io_)),
+      acceptor_(net::make_strand(io_)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+absl::Status HttpServer::Start() {
+  const size_t colon = options_.listen.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(absl::string_view(options_.listen).substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen: '", options_.listen, "' is not host:port"));
+  }
+  std::string host = options_.listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  beast::error_code ec;
+  const net::ip::address address = net::ip::make_address(host, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("listen: bad address '", host, "'"));
+  const tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options_.listen, ": ", ec.message()));
+  }
+  port_ = acceptor_.local_endpoint().port();
+  Accept();
+  for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { io_.run(); });
+  return absl::OkStatus();
+}
+
+void HttpServer::Accept() {
+  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      socket.set_option(tcp::no_delay(true), ec);
+      auto connection = std::make_shared<HttpConnection>(std::move(socket), *this);
+      {
+        std::lock_guard<std::mutex> lock(connections_mu_);
+        std::erase_if(connections_, [](const auto& c) { return c.expired(); });
+        connections_.push_back(connection);
+      }
+      connection->Start();
+    } else {
+      LogWarning("accept failed", {{"error", ec.message()}});
+    }
+    Accept();
+  });
+}
+
+void HttpServer::StopAccepting() {
+  stopping_ = true;
+  net::dispatch(acceptor_.get_executor(), [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::lock_guard<std::mutex> lock(connections_mu_);
+  for (const auto& weak : connections_) {
+    if (auto connection = weak.lock()) connection->CloseIfIdle();
+  }
+}
+
+bool HttpServer::WaitIdle(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (in_progress_.load() > 0) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return true;
+}
+
+void HttpServer::Stop() {
+  stopping_ = true;
+  work_.reset();
+  io_.stop();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+}
+
+}  // namespace aftersales::gateway

@@ -1,0 +1,293 @@
+// The gateway in-process against a fake tickets backend on loopback: HTTP in, gRPC out, and back.
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "absl/time/clock.h"
+#include "aftersales/tickets/v1/tickets.grpc.pb.h"
+#include "gateway/gateway.h"
+#include "tests/support/http_client.h"
+
+namespace aftersales::gateway {
+namespace {
+
+namespace tickets = ::aftersales::tickets::v1;
+using ::aftersales::testing::HttpClient;
+using ::aftersales::testing::HttpResult;
+using ::testing::HasSubstr;
+
+// Answers GetTicket and CreateTicket, remembering the metadata of the last call.
+class FakeTickets final : public tickets::TicketsService::CallbackService {
+ public:
+  ~FakeTickets() override {
+    for (std::thread& t : slow_) t.join();
+  }
+
+  std::map<std::string, std::string> LastMetadata() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return metadata_;
+  }
+
+  grpc::ServerUnaryReactor* GetTicket(grpc::CallbackServerContext* context,
+                                      const tickets::GetTicketRequest* request,
+                                      tickets::GetTicketResponse* response) override {
+    Remember(*context);
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (request->ticket_id() == "missing") {
+      reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "ticket missing not found"));
+      return reactor;
+    }
+    response->mutable_ticket()->set_ticket_id(request->ticket_id());
+    response->mutable_ticket()->set_status(tickets::Ticket::OPEN);
+    if (request->ticket_id() == "slow") {
+      std::lock_guard<std::mutex> lock(mu_);
+      slow_.emplace_back([reactor] {
+        absl::SleepFor(absl::Milliseconds(400));
+        reactor->Finish(grpc::Status::OK);
+      });
+      return reactor;
+    }
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* CreateTicket(grpc::CallbackServerContext* context,
+                                         const tickets::CreateTicketRequest* request,
+                                         tickets::CreateTicketResponse* response) override {
+    Remember(*context);
+    response->mutable_ticket()->set_ticket_id("T-new");
+    response->mutable_ticket()->set_store_id(request->store_id());
+    response->mutable_ticket()->mutable_buyer()->set_tier(request->buyer().tier());
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+ private:
+  void Remember(const grpc::CallbackServerContext& context) {
+    std::lock_guard<std::mutex> lock(mu_);
+    metadata_.clear();
+    for (const auto& [key, value] : context.client_metadata()) {
+      metadata_[std::string(key.data(), key.size())] = std::string(value.data(), value.size());
+    }
+  }
+
+  std::mutex mu_;
+  std::map<std::string, std::string> metadata_;
+  std::vector<std::thread> slow_;
+};
+
+class GatewayServer : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    grpc::EnableDefaultHealthCheckService(true);
+    fake_ = new FakeTickets;
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &backend_port_);
+    builder.RegisterService(fake_);
+    backend_ = builder.BuildAndStart().release();
+    ASSERT_NE(backend_, nullptr);
+
+    GatewayOptions options;
+    options.listen = "127.0.0.1:0";
+    options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
+    options.max_body_bytes = 4096;
+    options.readiness_interval = absl::Milliseconds(100);
+    absl::StatusOr<std::unique_ptr<Gateway>> gateway = Gateway::Create(options);
+    ASSERT_TRUE(gateway.ok()) << gateway.status();
+    gateway_ = gateway->release();
+    ASSERT_TRUE(gateway_->Start().ok());
+  }
+
+  static void TearDownTestSuite() {
+    delete gateway_;
+    backend_->Shutdown();
+    delete backend_;
+    delete fake_;
+  }
+
+  // /readyz turns 200 once the poller saw the backend SERVING.
+  static bool WaitReady(HttpClient& client) {
+    for (int i = 0; i < 50; ++i) {
+      if (client.Get("/readyz").status == 200) return true;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return false;
+  }
+
+  static FakeTickets* fake_;
+  static grpc::Server* backend_;
+  static int backend_port_;
+  static Gateway* gateway_;
+  HttpClient client_{gateway_->port()};
+};
+
+FakeTickets* GatewayServer::fake_ = nullptr;
+grpc::Server* GatewayServer::backend_ = nullptr;
+int GatewayServer::backend_port_ = 0;
+Gateway* GatewayServer::gateway_ = nullptr;
+
+TEST_F(GatewayServer, HealthzIsOkAndReadyzFollowsTheBackend) {
+  const HttpResult health = client_.Get("/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body, R"({"status":"ok"})");
+  EXPECT_TRUE(WaitReady(client_));
+}
+
+TEST_F(GatewayServer, GetIsTranscodedToTheRpcAndTheReplyPrintedAsJson) {
+  const HttpResult r = client_.Get("/v1/tickets/T1");
+  ASSERT_EQ(r.status, 200) << r.error << r.body;
+  EXPECT_EQ(r.Header("Content-Type"), "application/json");
+  EXPECT_THAT(r.body, HasSubstr(R"("ticket_id":"T1")"));
+  EXPECT_THAT(r.body, HasSubstr(R"("status":"OPEN")"));
+  EXPECT_THAT(r.body, HasSubstr(R"("breached":false)"));
+}
+
+TEST_F(GatewayServer, PostBodyIsTranscoded) {
+  const HttpResult r =
+      client_.Post("/v1/tickets", R"({"store_id": "s1", "buyer": {"tier": "VIP"}})");
+  ASSERT_EQ(r.status, 200) << r.error << r.body;
+  EXPECT_THAT(r.body, HasSubstr(R"("store_id":"s1")"));
+  EXPECT_THAT(r.body, HasSubstr(R"("tier":"VIP")"));
+}
+
+TEST_F(GatewayServer, DevelopmentPrincipalRequestIdAndKeysTravelAsMetadata) {
+  const HttpResult r = client_.Post(
+      "/v1/tickets", "{}",
+      {{"X-Request-Id", "req-abc-1"},
+       {"Idempotency-Key", "key-1"},
+       {"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
+  ASSERT_EQ(r.status, 200) << r.error << r.body;
+  EXPECT_EQ(r.Header("X-Request-Id"), "req-abc-1");
+  const auto metadata = fake_->LastMetadata();
+  EXPECT_EQ(metadata.at("x-aftersales-principal"), "dev");
+  EXPECT_EQ(metadata.at("x-aftersales-role"), "admin");
+  EXPECT_EQ(metadata.at("x-aftersales-stores"), "*");
+  EXPECT_EQ(metadata.at("x-request-id"), "req-abc-1");
+  EXPECT_EQ(metadata.at("idempotency-key"), "key-1");
+  EXPECT_EQ(metadata.at("traceparent"),
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+}
+
+TEST_F(GatewayServer, DevHeadersActAsAnAgentOfOneStore) {
+  const HttpResult r = client_.Get(
+      "/v1/tickets/T1",
+      {{"X-Dev-Principal", "agent-7"}, {"X-Dev-Role", "agent"}, {"X-Dev-Stores", "s1"}});
+  ASSERT_EQ(r.status, 200) << r.error << r.body;
+  const auto metadata = fake_->LastMetadata();
+  EXPECT_EQ(metadata.at("x-aftersales-principal"), "agent-7");
+  EXPECT_EQ(metadata.at("x-aftersales-role"), "agent");
+  EXPECT_EQ(metadata.at("x-aftersales-stores"), "s1");
+  EXPECT_EQ(metadata.count("idempotency-key"), 0u);
+}
+
+TEST_F(GatewayServer, UnknownDevRoleIsUnauthenticated) {
+  const HttpResult r = client_.Get("/v1/tickets/T1", {{"X-Dev-Role", "king"}});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_THAT(r.body, HasSubstr(R"("code":"UNAUTHENTICATED")"));
+}
+
+TEST_F(GatewayServer, MissingRequestIdOrAnUnprintableOneGetsANewOne) {
+  const HttpResult generated = client_.Get("/healthz");
+  EXPECT_FALSE(generated.Header("X-Request-Id").empty());
+  const HttpResult replaced = client_.Get("/healthz", {{"X-Request-Id", std::string(200, 'x')}});
+  EXPECT_FALSE(replaced.Header("X-Request-Id").empty());
+  EXPECT_NE(replaced.Header("X-Request-Id"), std::string(200, 'x'));
+}
+
+TEST_F(GatewayServer, BackendErrorBecomesItsHttpStatusWithJsonBody) {
+  const HttpResult r = client_.Get("/v1/tickets/missing");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.Header("Content-Type"), "application/json");
+  EXPECT_EQ(r.body, R"({"code":"NOT_FOUND","message":"ticket missing not found","details":[]})");
+}
+
+TEST_F(GatewayServer, UnknownPathIs404AndWrongMethodIs405WithAllow) {
+  const HttpResult unknown = client_.Get("/v1/nope");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_THAT(unknown.body, HasSubstr(R"("code":"NOT_FOUND")"));
+  const HttpResult wrong = client_.Request("DELETE", "/v1/tickets/T1");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.Header("Allow"), "GET");
+  EXPECT_EQ(wrong.Header("Content-Type"), "application/json");
+}
+
+TEST_F(GatewayServer, BadJsonIs400NamingTheField) {
+  const HttpResult r = client_.Post("/v1/tickets", R"({"store_id": "s1", "colour": "red"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr(R"("code":"INVALID_ARGUMENT")"));
+  EXPECT_THAT(r.body, HasSubstr("colour"));
+}
+
+TEST_F(GatewayServer, BodyOverTheLimitIs413AndTheNextRequestStillWorks) {
+  const HttpResult r = client_.Post("/v1/tickets", std::string(5000, ' '));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_THAT(r.body, HasSubstr("4096"));
+  EXPECT_EQ(client_.Get("/healthz").status, 200);
+}
+
+TEST_F(GatewayServer, ManyRequestsOnOneKeptAliveConnection) {
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(client_.Get(absl::StrCat("/v1/tickets/T", i)).status, 200) << i;
+  }
+}
+
+TEST_F(GatewayServer, MetricsCountRequestsByRouteTemplate) {
+  ASSERT_EQ(client_.Get("/v1/tickets/T1").status, 200);
+  const HttpResult r = client_.Get("/metrics");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body,
+              HasSubstr(R"(http_requests_total{method="GET",route="/v1/tickets/{ticket_id}",code="200"})"));
+}
+
+TEST(GatewayWithoutBackend, CallsAre503AndReadyzNamesTheBackend) {
+  GatewayOptions options;
+  options.listen = "127.0.0.1:0";
+  options.backends = {{"tickets", "127.0.0.1:1"}};
+  options.backend_timeout = absl::Seconds(2);
+  absl::StatusOr<std::unique_ptr<Gateway>> gateway = Gateway::Create(options);
+  ASSERT_TRUE(gateway.ok()) << gateway.status();
+  ASSERT_TRUE((*gateway)->Start().ok());
+  HttpClient client((*gateway)->port());
+  const HttpResult call = client.Get("/v1/tickets/T1");
+  EXPECT_EQ(call.status, 503);
+  EXPECT_THAT(call.body, HasSubstr(R"("code":"UNAVAILABLE")"));
+  const HttpResult ready = client.Get("/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_THAT(ready.body, HasSubstr("tickets"));
+}
+
+TEST(GatewayConfig, AuthModeOtherThanDevelopmentIsRefused) {
+  GatewayOptions options;
+  options.auth_mode = "jwt";
+  const auto gateway = Gateway::Create(options);
+  EXPECT_EQ(gateway.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(gateway.status().message(), HasSubstr("development"));
+}
+
+TEST_F(GatewayServer, ShutdownLetsTheRequestInFlightFinishThenRefusesConnections) {
+  GatewayOptions options;
+  options.listen = "127.0.0.1:0";
+  options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
+  absl::StatusOr<std::unique_ptr<Gateway>> own = Gateway::Create(options);
+  ASSERT_TRUE(own.ok()) << own.status();
+  ASSERT_TRUE((*own)->Start().ok());
+  const int port = (*own)->port();
+  HttpResult slow;
+  std::thread caller([&] { slow = HttpClient(port).Get("/v1/tickets/slow"); });
+  absl::SleepFor(absl::Milliseconds(150));
+  (*own)->Shutdown();
+  caller.join();
+  EXPECT_EQ(slow.status, 200) << slow.error;
+  EXPECT_EQ(slow.Header("Connection"), "close");
+  EXPECT_EQ(HttpClient(port, absl::Seconds(1)).Get("/healthz").status, 0);
+}
+
+}  // namespace
+}  // namespace aftersales::gateway
