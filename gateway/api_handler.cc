@@ -1,8 +1,9 @@
 #include "gateway/api_handler.h"
 
+#include <grpcpp/support/proto_buffer_reader.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/field.hpp>
-#include <grpcpp/support/proto_buffer_reader.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -74,12 +75,13 @@ HttpResponse ApiHandler::Error(const Exchange& exchange, int http_status, grpc::
 
 void ApiHandler::Record(const Exchange& exchange, int http_status, absl::string_view error) {
   metrics_.Count(exchange.series, http_status);
-  LogFields fields = {{"method", exchange.method},
-                      {"path", exchange.path},
-                      {"status", absl::StrCat(http_status)},
-                      {"ms", absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - exchange.start))},
-                      {"request_id", exchange.request_id},
-                      {"grpc_code", std::string(exchange.grpc_code)}};
+  LogFields fields = {
+      {"method", exchange.method},
+      {"path", exchange.path},
+      {"status", absl::StrCat(http_status)},
+      {"ms", absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - exchange.start))},
+      {"request_id", exchange.request_id},
+      {"grpc_code", std::string(exchange.grpc_code)}};
   if (!error.empty()) fields.emplace_back("error", std::string(error));
   LogInfo("http", fields);
 }
@@ -157,8 +159,7 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
   const ApiRoute& route = api_.routes[match.route];
   absl::StatusOr<Principal> principal = authenticator_.Authenticate(request);
   if (!principal.ok()) {
-    return Finish(x,
-                  Error(x, 401, grpc::StatusCode::UNAUTHENTICATED, principal.status().message()),
+    return Finish(x, Error(x, 401, grpc::StatusCode::UNAUTHENTICATED, principal.status().message()),
                   responder);
   }
   const absl::string_view idempotency_key = Header(request, "Idempotency-Key");
@@ -182,38 +183,38 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
   // On the heap, so that the metadata's view of the request id survives moving it into the
   // callback.
   auto exchange = std::make_unique<Exchange>(std::move(x));
-  const CallMetadata metadata{principal->name,       principal->role,  principal->stores,
+  const CallMetadata metadata{principal->name,      principal->role, principal->stores,
                               exchange->request_id, idempotency_key, traceparent};
   backends_[match.route]->Call(
       route.rpc_path, grpc::ByteBuffer(&slice, 1), metadata,
       [this, &route, exchange = std::move(exchange), responder](grpc::Status status,
                                                                 grpc::ByteBuffer reply) mutable {
         // Printing JSON is the gateway's work: do it on the connection's thread, not gRPC's.
-        boost::asio::post(responder.executor(), [this, &route, exchange = std::move(exchange),
-                                                 responder, status = std::move(status),
-                                                 reply = std::move(reply)]() mutable {
-          Exchange& x = *exchange;
-          x.grpc_code = GrpcCodeName(status.error_code());
-          if (!status.ok()) {
-            return Finish(x,
-                          Error(x, HttpStatusFromGrpcCode(status.error_code()),
-                                status.error_code(), status.error_message()),
-                          responder);
-          }
-          std::string json;
-          absl::Status printed = absl::InternalError("the backend sent no reply");
-          if (reply.Valid()) {
-            grpc::ProtoBufferReader reader(&reply);
-            printed = route.transcoder.ResponseToJson(reader, json);
-          }
-          if (!printed.ok()) {
-            LogError("cannot print backend reply",
-                     {{"request_id", x.request_id}, {"error", std::string(printed.message())}});
-            return Finish(x, Error(x, 500, grpc::StatusCode::INTERNAL, printed.message()),
-                          responder);
-          }
-          Finish(x, Json(x, 200, std::move(json)), responder);
-        });
+        boost::asio::post(
+            responder.executor(), [this, &route, exchange = std::move(exchange), responder,
+                                   status = std::move(status), reply = std::move(reply)]() mutable {
+              Exchange& x = *exchange;
+              x.grpc_code = GrpcCodeName(status.error_code());
+              if (!status.ok()) {
+                return Finish(x,
+                              Error(x, HttpStatusFromGrpcCode(status.error_code()),
+                                    status.error_code(), status.error_message()),
+                              responder);
+              }
+              std::string json;
+              absl::Status printed = absl::InternalError("the backend sent no reply");
+              if (reply.Valid()) {
+                grpc::ProtoBufferReader reader(&reply);
+                printed = route.transcoder.ResponseToJson(reader, json);
+              }
+              if (!printed.ok()) {
+                LogError("cannot print backend reply",
+                         {{"request_id", x.request_id}, {"error", std::string(printed.message())}});
+                return Finish(x, Error(x, 500, grpc::StatusCode::INTERNAL, printed.message()),
+                              responder);
+              }
+              Finish(x, Json(x, 200, std::move(json)), responder);
+            });
       });
 }
 

@@ -19,13 +19,20 @@ struct Binding {
 
 absl::StatusOr<Binding> BindingOf(const google::api::HttpRule& rule) {
   switch (rule.pattern_case()) {
-    case google::api::HttpRule::kGet: return Binding{"GET", rule.get()};
-    case google::api::HttpRule::kPut: return Binding{"PUT", rule.put()};
-    case google::api::HttpRule::kPost: return Binding{"POST", rule.post()};
-    case google::api::HttpRule::kDelete: return Binding{"DELETE", rule.delete_()};
-    case google::api::HttpRule::kPatch: return Binding{"PATCH", rule.patch()};
-    case google::api::HttpRule::kCustom: return Binding{rule.custom().kind(), rule.custom().path()};
-    case google::api::HttpRule::PATTERN_NOT_SET: break;
+    case google::api::HttpRule::kGet:
+      return Binding{"GET", rule.get()};
+    case google::api::HttpRule::kPut:
+      return Binding{"PUT", rule.put()};
+    case google::api::HttpRule::kPost:
+      return Binding{"POST", rule.post()};
+    case google::api::HttpRule::kDelete:
+      return Binding{"DELETE", rule.delete_()};
+    case google::api::HttpRule::kPatch:
+      return Binding{"PATCH", rule.patch()};
+    case google::api::HttpRule::kCustom:
+      return Binding{rule.custom().kind(), rule.custom().path()};
+    case google::api::HttpRule::PATTERN_NOT_SET:
+      break;
   }
   return absl::InvalidArgumentError("binding has no method and path");
 }
@@ -43,9 +50,10 @@ absl::Status AddRoute(const pb::MethodDescriptor& method, const google::api::Htt
   absl::StatusOr<Transcoder> transcoder =
       Transcoder::Create(method, rule.body(), api.table.path_template(*id).variables());
   if (!transcoder.ok()) return transcoder.status();
-  api.routes.push_back(ApiRoute{binding->method, binding->path,
-                                absl::StrCat("/", method.service()->full_name(), "/", method.name()),
-                                backend, &method, *std::move(transcoder)});
+  api.routes.push_back(
+      ApiRoute{binding->method, binding->path,
+               absl::StrCat("/", method.service()->full_name(), "/", method.name()), backend,
+               &method, *std::move(transcoder)});
   return absl::OkStatus();
 }
 
@@ -64,14 +72,15 @@ absl::StatusOr<ApiRoutes> BuildApiRoutes(absl::Span<const std::string_view> prot
   for (const std::string_view name : proto_files) {
     const pb::FileDescriptor* file = pool.FindFileByName(std::string(name));
     if (file == nullptr) {
-      return absl::NotFoundError(absl::StrCat(
-          "API file ", absl::string_view(name.data(), name.size()), " is not in the binary: link aftersales_protos as a whole archive"));
+      return absl::NotFoundError(
+          absl::StrCat("API file ", absl::string_view(name.data(), name.size()),
+                       " is not in the binary: link aftersales_protos as a whole archive"));
     }
     for (int s = 0; s < file->service_count(); ++s) {
       const pb::ServiceDescriptor& service = *file->service(s);
       const std::string backend = BackendForService(service);
-      const bool served = std::find(backend_names.begin(), backend_names.end(), backend) !=
-                          backend_names.end();
+      const bool served =
+          std::find(backend_names.begin(), backend_names.end(), backend) != backend_names.end();
       bool annotated = false;
       for (int m = 0; m < service.method_count(); ++m) {
         const pb::MethodDescriptor& method = *service.method(m);
@@ -99,8 +108,7 @@ std::vector<RetryableMethod> RetryableMethods(const ApiRoutes& api, absl::string
   for (const ApiRoute& route : api.routes) {
     if (route.backend != backend || route.http_method != "GET") continue;
     const bool listed = std::any_of(methods.begin(), methods.end(), [&](const RetryableMethod& m) {
-      return m.method == route.method->name() &&
-             m.service == route.method->service()->full_name();
+      return m.method == route.method->name() && m.service == route.method->service()->full_name();
     });
     if (!listed) methods.push_back({route.method->service()->full_name(), route.method->name()});
   }

@@ -1,10 +1,10 @@
 #pragma once
 
+#include <google/protobuf/descriptor.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"

@@ -62,7 +62,8 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const http::fields& header
   Principal p{dev_principal_, dev_role_, dev_stores_};
   if (const absl::string_view name = Header(headers, "X-Dev-Principal"); !name.empty()) {
     if (!IsPrintableAscii(name, kMaxPrincipalLength)) {
-      return absl::UnauthenticatedError("X-Dev-Principal must be 1..128 printable ASCII characters");
+      return absl::UnauthenticatedError(
+          "X-Dev-Principal must be 1..128 printable ASCII characters");
     }
     p.name = name;
   }

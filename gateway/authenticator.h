@@ -1,8 +1,7 @@
 #pragma once
 
-#include <string>
-
 #include <boost/beast/http/fields.hpp>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"

@@ -21,7 +21,8 @@ std::string Flatten(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
   std::string out;
   if (!buffer.Dump(&slices).ok()) return out;
-  for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  for (const grpc::Slice& s : slices)
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
   return out;
 }
 
@@ -48,9 +49,8 @@ absl::StatusOr<std::vector<BackendAddress>> ParseBackendAddresses(absl::string_v
       return absl::InvalidArgumentError(absl::StrCat(
           "backends: '", entry, "' is not name=host:port (e.g. tickets=127.0.0.1:50051)"));
     }
-    const bool duplicate = std::any_of(out.begin(), out.end(), [&](const BackendAddress& b) {
-      return b.name == name;
-    });
+    const bool duplicate = std::any_of(out.begin(), out.end(),
+                                       [&](const BackendAddress& b) { return b.name == name; });
     if (duplicate) {
       return absl::InvalidArgumentError(absl::StrCat("backends: '", name, "' is given twice"));
     }
@@ -93,8 +93,8 @@ void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
   auto* call = new PendingCall<CallDone>{};
   call->request = std::move(request);
   call->done = std::move(done);
-  PrepareClientContext(call->context, timeout_, metadata.principal, metadata.role,
-                       metadata.stores, metadata.request_id);
+  PrepareClientContext(call->context, timeout_, metadata.principal, metadata.role, metadata.stores,
+                       metadata.request_id);
   if (!metadata.idempotency_key.empty()) {
     call->context.AddMetadata(kIdempotencyKeyHeader, std::string(metadata.idempotency_key));
   }
@@ -117,14 +117,12 @@ void Backend::CheckHealth(absl::Duration timeout, absl::AnyInvocable<void(bool) 
   grpc::Slice empty("", 0);
   call->request = grpc::ByteBuffer(&empty, 1);
   call->context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  stub_.UnaryCall(&call->context, kHealthCheckPath, grpc::StubOptions(), &call->request,
-                  &call->response,
-                  [call](grpc::Status status) {
-                    const std::unique_ptr<PendingCall<absl::AnyInvocable<void(bool) &&>>> finished(
-                        call);
-                    std::move(finished->done)(status.ok() &&
-                                              Flatten(finished->response) == kServingReply);
-                  });
+  stub_.UnaryCall(
+      &call->context, kHealthCheckPath, grpc::StubOptions(), &call->request, &call->response,
+      [call](grpc::Status status) {
+        const std::unique_ptr<PendingCall<absl::AnyInvocable<void(bool) &&>>> finished(call);
+        std::move(finished->done)(status.ok() && Flatten(finished->response) == kServingReply);
+      });
 }
 
 }  // namespace aftersales::gateway

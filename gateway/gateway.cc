@@ -34,8 +34,8 @@ Gateway::Gateway(const GatewayOptions& options, Authenticator authenticator, Api
     : options_(options), authenticator_(std::move(authenticator)), routes_(std::move(routes)) {
   std::vector<Backend*> backends;
   for (const BackendAddress& address : options_.backends) {
-    backends_.push_back(std::make_unique<Backend>(
-        address, RetryableMethods(routes_, address.name), options_.backend_timeout, calls_));
+    backends_.push_back(std::make_unique<Backend>(address, RetryableMethods(routes_, address.name),
+                                                  options_.backend_timeout, calls_));
     backends.push_back(backends_.back().get());
   }
   std::vector<Backend*> route_backends;
@@ -45,8 +45,8 @@ Gateway::Gateway(const GatewayOptions& options, Authenticator authenticator, Api
     }
   }
   health_ = std::make_unique<BackendHealth>(backends, options_.readiness_interval);
-  handler_ = std::make_unique<ApiHandler>(routes_, std::move(route_backends), *health_,
-                                          authenticator_);
+  handler_ =
+      std::make_unique<ApiHandler>(routes_, std::move(route_backends), *health_, authenticator_);
   HttpServerOptions http;
   http.listen = options_.listen;
   http.threads = options_.http_threads;
@@ -55,11 +55,12 @@ Gateway::Gateway(const GatewayOptions& options, Authenticator authenticator, Api
 }
 
 absl::Status Gateway::Start() {
-  LogWarning(absl::StrCat("auth_mode development: no credentials are checked; every request acts "
-                          "as the development ",
-                          authenticator_.Describe(),
-                          ", which X-Dev-Principal, X-Dev-Role and X-Dev-Stores override. "
-                          "Never expose this gateway to untrusted clients."));
+  LogWarning(
+      absl::StrCat("auth_mode development: no credentials are checked; every request acts "
+                   "as the development ",
+                   authenticator_.Describe(),
+                   ", which X-Dev-Principal, X-Dev-Role and X-Dev-Stores override. "
+                   "Never expose this gateway to untrusted clients."));
   if (!routes_.services_without_backend.empty()) {
     LogWarning("services with no configured backend get no routes",
                {{"services", absl::StrJoin(routes_.services_without_backend, ",")}});

@@ -5,8 +5,8 @@
 namespace aftersales::gateway {
 namespace {
 
-constexpr std::array<absl::string_view, 6> kUnmatchedMethods = {"GET",    "POST",   "PUT",
-                                                                "PATCH",  "DELETE", "other"};
+constexpr std::array<absl::string_view, 6> kUnmatchedMethods = {"GET",   "POST",   "PUT",
+                                                                "PATCH", "DELETE", "other"};
 
 // Escapes a Prometheus label value.
 std::string LabelValue(absl::string_view value) {

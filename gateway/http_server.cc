@@ -1,7 +1,5 @@
 #include "gateway/http_server.h"
 
-#include <optional>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -12,6 +10,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -61,10 +60,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     parser_->header_limit(static_cast<std::uint32_t>(server_.options().max_header_bytes));
     parser_->body_limit(server_.options().max_body_bytes);
     stream_.expires_after(absl::ToChronoNanoseconds(server_.options().idle_timeout));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -77,11 +75,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     server_.RequestStarted();
     if (ec == http::error::body_limit) return RejectTooLarge();  // from Content-Length
     if (ec == http::error::header_limit) {
-      return Reject(http::status::request_header_fields_too_large,
-                    absl::StrCat("request headers exceed ", server_.options().max_header_bytes,
-                                 " bytes"));
+      return Reject(
+          http::status::request_header_fields_too_large,
+          absl::StrCat("request headers exceed ", server_.options().max_header_bytes, " bytes"));
     }
-    if (ec) return Reject(http::status::bad_request, absl::StrCat("malformed HTTP request: ", ec.message()));
+    if (ec)
+      return Reject(http::status::bad_request,
+                    absl::StrCat("malformed HTTP request: ", ec.message()));
     if (parser_->is_done()) return Dispatch();
     if (absl::EqualsIgnoreCase(ToAbsl(parser_->get()[http::field::expect]), "100-continue")) {
       // curl and others wait for this before sending a body over 1 KB.
@@ -188,7 +188,8 @@ absl::Status HttpServer::Start() {
         absl::StrCat("listen: '", options_.listen, "' is not host:port"));
   }
   std::string host = options_.listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "0.0.0.0";
   beast::error_code ec;
   const net::ip::address address = net::ip::make_address(host, ec);

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <string>
-
 #include <grpcpp/support/status_code_enum.h>
+
+#include <string>
 
 #include "absl/strings/string_view.h"
 

@@ -46,13 +46,27 @@ void AppendString(absl::string_view s, std::string& out) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         out += "\\u00";
         out += kHex[c >> 4];
@@ -74,7 +88,8 @@ void AppendTimestamp(int64_t seconds, int32_t nanos, std::string& out) {
   const int64_t day_of_era = days - era * 146097;
   const int64_t year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const int64_t mp = (5 * day_of_year + 2) / 153;
   const int64_t day = day_of_year - (153 * mp + 2) / 5 + 1;
   const int64_t month = mp < 10 ? mp + 3 : mp - 9;
@@ -154,26 +169,25 @@ absl::Status AppendValue(const pb::Message& message, const FieldDescriptor& fiel
                                      : r.GetUInt32(message, &field));
       break;
     case FieldDescriptor::CPPTYPE_INT64:
-      absl::StrAppend(&out, "\"",
-                      repeated ? r.GetRepeatedInt64(message, &field, index)
-                               : r.GetInt64(message, &field),
-                      "\"");
+      absl::StrAppend(
+          &out, "\"",
+          repeated ? r.GetRepeatedInt64(message, &field, index) : r.GetInt64(message, &field),
+          "\"");
       break;
     case FieldDescriptor::CPPTYPE_UINT64:
-      absl::StrAppend(&out, "\"",
-                      repeated ? r.GetRepeatedUInt64(message, &field, index)
-                               : r.GetUInt64(message, &field),
-                      "\"");
+      absl::StrAppend(
+          &out, "\"",
+          repeated ? r.GetRepeatedUInt64(message, &field, index) : r.GetUInt64(message, &field),
+          "\"");
       break;
     case FieldDescriptor::CPPTYPE_DOUBLE:
-      AppendFloat(repeated ? r.GetRepeatedDouble(message, &field, index)
-                           : r.GetDouble(message, &field),
-                  out);
+      AppendFloat(
+          repeated ? r.GetRepeatedDouble(message, &field, index) : r.GetDouble(message, &field),
+          out);
       break;
     case FieldDescriptor::CPPTYPE_FLOAT:
-      AppendFloat(repeated ? r.GetRepeatedFloat(message, &field, index)
-                           : r.GetFloat(message, &field),
-                  out);
+      AppendFloat(
+          repeated ? r.GetRepeatedFloat(message, &field, index) : r.GetFloat(message, &field), out);
       break;
     case FieldDescriptor::CPPTYPE_BOOL:
       out += (repeated ? r.GetRepeatedBool(message, &field, index) : r.GetBool(message, &field))

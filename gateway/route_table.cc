@@ -192,16 +192,15 @@ absl::StatusOr<int> RouteTable::Add(absl::string_view method, absl::string_view 
   if (!parsed.ok()) return parsed.status();
   for (const Entry& e : entries_) {
     if (e.method == method && e.path.MatchesSamePathsAs(*parsed)) {
-      return absl::AlreadyExistsError(absl::StrCat(method, " ", path_template,
-                                                   " would shadow ", e.method, " ", e.path.text()));
+      return absl::AlreadyExistsError(
+          absl::StrCat(method, " ", path_template, " would shadow ", e.method, " ", e.path.text()));
     }
   }
   const int id = static_cast<int>(entries_.size());
   entries_.push_back(Entry{std::string(method), *std::move(parsed)});
   const PathTemplate& added = entries_.back().path;
-  auto pos = std::find_if(order_.begin(), order_.end(), [&](int other) {
-    return added.MoreSpecificThan(entries_[other].path);
-  });
+  auto pos = std::find_if(order_.begin(), order_.end(),
+                          [&](int other) { return added.MoreSpecificThan(entries_[other].path); });
   order_.insert(pos, id);
   return id;
 }

@@ -14,8 +14,8 @@ namespace aftersales::gateway {
 //   Template = "/" Segment { "/" Segment } [ ":" Verb ]
 //   Segment  = LITERAL | "*" | "**" | "{" FieldPath [ "=" Segment { "/" Segment } ] "}"
 //   FieldPath = IDENT { "." IDENT }
-// "{var}" is "{var=*}": exactly one non-empty segment. "**" matches zero or more segments and may only be
-// the last segment of the template.
+// "{var}" is "{var=*}": exactly one non-empty segment. "**" matches zero or more segments and may
+// only be the last segment of the template.
 class PathTemplate {
  public:
   // INVALID_ARGUMENT naming what is wrong with the text.

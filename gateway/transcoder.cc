@@ -1,9 +1,9 @@
 #include "gateway/transcoder.h"
 
+#include <google/protobuf/arena.h>
 #include <google/protobuf/duration.pb.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-#include <google/protobuf/arena.h>
 #include <google/protobuf/message.h>
 #include <google/protobuf/stubs/common.h>
 #include <google/protobuf/timestamp.pb.h>
@@ -83,12 +83,12 @@ absl::StatusOr<std::vector<const FieldDescriptor*>> ResolveFieldPath(const pb::D
     if (!fields.empty()) {
       const FieldDescriptor& through = *fields.back();
       if (through.is_repeated()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "'", path, "' goes through repeated field '", through.name(), "', which it cannot index"));
+        return absl::InvalidArgumentError(absl::StrCat("'", path, "' goes through repeated field '",
+                                                       through.name(), "', which it cannot index"));
       }
       if (through.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("'", path, "' goes through '", through.name(), "', which is not a message"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "'", path, "' goes through '", through.name(), "', which is not a message"));
       }
       type = through.message_type();
     }
@@ -109,8 +109,7 @@ std::string EnumNames(const pb::EnumDescriptor& type) {
 }
 
 absl::Status BadValue(absl::string_view what, absl::string_view text, absl::string_view expected) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(what, ": '", text, "' is not ", expected));
+  return absl::InvalidArgumentError(absl::StrCat(what, ": '", text, "' is not ", expected));
 }
 
 // Sets (or, for a repeated field, adds) a scalar, string or enum field from its text form.
@@ -125,7 +124,8 @@ absl::Status SetScalar(pb::Message& message, const FieldDescriptor& field, absl:
         if (!absl::Base64Unescape(text, &value) && !absl::WebSafeBase64Unescape(text, &value)) {
           return BadValue(what, text, "base64");
         }
-      } else if (!pb::internal::IsStructurallyValidUTF8(text.data(), static_cast<int>(text.size()))) {
+      } else if (!pb::internal::IsStructurallyValidUTF8(text.data(),
+                                                        static_cast<int>(text.size()))) {
         return absl::InvalidArgumentError(absl::StrCat(what, ": not valid UTF-8"));
       } else {
         value = std::string(text);
@@ -160,13 +160,15 @@ absl::Status SetScalar(pb::Message& message, const FieldDescriptor& field, absl:
     }
     case FieldDescriptor::CPPTYPE_UINT32: {
       uint32_t value;
-      if (!absl::SimpleAtoi(text, &value)) return BadValue(what, text, "an unsigned 32-bit integer");
+      if (!absl::SimpleAtoi(text, &value))
+        return BadValue(what, text, "an unsigned 32-bit integer");
       repeated ? r.AddUInt32(&message, &field, value) : r.SetUInt32(&message, &field, value);
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_UINT64: {
       uint64_t value;
-      if (!absl::SimpleAtoi(text, &value)) return BadValue(what, text, "an unsigned 64-bit integer");
+      if (!absl::SimpleAtoi(text, &value))
+        return BadValue(what, text, "an unsigned 64-bit integer");
       repeated ? r.AddUInt64(&message, &field, value) : r.SetUInt64(&message, &field, value);
       return absl::OkStatus();
     }
@@ -189,7 +191,8 @@ absl::Status SetScalar(pb::Message& message, const FieldDescriptor& field, absl:
       if (named != nullptr) {
         number = named->number();
       } else if (!absl::SimpleAtoi(text, &number) || type.FindValueByNumber(number) == nullptr) {
-        return BadValue(what, text, absl::StrCat("a ", type.full_name(), ": one of ", EnumNames(type)));
+        return BadValue(what, text,
+                        absl::StrCat("a ", type.full_name(), ": one of ", EnumNames(type)));
       }
       repeated ? r.AddEnumValue(&message, &field, number)
                : r.SetEnumValue(&message, &field, number);
@@ -198,7 +201,8 @@ absl::Status SetScalar(pb::Message& message, const FieldDescriptor& field, absl:
     case FieldDescriptor::CPPTYPE_MESSAGE:
       break;
   }
-  return absl::InvalidArgumentError(absl::StrCat(what, ": names a message; name one of its fields"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(what, ": names a message; name one of its fields"));
 }
 
 // Sets a Timestamp (RFC 3339), Duration ("1.5s") or wrapper field from its text form.
@@ -256,8 +260,7 @@ absl::StatusOr<Transcoder> Transcoder::Create(const pb::MethodDescriptor& method
   t.response_type_ = method.output_type();
   t.request_type_url_ = TypeUrl(*t.request_type_);
   t.request_prototype_ = pb::MessageFactory::generated_factory()->GetPrototype(t.request_type_);
-  t.response_prototype_ =
-      pb::MessageFactory::generated_factory()->GetPrototype(t.response_type_);
+  t.response_prototype_ = pb::MessageFactory::generated_factory()->GetPrototype(t.response_type_);
   t.parse_options_.ignore_unknown_fields = false;
 
   const auto error = [&](absl::string_view why) {
@@ -270,8 +273,8 @@ absl::StatusOr<Transcoder> Transcoder::Create(const pb::MethodDescriptor& method
   } else {
     t.body_field_ = t.request_type_->FindFieldByName(std::string(body));
     if (t.body_field_ == nullptr) {
-      return error(absl::StrCat("body field '", body, "' is not a field of ",
-                                t.request_type_->full_name()));
+      return error(
+          absl::StrCat("body field '", body, "' is not a field of ", t.request_type_->full_name()));
     }
     if (t.body_field_->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
         !t.body_field_->is_repeated()) {
@@ -311,9 +314,8 @@ absl::Status Transcoder::ApplyQuery(absl::string_view query, pb::Message& reques
           absl::StrCat("unknown ", what, ": ", path.status().message()));
     }
     if (body_field_ != nullptr && path->front() == body_field_) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(what, " is not accepted: field '", body_field_->name(),
-                       "' comes from the body"));
+      return absl::InvalidArgumentError(absl::StrCat(what, " is not accepted: field '",
+                                                     body_field_->name(), "' comes from the body"));
     }
     if (absl::Status s = SetField(request, *path, value, what); !s.ok()) return s;
   }
@@ -335,18 +337,16 @@ absl::StatusOr<std::string> Transcoder::BuildRequest(absl::string_view body,
       break;
     case BodyKind::kWholeMessage:
       if (has_body) {
-        const pb::util::Status s = pb::util::JsonToBinaryString(&resolver, request_type_url_,
-                                                                ToPiece(body), &bytes,
-                                                                parse_options_);
+        const pb::util::Status s = pb::util::JsonToBinaryString(
+            &resolver, request_type_url_, ToPiece(body), &bytes, parse_options_);
         if (!s.ok()) return JsonError(s, "body");
       }
       break;
     case BodyKind::kMessageField:
       if (has_body) {
         std::string field_bytes;
-        const pb::util::Status s = pb::util::JsonToBinaryString(&resolver, body_type_url_,
-                                                                ToPiece(body), &field_bytes,
-                                                                parse_options_);
+        const pb::util::Status s = pb::util::JsonToBinaryString(
+            &resolver, body_type_url_, ToPiece(body), &field_bytes, parse_options_);
         if (!s.ok()) return JsonError(s, absl::StrCat("body (field ", body_field_->name(), ")"));
         // The field's bytes, framed as the request's length-delimited field.
         pb::io::StringOutputStream stream(&bytes);
@@ -357,10 +357,10 @@ absl::StatusOr<std::string> Transcoder::BuildRequest(absl::string_view body,
     case BodyKind::kOtherField:
       if (has_body) {
         // A repeated or scalar field: parse {"field": <body>} as the request.
-        const std::string wrapped = absl::StrCat("{", JsonQuote(body_field_->name()), ":", body, "}");
-        const pb::util::Status s = pb::util::JsonToBinaryString(&resolver, request_type_url_,
-                                                                ToPiece(wrapped), &bytes,
-                                                                parse_options_);
+        const std::string wrapped =
+            absl::StrCat("{", JsonQuote(body_field_->name()), ":", body, "}");
+        const pb::util::Status s = pb::util::JsonToBinaryString(
+            &resolver, request_type_url_, ToPiece(wrapped), &bytes, parse_options_);
         if (!s.ok()) return JsonError(s, absl::StrCat("body (field ", body_field_->name(), ")"));
       }
       break;

@@ -1,8 +1,7 @@
 // The gateway in-process against a fake tickets backend on loopback: HTTP in, gRPC out, and back.
+#include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
-
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -158,11 +157,11 @@ TEST_F(GatewayServer, PostBodyIsTranscoded) {
 }
 
 TEST_F(GatewayServer, DevelopmentPrincipalRequestIdAndKeysTravelAsMetadata) {
-  const HttpResult r = client_.Post(
-      "/v1/tickets", "{}",
-      {{"X-Request-Id", "req-abc-1"},
-       {"Idempotency-Key", "key-1"},
-       {"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
+  const HttpResult r =
+      client_.Post("/v1/tickets", "{}",
+                   {{"X-Request-Id", "req-abc-1"},
+                    {"Idempotency-Key", "key-1"},
+                    {"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
   ASSERT_EQ(r.status, 200) << r.error << r.body;
   EXPECT_EQ(r.Header("X-Request-Id"), "req-abc-1");
   const auto metadata = fake_->LastMetadata();
@@ -171,8 +170,7 @@ TEST_F(GatewayServer, DevelopmentPrincipalRequestIdAndKeysTravelAsMetadata) {
   EXPECT_EQ(metadata.at("x-aftersales-stores"), "*");
   EXPECT_EQ(metadata.at("x-request-id"), "req-abc-1");
   EXPECT_EQ(metadata.at("idempotency-key"), "key-1");
-  EXPECT_EQ(metadata.at("traceparent"),
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  EXPECT_EQ(metadata.at("traceparent"), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
 }
 
 TEST_F(GatewayServer, DevHeadersActAsAnAgentOfOneStore) {
@@ -242,8 +240,9 @@ TEST_F(GatewayServer, MetricsCountRequestsByRouteTemplate) {
   ASSERT_EQ(client_.Get("/v1/tickets/T1").status, 200);
   const HttpResult r = client_.Get("/metrics");
   EXPECT_EQ(r.status, 200);
-  EXPECT_THAT(r.body,
-              HasSubstr(R"(http_requests_total{method="GET",route="/v1/tickets/{ticket_id}",code="200"})"));
+  EXPECT_THAT(
+      r.body,
+      HasSubstr(R"(http_requests_total{method="GET",route="/v1/tickets/{ticket_id}",code="200"})"));
 }
 
 TEST(GatewayWithoutBackend, CallsAre503AndReadyzNamesTheBackend) {

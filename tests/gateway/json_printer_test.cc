@@ -1,11 +1,10 @@
 #include "gateway/json_printer.h"
 
+#include <gmock/gmock.h>
 #include <google/protobuf/duration.pb.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/wrappers.pb.h>
-
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -125,8 +124,14 @@ TEST(JsonPrinter, PrintsWellKnownTypesAsProtobufDoes) {
 }
 
 TEST(JsonPrinter, PrintsTimestampsAcrossTheCalendarAsProtobufDoes) {
-  const int64_t seconds[] = {-62135596800, -1, 0, 951782400 /* 2000-02-29 */, 951868800,
-                             4107542400 /* 2100-03-01 */, 1704164645, 253402300799};
+  const int64_t seconds[] = {-62135596800,
+                             -1,
+                             0,
+                             951782400 /* 2000-02-29 */,
+                             951868800,
+                             4107542400 /* 2100-03-01 */,
+                             1704164645,
+                             253402300799};
   const int32_t nanos[] = {0, 1, 1000, 500000000, 999999999, 120000};
   for (const int64_t s : seconds) {
     for (const int32_t n : nanos) {

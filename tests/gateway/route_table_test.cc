@@ -27,9 +27,9 @@ TEST(PathTemplate, NestedFieldVariableKeepsItsDottedPath) {
 }
 
 TEST(PathTemplate, RejectsMalformedTemplates) {
-  for (const char* bad : {"v1/tickets", "/v1//tickets", "/v1/tickets/", "/v1/{ticket_id",
-                          "/v1/{1ticket}", "/v1/{a}/{a}", "/v1/**/tail", "/v1/tickets:",
-                          "/v1/{name=}", "/v1/x:a:b"}) {
+  for (const char* bad :
+       {"v1/tickets", "/v1//tickets", "/v1/tickets/", "/v1/{ticket_id", "/v1/{1ticket}",
+        "/v1/{a}/{a}", "/v1/**/tail", "/v1/tickets:", "/v1/{name=}", "/v1/x:a:b"}) {
     EXPECT_FALSE(PathTemplate::Parse(bad).ok()) << bad;
   }
 }
@@ -139,8 +139,7 @@ TEST(RouteTable, LiteralSegmentBeatsVariableWhicheverWasAddedFirst) {
 TEST(RouteTable, SameMethodAndPathTwiceIsRejectedWhateverTheVariablesAreCalled) {
   RouteTable table;
   ASSERT_TRUE(table.Add("GET", "/v1/tickets/{ticket_id}").ok());
-  EXPECT_EQ(table.Add("GET", "/v1/tickets/{id}").status().code(),
-            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(table.Add("GET", "/v1/tickets/{id}").status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_TRUE(table.Add("DELETE", "/v1/tickets/{ticket_id}").ok());
   EXPECT_TRUE(table.Add("GET", "/v1/tickets/{ticket_id}:history").ok());
 }

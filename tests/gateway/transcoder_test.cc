@@ -14,7 +14,10 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 const google::protobuf::MethodDescriptor& Rpc(absl::string_view name) {
-  return *tickets::GetTicketRequest::descriptor()->file()->FindServiceByName("TicketsService")->FindMethodByName(std::string(name));
+  return *tickets::GetTicketRequest::descriptor()
+              ->file()
+              ->FindServiceByName("TicketsService")
+              ->FindMethodByName(std::string(name));
 }
 
 Transcoder MakeTranscoder(absl::string_view rpc, absl::string_view body,
@@ -75,8 +78,8 @@ TEST(Transcoder, PathVariableFillsItsFieldAndWinsOverTheBody) {
 
 TEST(Transcoder, NestedPathVariableFillsTheNestedField) {
   const Transcoder t = MakeTranscoder("CreateTicket", "*", {"order.order_id"});
-  const auto r = Build<tickets::CreateTicketRequest>(
-      t, R"({"order": {"marketplace": "EBAY"}})", {"O7"});
+  const auto r =
+      Build<tickets::CreateTicketRequest>(t, R"({"order": {"marketplace": "EBAY"}})", {"O7"});
   EXPECT_EQ(r.order().order_id(), "O7");
   EXPECT_EQ(r.order().marketplace(), aftersales::common::v1::EBAY);
 }
@@ -86,7 +89,8 @@ TEST(Transcoder, BodyFieldRouteParsesTheBodyIntoThatField) {
   const Transcoder t = MakeTranscoder("PutOrder", "order", {"order_id"});
   const auto r = Build<tickets::PutOrderRequest>(t, R"({"store_id": "s1", "fulfillment":
       "MERCHANT", "items": [{"sku": "A-1", "quantity": 2, "price": {"currency_code": "USD",
-      "amount_minor": "1999"}}]})", {"O1"});
+      "amount_minor": "1999"}}]})",
+                                                 {"O1"});
   EXPECT_EQ(r.order_id(), "O1");
   EXPECT_EQ(r.order().store_id(), "s1");
   EXPECT_EQ(r.order().fulfillment(), tickets::Order::MERCHANT);

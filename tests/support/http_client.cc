@@ -99,21 +99,19 @@ HttpResult HttpClient::Request(absl::string_view method, absl::string_view targe
         return result;
       }
     }
-    beast::error_code ec = c.Run([&](auto handler) {
-      http::async_write(c.stream, request, std::move(handler));
-    });
+    beast::error_code ec =
+        c.Run([&](auto handler) { http::async_write(c.stream, request, std::move(handler)); });
     http::response_parser<http::string_body> parser;
     parser.body_limit(boost::none);
     if (!ec) {
-      ec = c.Run([&](auto handler) {
-        http::async_read(c.stream, c.buffer, parser, std::move(handler));
-      });
+      ec = c.Run(
+          [&](auto handler) { http::async_read(c.stream, c.buffer, parser, std::move(handler)); });
     }
     if (ec) {
       c.Close();
-      const bool stale = reused && (ec == http::error::end_of_stream || ec == net::error::eof ||
-                                    ec == net::error::connection_reset ||
-                                    ec == net::error::broken_pipe);
+      const bool stale =
+          reused && (ec == http::error::end_of_stream || ec == net::error::eof ||
+                     ec == net::error::connection_reset || ec == net::error::broken_pipe);
       if (stale) continue;
       result.error = absl::StrCat(method, " ", target, ": ", ec.message());
       return result;
@@ -121,9 +119,8 @@ HttpResult HttpClient::Request(absl::string_view method, absl::string_view targe
     const http::response<http::string_body>& response = parser.get();
     result.status = static_cast<int>(response.result_int());
     for (const auto& field : response) {
-      result.headers[absl::AsciiStrToLower(
-          absl::string_view(field.name_string().data(), field.name_string().size()))] =
-          std::string(field.value());
+      result.headers[absl::AsciiStrToLower(absl::string_view(
+          field.name_string().data(), field.name_string().size()))] = std::string(field.value());
     }
     result.body = response.body();
     if (!response.keep_alive()) c.Close();
