@@ -1,0 +1,351 @@
+// End to end: MariaDB, the tickets service and the gateway as real processes on 127.0.0.1,
+// driven over HTTP the way the web client drives them.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "aftersales/tickets/v1/tickets.pb.h"
+#include "common/mysql.h"
+#include "tests/support/child_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/mariadb_server.h"
+
+namespace aftersales {
+namespace {
+
+using testing::ChildProcess;
+using testing::HttpClient;
+using testing::HttpResult;
+using testing::MariaDbServer;
+namespace v1 = tickets::v1;
+
+struct System {
+  std::unique_ptr<MariaDbServer> db;
+  std::string dir;
+  int tickets_port = 0;
+  int http_port = 0;
+  std::optional<ChildProcess> tickets;
+  std::optional<ChildProcess> gateway;
+
+  absl::Status StartTickets() {
+    absl::StatusOr<ChildProcess> p = ChildProcess::Start(
+        {TICKETS_BINARY, absl::StrCat("--listen=127.0.0.1:", tickets_port),
+         absl::StrCat("--db_port=", db->port()), "--db_host=127.0.0.1", "--db_pool_size=8",
+         "--drain_timeout=15s"},
+        dir + "/tickets.log");
+    if (!p.ok()) return p.status();
+    tickets.emplace(*std::move(p));
+    if (!testing::WaitForPort(tickets_port, absl::Seconds(30))) {
+      return absl::UnavailableError("tickets did not listen:\n" + tickets->Log());
+    }
+    return absl::OkStatus();
+  }
+};
+System* sys = nullptr;
+
+class SystemEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    owned_ = std::make_unique<System>();
+    absl::StatusOr<std::unique_ptr<MariaDbServer>> db = MariaDbServer::Start();
+    ASSERT_TRUE(db.ok()) << db.status();
+    owned_->db = *std::move(db);
+    owned_->dir = testing::MakeTempDir("aftersales-e2e-");
+    owned_->tickets_port = testing::FreePort();
+    owned_->http_port = testing::FreePort();
+    ASSERT_TRUE(owned_->StartTickets().ok());
+    absl::StatusOr<ChildProcess> gw = ChildProcess::Start(
+        {GATEWAY_BINARY, absl::StrCat("--listen=127.0.0.1:", owned_->http_port),
+         absl::StrCat("--backends=tickets=127.0.0.1:", owned_->tickets_port)},
+        owned_->dir + "/gateway.log");
+    ASSERT_TRUE(gw.ok()) << gw.status();
+    owned_->gateway.emplace(*std::move(gw));
+    HttpClient client(owned_->http_port, absl::Seconds(2));
+    bool ready = false;
+    for (int i = 0; i < 150 && !ready; ++i) {
+      ready = client.Get("/readyz").status == 200;
+      if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    ASSERT_TRUE(ready) << owned_->gateway->Log();
+    sys = owned_.get();
+  }
+  void TearDown() override { owned_.reset(); }
+
+ private:
+  std::unique_ptr<System> owned_;
+};
+const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new SystemEnvironment);
+
+template <typename M>
+M Parse(const HttpResult& r) {
+  M m;
+  google::protobuf::util::JsonParseOptions options;
+  const auto status = google::protobuf::util::JsonStringToMessage(r.body, &m, options);
+  EXPECT_TRUE(status.ok()) << status.ToString() << " in " << r.body;
+  return m;
+}
+
+// The error body: {"code": "...", "message": "...", "details": [...]}.
+google::protobuf::Struct ErrorBody(const HttpResult& r) { return Parse<google::protobuf::Struct>(r); }
+std::string ErrorCode(const HttpResult& r) { return ErrorBody(r).fields().at("code").string_value(); }
+std::string ErrorMessage(const HttpResult& r) {
+  return ErrorBody(r).fields().at("message").string_value();
+}
+
+std::string TicketJson(const std::string& store = "store-1", const std::string& subject = "Where is my parcel?") {
+  return absl::StrCat(
+      R"({"store_id":")", store,
+      R"(","order":{"marketplace":"AMAZON","site":"US","order_id":"113-7654321"},)"
+      R"("buyer":{"buyer_id":"b-1","name":"Anna","country":"US","time_zone":"America/New_York","language":"en","tier":"REGULAR"},)"
+      R"("category":"LOGISTICS_DELAYED","channel":"MARKETPLACE_MESSAGE","subject":")",
+      subject, R"(","body":"It has been three weeks."})");
+}
+
+int64_t CountTickets() {
+  DatabaseOptions options = sys->db->Options("aftersales_tickets");
+  options.create_database = false;
+  options.pool_size = 1;
+  absl::StatusOr<std::unique_ptr<Database>> db = Database::Connect(options);
+  EXPECT_TRUE(db.ok()) << db.status();
+  if (!db.ok()) return -1;
+  absl::StatusOr<int64_t> n = (*db)->InTransaction<int64_t>([](Transaction& tx) -> absl::StatusOr<int64_t> {
+    absl::StatusOr<std::vector<Row>> rows = tx.Query("SELECT COUNT(*) FROM tickets");
+    if (!rows.ok()) return rows.status();
+    return rows->front().Int(0);
+  });
+  return n.value_or(-1);
+}
+
+TEST(TicketsEndToEnd, CreateGetListMessageAssignResolve) {
+  HttpClient http(sys->http_port);
+  const HttpResult created = http.Post("/v1/tickets", TicketJson(), {{"X-Request-Id", "req-e2e-1"}});
+  ASSERT_EQ(created.status, 200) << created.body;
+  EXPECT_EQ(created.Header("x-request-id"), "req-e2e-1");
+  EXPECT_NE(created.Header("content-type").find("application/json"), std::string::npos);
+  const v1::Ticket ticket = Parse<v1::CreateTicketResponse>(created).ticket();
+  EXPECT_EQ(ticket.status(), v1::Ticket::OPEN);
+  EXPECT_TRUE(ticket.has_reply_due_at());
+  // false fields are printed, with proto field names.
+  const google::protobuf::Struct body = Parse<google::protobuf::Struct>(created);
+  const auto& printed = body.fields().at("ticket").struct_value().fields();
+  ASSERT_TRUE(printed.contains("breached")) << created.body;
+  EXPECT_FALSE(printed.at("breached").bool_value());
+  EXPECT_TRUE(printed.contains("reply_due_at")) << created.body;
+
+  const HttpResult got = http.Get("/v1/tickets/" + ticket.ticket_id());
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(Parse<v1::GetTicketResponse>(got).ticket().messages_size(), 1);
+
+  const HttpResult listed = http.Get("/v1/tickets?store_id=store-1&status=OPEN&page_size=200");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  bool found = false;
+  const v1::ListTicketsResponse list = Parse<v1::ListTicketsResponse>(listed);
+  for (const auto& t : list.tickets()) found |= t.ticket_id() == ticket.ticket_id();
+  EXPECT_TRUE(found);
+
+  const HttpResult replied = http.Post(absl::StrCat("/v1/tickets/", ticket.ticket_id(), "/messages"),
+                                       R"({"direction":"OUTBOUND","body":"It is in customs; here is the tracking."})");
+  ASSERT_EQ(replied.status, 200) << replied.body;
+  const v1::AddMessageResponse reply = Parse<v1::AddMessageResponse>(replied);
+  EXPECT_EQ(reply.ticket().status(), v1::Ticket::WAITING_ON_BUYER);
+  EXPECT_FALSE(reply.ticket().has_reply_due_at());
+  EXPECT_EQ(reply.message().author(), "dev");
+
+  const HttpResult assigned =
+      http.Post(absl::StrCat("/v1/tickets/", ticket.ticket_id(), ":assign"), R"({"assignee":"agent-li"})");
+  ASSERT_EQ(assigned.status, 200) << assigned.body;
+  EXPECT_EQ(Parse<v1::AssignTicketResponse>(assigned).ticket().assignee(), "agent-li");
+
+  const HttpResult resolved = http.Post(absl::StrCat("/v1/tickets/", ticket.ticket_id(), ":resolve"), "{}");
+  ASSERT_EQ(resolved.status, 200) << resolved.body;
+  EXPECT_EQ(Parse<v1::ResolveTicketResponse>(resolved).ticket().status(), v1::Ticket::RESOLVED);
+
+  // A resolved ticket cannot be resolved again: 400 FAILED_PRECONDITION naming the state.
+  const HttpResult again = http.Post(absl::StrCat("/v1/tickets/", ticket.ticket_id(), ":resolve"), "{}");
+  EXPECT_EQ(again.status, 400);
+  EXPECT_EQ(ErrorCode(again), "FAILED_PRECONDITION");
+  EXPECT_NE(ErrorMessage(again).find("RESOLVED"), std::string::npos);
+}
+
+TEST(TicketsEndToEnd, ChineseJapaneseAndEmojiRoundTripThroughHttp) {
+  HttpClient http(sys->http_port);
+  const std::string subject = "包裹在哪里？荷物はどこ？📦";
+  const HttpResult created = http.Post("/v1/tickets", TicketJson("store-1", subject));
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string id = Parse<v1::CreateTicketResponse>(created).ticket().ticket_id();
+  const HttpResult got = http.Get("/v1/tickets/" + id);
+  EXPECT_EQ(Parse<v1::GetTicketResponse>(got).ticket().subject(), subject);
+}
+
+TEST(TicketsEndToEnd, IdempotentRetryReturnsTheFirstTicket) {
+  HttpClient http(sys->http_port);
+  const int64_t before = CountTickets();
+  const HttpResult first = http.Post("/v1/tickets", TicketJson(), {{"Idempotency-Key", "e2e-key-1"}});
+  const HttpResult retry = http.Post("/v1/tickets", TicketJson(), {{"Idempotency-Key", "e2e-key-1"}});
+  ASSERT_EQ(first.status, 200) << first.body;
+  ASSERT_EQ(retry.status, 200) << retry.body;
+  EXPECT_EQ(Parse<v1::CreateTicketResponse>(first).ticket().ticket_id(),
+            Parse<v1::CreateTicketResponse>(retry).ticket().ticket_id());
+  EXPECT_EQ(CountTickets(), before + 1);
+  const HttpResult other =
+      http.Post("/v1/tickets", TicketJson("store-1", "Another question"), {{"Idempotency-Key", "e2e-key-1"}});
+  EXPECT_EQ(other.status, 409) << other.body;
+  EXPECT_EQ(CountTickets(), before + 1);
+}
+
+TEST(TicketsEndToEnd, BadInputIsAClearErrorAndWritesNothing) {
+  HttpClient http(sys->http_port);
+  const int64_t before = CountTickets();
+
+  const HttpResult malformed = http.Post("/v1/tickets", R"({"store_id": "store-1", )");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(ErrorCode(malformed), "INVALID_ARGUMENT");
+
+  const HttpResult bad_enum = http.Post("/v1/tickets", absl::StrReplaceAll(TicketJson(), {{"LOGISTICS_DELAYED", "LOST_IN_SPACE"}}));
+  EXPECT_EQ(bad_enum.status, 400);
+
+  const HttpResult bad_zone = http.Post("/v1/tickets", absl::StrReplaceAll(TicketJson(), {{"America/New_York", "Mars/Olympus"}}));
+  EXPECT_EQ(bad_zone.status, 400);
+  EXPECT_NE(ErrorMessage(bad_zone).find("buyer.time_zone"), std::string::npos) << bad_zone.body;
+
+  const HttpResult too_big = http.Post("/v1/tickets", std::string(1024 * 1024 + 10, ' '));
+  EXPECT_EQ(too_big.status, 413);
+
+  EXPECT_EQ(CountTickets(), before);
+}
+
+TEST(TicketsEndToEnd, UnknownIdsPathsAndMethods) {
+  HttpClient http(sys->http_port);
+  const HttpResult missing = http.Get("/v1/tickets/tkt_doesnotexist");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(ErrorCode(missing), "NOT_FOUND");
+  EXPECT_NE(ErrorMessage(missing).find("tkt_doesnotexist"), std::string::npos);
+
+  const HttpResult no_route = http.Get("/v1/nothing/here");
+  EXPECT_EQ(no_route.status, 404);
+  EXPECT_FALSE(ErrorCode(no_route).empty());
+
+  const HttpResult wrong_method = http.Request("DELETE", "/v1/tickets");
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_NE(wrong_method.Header("allow").find("POST"), std::string::npos);
+  EXPECT_FALSE(wrong_method.Header("x-request-id").empty()) << "every request gets an id";
+}
+
+TEST(TicketsEndToEnd, StoreScopeIsEnforcedForAnAgent) {
+  HttpClient http(sys->http_port);
+  const HttpResult created = http.Post("/v1/tickets", TicketJson("store-1"));
+  ASSERT_EQ(created.status, 200);
+  const std::string id = Parse<v1::CreateTicketResponse>(created).ticket().ticket_id();
+  const testing::HttpHeaders other_store = {{"X-Dev-Role", "agent"}, {"X-Dev-Stores", "store-9"}};
+  EXPECT_EQ(http.Get("/v1/tickets/" + id, other_store).status, 403);
+  const testing::HttpHeaders own_store = {{"X-Dev-Role", "agent"}, {"X-Dev-Stores", "store-1"}};
+  EXPECT_EQ(http.Get("/v1/tickets/" + id, own_store).status, 200);
+}
+
+TEST(TicketsEndToEnd, OrderContextThroughTheGateway) {
+  HttpClient http(sys->http_port);
+  const HttpResult put = http.Request(
+      "PUT", "/v1/orders/113-7654321",
+      R"({"store_id":"store-1","marketplace":"AMAZON","site":"US","fulfillment":"MERCHANT",)"
+      R"("items":[{"sku":"LAMP-1","title":"Desk lamp","quantity":1,"price":{"currency_code":"USD","amount_minor":2999}}],)"
+      R"("ship_to":{"city":"Austin","postcode":"78701","country":"US"}})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  const HttpResult shipment = http.Post("/v1/orders/113-7654321/shipments",
+                                        R"({"carrier":"YunExpress","tracking_number":"YT1","tracking_url":"https://t.example/YT1"})");
+  ASSERT_EQ(shipment.status, 200) << shipment.body;
+  const std::string shipment_id = Parse<v1::AddShipmentResponse>(shipment).shipment().shipment_id();
+  const HttpResult event = http.Post(
+      absl::StrCat("/v1/orders/113-7654321/shipments/", shipment_id, "/events"),
+      R"({"event":{"occurred_at":"2026-11-20T10:00:00Z","code":"DELIVERED","city":"Austin","postcode":"78701","country":"US"}})");
+  ASSERT_EQ(event.status, 200) << event.body;
+  const HttpResult history = http.Get("/v1/orders/113-7654321:history");
+  ASSERT_EQ(history.status, 200) << history.body;
+  const v1::GetOrderHistoryResponse h = Parse<v1::GetOrderHistoryResponse>(history);
+  EXPECT_EQ(h.order().items(0).sku(), "LAMP-1");
+  ASSERT_EQ(h.shipments_size(), 1);
+  EXPECT_EQ(h.shipments(0).events(0).code(), "DELIVERED");
+  EXPECT_GE(h.tickets_size(), 1) << "tickets created earlier are about this order";
+}
+
+// Runs last (gtest runs tests in file order): it stops and restarts the tickets service.
+// Nothing acknowledged may be lost; a request that was not acknowledged (503 while the service
+// stops) may or may not have landed, and its retry with the same Idempotency-Key must then
+// return that ticket rather than make a second one.
+TEST(TicketsEndToEnd, SigtermWhileRequestsAreInFlightLosesNone) {
+  const int64_t before = CountTickets();
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::map<std::string, std::string> acknowledged;  // key -> ticket id
+  std::vector<std::pair<std::string, std::string>> refused;  // key, subject
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 6; ++c) {
+    clients.emplace_back([&, c] {
+      HttpClient http(sys->http_port, absl::Seconds(30));
+      for (int i = 0; !stop; ++i) {
+        const std::string key = absl::StrCat("sigterm-", c, "-", i);
+        const std::string subject = absl::StrCat("load ", c, "-", i);
+        const HttpResult r = http.Post("/v1/tickets", TicketJson("store-1", subject), {{"Idempotency-Key", key}});
+        std::lock_guard<std::mutex> lock(mu);
+        if (r.status == 200) {
+          acknowledged[key] = Parse<v1::CreateTicketResponse>(r).ticket().ticket_id();
+        } else {
+          refused.emplace_back(key, subject);
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  absl::StatusOr<int> exit_code = sys->tickets->Stop(SIGTERM, absl::Seconds(30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  stop = true;
+  for (auto& t : clients) t.join();
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0) << "drained and exited cleanly";
+  EXPECT_NE(sys->tickets->Log().find("shutting down"), std::string::npos);
+  ASSERT_GT(acknowledged.size(), 10u) << "the load reached the service before SIGTERM";
+  ASSERT_GT(refused.size(), 0u) << "some requests met the stopped service";
+
+  ASSERT_TRUE(sys->StartTickets().ok());
+  HttpClient http(sys->http_port, absl::Seconds(10));
+  for (int i = 0; i < 100 && http.Get("/readyz").status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  // Every acknowledged ticket is there. The gateway's readiness is polled, so its first calls
+  // after the restart may still meet the old connection: a client retries a 503.
+  auto get_with_retry = [&](const std::string& target) {
+    HttpResult r;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      r = http.Get(target);
+      if (r.status != 503) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return r;
+  };
+  int found = 0;
+  for (const auto& [key, id] : acknowledged) {
+    const HttpResult r = get_with_retry("/v1/tickets/" + id);
+    EXPECT_EQ(r.status, 200) << id << ": " << r.body;
+    found += r.status == 200;
+  }
+  EXPECT_EQ(found, static_cast<int>(acknowledged.size()));
+  // Retrying every refused request with its key lands each exactly once.
+  std::set<std::string> retried_ids;
+  for (const auto& [key, subject] : refused) {
+    const HttpResult r = http.Post("/v1/tickets", TicketJson("store-1", subject), {{"Idempotency-Key", key}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    retried_ids.insert(Parse<v1::CreateTicketResponse>(r).ticket().ticket_id());
+  }
+  EXPECT_EQ(retried_ids.size(), refused.size());
+  EXPECT_EQ(CountTickets(), before + static_cast<int64_t>(acknowledged.size() + refused.size()));
+}
+
+}  // namespace
+}  // namespace aftersales
