@@ -1,0 +1,71 @@
+// The returns service: return requests, the return-shipping cost rules, and the outbox that
+// opens their tickets.
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "common/channel.h"
+#include "common/log.h"
+#include "common/migrations.h"
+#include "common/periodic.h"
+#include "common/service_config.h"
+#include "services/returns/migrations.h"
+#include "services/returns/return_desk.h"
+#include "services/returns/returns_service.h"
+#include "services/returns/ticket_outbox.h"
+
+namespace {
+
+int Fail(absl::string_view what, const absl::Status& status) {
+  aftersales::LogError(what, {{"error", std::string(status.message())}});
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  aftersales::BlockShutdownSignals();
+  aftersales::SetLogProgram("returns");
+  std::vector<aftersales::ConfigVar> vars =
+      aftersales::ServiceConfigVars("127.0.0.1:50052", "aftersales_returns");
+  vars.push_back({"tickets_target", "127.0.0.1:50051", "the tickets service (host:port)"});
+  vars.push_back({"outbox_interval", "1s", "how often undelivered ticket calls are retried"});
+  aftersales::Config config("returns", std::move(vars));
+  aftersales::ParseConfigOrExit(config, argc, argv);
+
+  absl::StatusOr<aftersales::DatabaseOptions> db_options = aftersales::DatabaseOptionsFromConfig(config);
+  if (!db_options.ok()) return Fail("bad configuration", db_options.status());
+  absl::StatusOr<aftersales::ServerOptions> server_options = aftersales::ServerOptionsFromConfig(config);
+  if (!server_options.ok()) return Fail("bad configuration", server_options.status());
+  absl::StatusOr<absl::Duration> outbox_interval = config.GetDuration("outbox_interval");
+  if (!outbox_interval.ok()) return Fail("bad configuration", outbox_interval.status());
+
+  absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
+  if (!db.ok()) return Fail("cannot reach the database", db.status());
+  if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::returns::Migrations()); !s.ok()) {
+    return Fail("cannot migrate the database", s);
+  }
+
+  // CreateTicket carries an idempotency key from the outbox: safe for the channel to retry.
+  auto tickets = aftersales::MakeChannel(config.Get("tickets_target"),
+                                         {{"aftersales.tickets.v1.TicketsService", "CreateTicket"}});
+  aftersales::returns::ReturnDesk desk(**db, {});
+  aftersales::returns::TicketOutbox outbox(**db, tickets);
+  {
+    aftersales::BoundedExecutor executor(db_options->pool_size, /*max_queued=*/4096);
+    aftersales::returns::ReturnsService service(desk, executor);
+    aftersales::PeriodicTask delivery("ticket_outbox", *outbox_interval, [&outbox] {
+      absl::StatusOr<int> delivered = outbox.DeliverDue(/*batch_size=*/20);
+      if (!delivered.ok()) {
+        aftersales::LogWarning("outbox delivery failed", {{"error", std::string(delivered.status().message())}});
+        return false;
+      }
+      if (*delivered > 0) aftersales::LogInfo("tickets opened", {{"count", absl::StrCat(*delivered)}});
+      return *delivered == 20;
+    });
+    server_options->readiness_check = [&db] { return (*db)->Ping(); };
+    if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {
+      return Fail("cannot serve", s);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,397 @@
+#include "services/returns/return_desk.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "aftersales/tickets/v1/tickets.pb.h"
+#include "common/idempotency.h"
+#include "common/ids.h"
+#include "common/status.h"
+#include "common/time_util.h"
+#include "common/validation.h"
+#include "services/returns/return_store.h"
+
+namespace aftersales::returns {
+namespace {
+
+using v1::Return;
+
+constexpr size_t kMaxNoteBytes = 16 * 1024;
+
+absl::Status ValidateStoreAndSite(const std::string& store_id, const std::string& site) {
+  RETURN_IF_ERROR(ValidateId("store_id", store_id));
+  if (site.empty() || site.size() > 8) {
+    return absl::InvalidArgumentError("site: an upper-case marketplace site like US, DE or JP is required");
+  }
+  for (const char c : site) {
+    if (c < 'A' || c > 'Z') {
+      return absl::InvalidArgumentError(absl::StrCat("site: '", site, "' is not an upper-case site like US"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The ticket a new return opens: a return request, so the 48 h clock runs.
+tickets::v1::CreateTicketRequest TicketFor(const Return& ret) {
+  tickets::v1::CreateTicketRequest t;
+  t.set_store_id(ret.store_id());
+  *t.mutable_order() = ret.return_case().order();
+  *t.mutable_buyer() = ret.buyer();
+  t.set_category(tickets::v1::RETURN_REQUEST);
+  t.set_channel(tickets::v1::MARKETPLACE_MESSAGE);
+  t.set_subject(absl::StrCat("Order #", ret.return_case().order().order_id(), ": return request"));
+  t.set_body(ret.note().empty()
+                 ? absl::StrCat("Return requested: ", ReturnReason_Name(ret.return_case().reason()),
+                                ", item ", ItemCondition_Name(ret.return_case().condition()), ".")
+                 : ret.note());
+  *t.mutable_received_at() = ret.return_case().requested_at();
+  return t;
+}
+
+}  // namespace
+
+absl::StatusOr<StoredPolicy> LoadPolicy(Transaction& tx, const std::string& store_id,
+                                        const std::string& site, Marketplace marketplace) {
+  absl::StatusOr<std::optional<v1::ReturnPolicy>> stored = store::ReadPolicy(tx, store_id, site);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return DefaultStoredPolicy(marketplace, site);
+  absl::StatusOr<StoredPolicy> policy = FromProto(**stored);
+  if (!policy.ok()) {
+    return absl::InternalError(absl::StrCat("stored return policy of ", store_id, "/", site,
+                                            " is unreadable: ", policy.status().message()));
+  }
+  return policy;
+}
+
+ReturnDesk::ReturnDesk(Database& db, ReturnDeskOptions options) : db_(db), options_(std::move(options)) {}
+
+absl::Status ReturnDesk::QuoteReturn(const Caller& caller, const v1::QuoteReturnRequest& request,
+                                     v1::QuoteReturnResponse* response) {
+  const v1::ReturnCase& c = request.return_case();
+  RETURN_IF_ERROR(ValidateId("store_id", c.store_id()));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, c.store_id()));
+  const ReturnRequest domain = FromProto(c);
+  RETURN_IF_ERROR(ValidateReturnRequest(domain));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<StoredPolicy> policy = LoadPolicy(tx, c.store_id(), c.order().site(), domain.marketplace);
+    if (!policy.ok()) return policy.status();
+    absl::StatusOr<ReturnShippingDecision> decision = QuoteReturnShipping(domain, policy->rules);
+    if (!decision.ok()) return decision.status();
+    *response->mutable_decision() = ToProto(*decision);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ReturnDesk::CreateReturn(const Caller& caller, const std::string& idempotency_key,
+                                      const v1::CreateReturnRequest& request,
+                                      v1::CreateReturnResponse* response) {
+  const v1::ReturnCase& c = request.return_case();
+  RETURN_IF_ERROR(ValidateId("return_case.store_id", c.store_id()));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, c.store_id()));
+  const ReturnRequest domain = FromProto(c);
+  if (absl::Status s = ValidateReturnRequest(domain); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("return_case.", s.message()));
+  }
+  RETURN_IF_ERROR(ValidateText("note", request.note(), kMaxNoteBytes, false));
+  RETURN_IF_ERROR(ValidateOptionalId("ticket_id", request.ticket_id()));
+  if (request.ticket_id().empty()) {
+    // The ticket is opened later from the outbox: what it needs must be right now.
+    const tickets::v1::Buyer& b = request.buyer();
+    RETURN_IF_ERROR(ValidateId("buyer.buyer_id", b.buyer_id()));
+    RETURN_IF_ERROR(ValidateText("buyer.name", b.name(), 255, false));
+    RETURN_IF_ERROR(ValidateEmail("buyer.email", b.email(), false));
+    RETURN_IF_ERROR(ValidateCountry("buyer.country", b.country(), false));
+    RETURN_IF_ERROR(ValidateTimeZone("buyer.time_zone", b.time_zone(), false));
+    RETURN_IF_ERROR(ValidateLanguage("buyer.language", b.language(), false));
+    RETURN_IF_ERROR(ValidateEnum("buyer.tier", b.tier(), tickets::v1::Buyer::Tier_IsValid(b.tier()), true));
+  }
+  const std::string scope = absl::StrCat(caller.principal, ":CreateReturn");
+  return RunIdempotent(
+      db_, scope, idempotency_key, request, response,
+      [&](Transaction& tx, google::protobuf::Message* out) -> absl::Status {
+        const absl::Time now = options_.clock();
+        absl::StatusOr<StoredPolicy> policy = LoadPolicy(tx, c.store_id(), c.order().site(), domain.marketplace);
+        if (!policy.ok()) return policy.status();
+        absl::StatusOr<ReturnShippingDecision> decision = QuoteReturnShipping(domain, policy->rules);
+        if (!decision.ok()) return decision.status();
+
+        Return ret;
+        ret.set_return_id(NewId("ret"));
+        ret.set_store_id(c.store_id());
+        *ret.mutable_return_case() = c;
+        *ret.mutable_buyer() = request.buyer();
+        ret.set_note(request.note());
+        ret.set_status(Return::REQUESTED);
+        *ret.mutable_decision() = ToProto(*decision);
+        *ret.mutable_refund_due() = ToProto(decision->refund_amount);
+        ret.set_ticket_id(request.ticket_id());
+        *ret.mutable_created_at() = ToProtoTime(now);
+        *ret.mutable_updated_at() = ToProtoTime(now);
+        Return::Event* e = ret.add_history();
+        *e->mutable_at() = ToProtoTime(now);
+        e->set_action("create");
+        e->set_actor(caller.principal);
+        e->set_to_status(Return::REQUESTED);
+        e->set_note(decision->eligible ? "eligible" : absl::StrCat("not eligible: ", decision->ineligible_reason));
+        RETURN_IF_ERROR(store::InsertReturn(tx, ret));
+        if (request.ticket_id().empty()) {
+          // Same transaction as the return: the ticket call cannot be lost, only delayed.
+          RETURN_IF_ERROR(store::EnqueueOutbox(tx, ret.return_id(), "open_ticket",
+                                               TicketFor(ret).SerializeAsString(),
+                                               absl::StrCat("return:", ret.return_id()), now));
+        }
+        *static_cast<v1::CreateReturnResponse*>(out)->mutable_return_() = std::move(ret);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status ReturnDesk::GetReturn(const Caller& caller, const v1::GetReturnRequest& request,
+                                   v1::GetReturnResponse* response) {
+  RETURN_IF_ERROR(ValidateId("return_id", request.return_id()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<Return> ret = store::ReadReturn(tx, request.return_id(), false);
+    if (!ret.ok()) return ret.status();
+    RETURN_IF_ERROR(CheckStoreAccess(caller, ret->store_id()));
+    *response->mutable_return_() = *std::move(ret);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ReturnDesk::ListReturns(const Caller& caller, const v1::ListReturnsRequest& request,
+                                     v1::ListReturnsResponse* response) {
+  RETURN_IF_ERROR(ValidateId("store_id", request.store_id()));
+  RETURN_IF_ERROR(ValidateOptionalId("order_id", request.order_id()));
+  RETURN_IF_ERROR(ValidateEnum("status", request.status(), Return::Status_IsValid(request.status()), true));
+  if (request.page_size() < 0 || request.page_size() > 200) {
+    return absl::InvalidArgumentError("page_size: must be 0..200 (0 means 50)");
+  }
+  RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<store::ReturnPage> page = store::ListReturns(tx, request);
+    if (!page.ok()) return page.status();
+    response->Clear();
+    for (auto& r : page->returns) *response->add_returns() = std::move(r);
+    response->set_next_page_token(page->next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<Return> ReturnDesk::ChangeReturn(
+    const Caller& caller, const std::string& return_id,
+    const std::function<absl::Status(Transaction&, Return&, const Actor&)>& change) {
+  RETURN_IF_ERROR(ValidateId("return_id", return_id));
+  return db_.InTransaction<Return>([&](Transaction& tx) -> absl::StatusOr<Return> {
+    absl::StatusOr<Return> ret = store::ReadReturn(tx, return_id, /*for_update=*/true);
+    if (!ret.ok()) return ret.status();
+    RETURN_IF_ERROR(CheckStoreAccess(caller, ret->store_id()));
+    const Actor actor{caller.principal, caller.role, options_.clock()};
+    RETURN_IF_ERROR(change(tx, *ret, actor));
+    RETURN_IF_ERROR(store::UpdateReturn(tx, *ret));
+    return ret;
+  });
+}
+
+namespace {
+
+template <typename Response>
+absl::Status Answer(absl::StatusOr<Return> ret, Response* response) {
+  if (!ret.ok()) return ret.status();
+  *response->mutable_return_() = *std::move(ret);
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCarrierAndTracking(const std::string& carrier, const std::string& tracking) {
+  RETURN_IF_ERROR(ValidateText("carrier", carrier, 64, true));
+  RETURN_IF_ERROR(ValidateId("tracking_number", tracking));
+  if (tracking.size() > 64) return absl::InvalidArgumentError("tracking_number: at most 64 characters");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ReturnDesk::AuthorizeReturn(const Caller& caller, const v1::AuthorizeReturnRequest& request,
+                                         v1::AuthorizeReturnResponse* response) {
+  RETURN_IF_ERROR(ValidateText("note", request.note(), kMaxNoteBytes, false));
+  return Answer(ChangeReturn(caller, request.return_id(),
+                             [&](Transaction&, Return& r, const Actor& a) {
+                               return Authorize(r, a, request.note());
+                             }),
+                response);
+}
+
+absl::Status ReturnDesk::IssueLabel(const Caller& caller, const v1::IssueLabelRequest& request,
+                                    v1::IssueLabelResponse* response) {
+  RETURN_IF_ERROR(ValidateCarrierAndTracking(request.carrier(), request.tracking_number()));
+  if (request.has_cost()) RETURN_IF_ERROR(ValidateMoney("cost", FromProto(request.cost())));
+  return Answer(ChangeReturn(caller, request.return_id(),
+                             [&](Transaction&, Return& r, const Actor& a) {
+                               const Money cost = request.has_cost() ? FromProto(request.cost())
+                                                                     : FromProto(r.decision().label_cost());
+                               return returns::IssueLabel(r, a, request.carrier(), request.tracking_number(), cost);
+                             }),
+                response);
+}
+
+absl::Status ReturnDesk::RecordTracking(const Caller& caller, const v1::RecordTrackingRequest& request,
+                                        v1::RecordTrackingResponse* response) {
+  RETURN_IF_ERROR(ValidateCarrierAndTracking(request.carrier(), request.tracking_number()));
+  return Answer(ChangeReturn(caller, request.return_id(),
+                             [&](Transaction&, Return& r, const Actor& a) {
+                               return returns::RecordTracking(r, a, request.carrier(), request.tracking_number());
+                             }),
+                response);
+}
+
+absl::Status ReturnDesk::MarkReceived(const Caller& caller, const v1::MarkReceivedRequest& request,
+                                      v1::MarkReceivedResponse* response) {
+  const ItemCondition found = static_cast<ItemCondition>(static_cast<int>(request.condition()) - 1);
+  if (!IsKnown(found)) {
+    return absl::InvalidArgumentError("condition: the condition the item arrived in is required "
+                                      "(UNOPENED, OPENED_UNUSED, USED, DAMAGED)");
+  }
+  RETURN_IF_ERROR(ValidateText("note", request.note(), kMaxNoteBytes, false));
+  return Answer(
+      ChangeReturn(caller, request.return_id(),
+                   [&](Transaction& tx, Return& r, const Actor& a) -> absl::Status {
+                     // The refund follows the condition found, under the policy of today.
+                     ReturnRequest again = FromProto(r.return_case());
+                     again.condition = found;
+                     absl::StatusOr<StoredPolicy> policy =
+                         LoadPolicy(tx, r.store_id(), again.site, again.marketplace);
+                     if (!policy.ok()) return policy.status();
+                     const ReturnShippingDecision redecided = DecideReturnShipping(again, policy->rules);
+                     const Money due = redecided.eligible ? redecided.refund_amount : FromProto(r.refund_due());
+                     return returns::MarkReceived(r, a, found, due, request.note());
+                   }),
+      response);
+}
+
+absl::Status ReturnDesk::RefundReturn(const Caller& caller, const v1::RefundReturnRequest& request,
+                                      v1::RefundReturnResponse* response) {
+  RETURN_IF_ERROR(ValidateText("note", request.note(), kMaxNoteBytes, false));
+  if (request.has_amount()) RETURN_IF_ERROR(ValidateMoney("amount", FromProto(request.amount())));
+  return Answer(ChangeReturn(caller, request.return_id(),
+                             [&](Transaction& tx, Return& r, const Actor& a) -> absl::Status {
+                               absl::StatusOr<StoredPolicy> policy =
+                                   LoadPolicy(tx, r.store_id(), r.return_case().order().site(),
+                                              FromProto(r.return_case()).marketplace);
+                               if (!policy.ok()) return policy.status();
+                               const Money amount = request.has_amount() ? FromProto(request.amount())
+                                                                         : FromProto(r.refund_due());
+                               return Refund(r, a, amount, policy->agent_refund_limit, request.note());
+                             }),
+                response);
+}
+
+absl::Status ReturnDesk::RejectReturn(const Caller& caller, const v1::RejectReturnRequest& request,
+                                      v1::RejectReturnResponse* response) {
+  RETURN_IF_ERROR(ValidateText("reason", request.reason(), kMaxNoteBytes, true));
+  return Answer(ChangeReturn(caller, request.return_id(),
+                             [&](Transaction&, Return& r, const Actor& a) {
+                               return Reject(r, a, request.reason());
+                             }),
+                response);
+}
+
+absl::Status ReturnDesk::CloseReturn(const Caller& caller, const v1::CloseReturnRequest& request,
+                                     v1::CloseReturnResponse* response) {
+  return Answer(ChangeReturn(caller, request.return_id(),
+                             [&](Transaction&, Return& r, const Actor& a) { return Close(r, a); }),
+                response);
+}
+
+absl::Status ReturnDesk::GetOrderReturns(const Caller& caller, const v1::GetOrderReturnsRequest& request,
+                                         v1::GetOrderReturnsResponse* response) {
+  RETURN_IF_ERROR(ValidateId("order_id", request.order_id()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<std::vector<Return>> all = store::ReturnsOfOrder(tx, request.order_id());
+    if (!all.ok()) return all.status();
+    response->Clear();
+    std::map<std::string, int64_t> totals;
+    for (Return& r : *all) {
+      RETURN_IF_ERROR(CheckStoreAccess(caller, r.store_id()));
+      if (r.has_refunded()) totals[r.refunded().currency_code()] += r.refunded().amount_minor();
+      *response->add_returns() = std::move(r);
+    }
+    for (const auto& [currency, amount] : totals) {
+      *response->add_refunded_total() = ToProto(Money{amount, currency});
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ReturnDesk::GetReturnPolicy(const Caller& caller, const v1::GetReturnPolicyRequest& request,
+                                         v1::GetReturnPolicyResponse* response) {
+  RETURN_IF_ERROR(ValidateStoreAndSite(request.store_id(), request.site()));
+  RETURN_IF_ERROR(ValidateEnum("marketplace", request.marketplace(),
+                               common::v1::Marketplace_IsValid(request.marketplace()), true));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
+  const Marketplace marketplace = request.marketplace() == 0
+                                      ? Marketplace::kAmazon
+                                      : static_cast<Marketplace>(request.marketplace() - 1);
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<std::optional<v1::ReturnPolicy>> stored =
+        store::ReadPolicy(tx, request.store_id(), request.site());
+    if (!stored.ok()) return stored.status();
+    response->Clear();
+    if (stored->has_value()) {
+      *response->mutable_policy() = **stored;
+      response->set_stored(true);
+    } else {
+      *response->mutable_policy() = ToProto(DefaultStoredPolicy(marketplace, request.site()));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ReturnDesk::PutReturnPolicy(const Caller& caller, const v1::PutReturnPolicyRequest& request,
+                                         v1::PutReturnPolicyResponse* response) {
+  RETURN_IF_ERROR(ValidateStoreAndSite(request.store_id(), request.site()));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
+  if (!caller.CanAdminister()) {
+    return absl::PermissionDeniedError(absl::StrCat("only admins change return policies; ",
+                                                    caller.principal, " is ", RoleName(caller.role)));
+  }
+  v1::ReturnPolicy policy = request.policy();
+  if (policy.site().empty()) policy.set_site(request.site());
+  if (policy.site() != request.site()) {
+    return absl::InvalidArgumentError(absl::StrCat("policy.site: '", policy.site(),
+                                                   "' differs from the path's '", request.site(), "'"));
+  }
+  absl::StatusOr<StoredPolicy> parsed = FromProto(policy);
+  if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat("policy.", parsed.status().message()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    const absl::Time now = options_.clock();
+    v1::ReturnPolicy normalized = ToProto(*parsed);
+    RETURN_IF_ERROR(store::PutPolicy(tx, request.store_id(), request.site(), normalized, now));
+    *normalized.mutable_updated_at() = ToProtoTime(now);
+    *response->mutable_policy() = std::move(normalized);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ReturnDesk::DecideDuty(const Caller&, const v1::DecideDutyRequest& request,
+                                    v1::DecideDutyResponse* response) {
+  const DutyCase c = FromProto(request);
+  RETURN_IF_ERROR(ValidateDutyCase(c));
+  *response = ToProto(returns::DecideDuty(c));
+  return absl::OkStatus();
+}
+
+absl::Status ReturnDesk::DecideReturnedParcel(const Caller&, const v1::DecideReturnedParcelRequest& request,
+                                              v1::DecideReturnedParcelResponse* response) {
+  const ReturnedParcelCase c = FromProto(request);
+  RETURN_IF_ERROR(ValidateReturnedParcelCase(c));
+  *response = ToProto(returns::DecideReturnedParcel(c));
+  return absl::OkStatus();
+}
+
+absl::Status ReturnDesk::DecideCancellation(const Caller&, const v1::DecideCancellationRequest& request,
+                                            v1::DecideCancellationResponse* response) {
+  const CancellationCase c = FromProto(request);
+  RETURN_IF_ERROR(ValidateCancellationCase(c));
+  *response = ToProto(returns::DecideCancellation(c));
+  return absl::OkStatus();
+}
+
+}  // namespace aftersales::returns

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "aftersales/returns/v1/returns.pb.h"
+#include "common/identity.h"
+#include "common/mysql.h"
+#include "services/returns/return_lifecycle.h"
+#include "services/returns/returns_mapping.h"
+
+namespace aftersales::returns {
+
+struct ReturnDeskOptions {
+  // Injected so tests can move time; absl::Now in production.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+};
+
+// The returns use cases: each checks the request and the caller's store scope, reads the store's
+// policy, runs the rules and the lifecycle, and stores the result in one transaction. Creating
+// a return writes the ticket it needs into the outbox in that same transaction.
+class ReturnDesk {
+ public:
+  ReturnDesk(Database& db, ReturnDeskOptions options);
+
+  absl::Status QuoteReturn(const Caller& caller, const v1::QuoteReturnRequest& request,
+                           v1::QuoteReturnResponse* response);
+  absl::Status CreateReturn(const Caller& caller, const std::string& idempotency_key,
+                            const v1::CreateReturnRequest& request, v1::CreateReturnResponse* response);
+  absl::Status GetReturn(const Caller& caller, const v1::GetReturnRequest& request,
+                         v1::GetReturnResponse* response);
+  absl::Status ListReturns(const Caller& caller, const v1::ListReturnsRequest& request,
+                           v1::ListReturnsResponse* response);
+  absl::Status AuthorizeReturn(const Caller& caller, const v1::AuthorizeReturnRequest& request,
+                               v1::AuthorizeReturnResponse* response);
+  absl::Status IssueLabel(const Caller& caller, const v1::IssueLabelRequest& request,
+                          v1::IssueLabelResponse* response);
+  absl::Status RecordTracking(const Caller& caller, const v1::RecordTrackingRequest& request,
+                              v1::RecordTrackingResponse* response);
+  absl::Status MarkReceived(const Caller& caller, const v1::MarkReceivedRequest& request,
+                            v1::MarkReceivedResponse* response);
+  absl::Status RefundReturn(const Caller& caller, const v1::RefundReturnRequest& request,
+                            v1::RefundReturnResponse* response);
+  absl::Status RejectReturn(const Caller& caller, const v1::RejectReturnRequest& request,
+                            v1::RejectReturnResponse* response);
+  absl::Status CloseReturn(const Caller& caller, const v1::CloseReturnRequest& request,
+                           v1::CloseReturnResponse* response);
+  absl::Status GetOrderReturns(const Caller& caller, const v1::GetOrderReturnsRequest& request,
+                               v1::GetOrderReturnsResponse* response);
+  absl::Status GetReturnPolicy(const Caller& caller, const v1::GetReturnPolicyRequest& request,
+                               v1::GetReturnPolicyResponse* response);
+  absl::Status PutReturnPolicy(const Caller& caller, const v1::PutReturnPolicyRequest& request,
+                               v1::PutReturnPolicyResponse* response);
+  absl::Status DecideDuty(const Caller& caller, const v1::DecideDutyRequest& request,
+                          v1::DecideDutyResponse* response);
+  absl::Status DecideReturnedParcel(const Caller& caller, const v1::DecideReturnedParcelRequest& request,
+                                    v1::DecideReturnedParcelResponse* response);
+  absl::Status DecideCancellation(const Caller& caller, const v1::DecideCancellationRequest& request,
+                                  v1::DecideCancellationResponse* response);
+
+ private:
+  // Reads the return under a row lock, checks the caller's store, applies change, stores it.
+  absl::StatusOr<v1::Return> ChangeReturn(
+      const Caller& caller, const std::string& return_id,
+      const std::function<absl::Status(Transaction&, v1::Return&, const Actor&)>& change);
+
+  Database& db_;
+  const ReturnDeskOptions options_;
+};
+
+// The store's policy for the site, or the defaults of the marketplace and site.
+absl::StatusOr<StoredPolicy> LoadPolicy(Transaction& tx, const std::string& store_id,
+                                        const std::string& site, Marketplace marketplace);
+
+}  // namespace aftersales::returns

@@ -1,0 +1,159 @@
+#include "services/returns/return_lifecycle.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/time_util.h"
+#include "services/returns/returns_mapping.h"
+
+namespace aftersales::returns {
+namespace {
+
+using v1::Return;
+
+absl::Status Forbidden(const Return& ret, absl::string_view action, absl::string_view hint) {
+  return absl::FailedPreconditionError(absl::StrCat("return ", ret.return_id(), " is ",
+                                                    Return::Status_Name(ret.status()), ": cannot ",
+                                                    action, hint.empty() ? "" : "; ", hint));
+}
+
+void Record(Return& ret, const Actor& actor, absl::string_view action, Return::Status to,
+            const std::string& note, const Money* amount = nullptr) {
+  Return::Event* e = ret.add_history();
+  *e->mutable_at() = ToProtoTime(actor.now);
+  e->set_action(std::string(action));
+  e->set_actor(actor.principal);
+  e->set_from_status(ret.status());
+  e->set_to_status(to);
+  e->set_note(note);
+  if (amount != nullptr) *e->mutable_amount() = ToProto(*amount);
+  ret.set_status(to);
+  *ret.mutable_updated_at() = ToProtoTime(actor.now);
+}
+
+bool SellerLabel(const v1::ReturnDecision& d) {
+  return d.label() == v1::ReturnLabel::PREPAID || d.label() == v1::ReturnLabel::PREPAID_INSURED;
+}
+
+// Everything the buyer paid on the line: the most a refund can be.
+Money RefundCeiling(const v1::ReturnCase& c) {
+  Money ceiling = FromProto(c.item_price());
+  ceiling.amount_minor = ceiling.amount_minor * c.quantity() + c.outbound_shipping().amount_minor();
+  return ceiling;
+}
+
+}  // namespace
+
+bool NothingTravelsBack(const v1::ReturnDecision& d) {
+  return d.disposition() == v1::RETURNLESS_REFUND || d.disposition() == v1::ABANDON_AND_REFUND ||
+         d.disposition() == v1::PARTIAL_REFUND_KEEP;
+}
+
+absl::Status Authorize(Return& ret, const Actor& actor, const std::string& note) {
+  if (ret.status() != Return::REQUESTED) return Forbidden(ret, "authorize", "");
+  if (ret.decision().platform_handles()) {
+    return Forbidden(ret, "authorize", "the platform handles this return (fulfilled by the platform)");
+  }
+  if (!ret.decision().eligible()) {
+    return Forbidden(ret, "authorize",
+                     absl::StrCat("it is not eligible (", ret.decision().ineligible_reason(),
+                                  "); reject it, or change the store's return policy"));
+  }
+  Record(ret, actor, "authorize", Return::AUTHORIZED, note);
+  return absl::OkStatus();
+}
+
+absl::Status IssueLabel(Return& ret, const Actor& actor, const std::string& carrier,
+                        const std::string& tracking_number, const Money& cost) {
+  if (ret.status() != Return::AUTHORIZED) return Forbidden(ret, "issue a label", "authorize it first");
+  if (NothingTravelsBack(ret.decision())) {
+    return Forbidden(ret, "issue a label", "nothing travels back on this return: refund it");
+  }
+  if (!SellerLabel(ret.decision())) {
+    return Forbidden(ret, "issue a label",
+                     "the buyer arranges the shipping: record their tracking instead");
+  }
+  ret.set_label_carrier(carrier);
+  ret.set_label_tracking_number(tracking_number);
+  *ret.mutable_label_cost() = ToProto(cost);
+  Record(ret, actor, "issueLabel", Return::LABEL_ISSUED, absl::StrCat(carrier, " ", tracking_number), &cost);
+  return absl::OkStatus();
+}
+
+absl::Status RecordTracking(Return& ret, const Actor& actor, const std::string& carrier,
+                            const std::string& tracking_number) {
+  const bool buyer_ships = ret.status() == Return::AUTHORIZED && !SellerLabel(ret.decision()) &&
+                           !NothingTravelsBack(ret.decision());
+  if (ret.status() != Return::LABEL_ISSUED && !buyer_ships) {
+    return Forbidden(ret, "record tracking",
+                     ret.status() == Return::AUTHORIZED ? "issue the seller's label first" : "");
+  }
+  ret.set_return_carrier(carrier);
+  ret.set_return_tracking_number(tracking_number);
+  Record(ret, actor, "recordTracking", Return::IN_TRANSIT, absl::StrCat(carrier, " ", tracking_number));
+  return absl::OkStatus();
+}
+
+absl::Status MarkReceived(Return& ret, const Actor& actor, ItemCondition condition,
+                          const Money& refund_due, const std::string& note) {
+  if (ret.status() != Return::IN_TRANSIT && ret.status() != Return::LABEL_ISSUED) {
+    return Forbidden(ret, "mark received", "");
+  }
+  ret.set_received_condition(static_cast<v1::ItemCondition>(static_cast<int>(condition) + 1));
+  *ret.mutable_refund_due() = ToProto(refund_due);
+  Record(ret, actor, "markReceived", Return::RECEIVED,
+         note.empty() ? absl::StrCat("arrived ", EnumName(condition)) : note, &refund_due);
+  return absl::OkStatus();
+}
+
+absl::Status CheckRefundApproval(Role role, const Money& amount, const Money& agent_limit) {
+  if (role != Role::kAgent || amount.amount_minor <= agent_limit.amount_minor) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "a refund of ", FormatMoney(amount), " is above the agent approval limit of ",
+      FormatMoney(agent_limit), ": a supervisor must make it"));
+}
+
+absl::Status Refund(Return& ret, const Actor& actor, const Money& amount, const Money& agent_limit,
+                    const std::string& note) {
+  Return::Status to;
+  if (ret.status() == Return::RECEIVED || ret.status() == Return::IN_TRANSIT) {
+    to = Return::REFUNDED;
+  } else if (ret.status() == Return::AUTHORIZED && NothingTravelsBack(ret.decision())) {
+    to = Return::RETURNLESS_REFUNDED;
+  } else {
+    return Forbidden(ret, "refund",
+                     ret.status() == Return::REQUESTED ? "authorize it first"
+                                                       : "refund once the item is on its way back");
+  }
+  const Money ceiling = RefundCeiling(ret.return_case());
+  if (amount.currency_code != ceiling.currency_code) {
+    return absl::InvalidArgumentError(absl::StrCat("amount.currency_code: ", amount.currency_code,
+                                                   " is not the order's ", ceiling.currency_code));
+  }
+  if (amount.amount_minor <= 0 || amount.amount_minor > ceiling.amount_minor) {
+    return absl::InvalidArgumentError(absl::StrCat("amount: ", FormatMoney(amount),
+                                                   " must be above zero and at most what the buyer paid, ",
+                                                   FormatMoney(ceiling)));
+  }
+  if (absl::Status s = CheckRefundApproval(actor.role, amount, agent_limit); !s.ok()) return s;
+  *ret.mutable_refunded() = ToProto(amount);
+  Record(ret, actor, "refund", to, note, &amount);
+  return absl::OkStatus();
+}
+
+absl::Status Reject(Return& ret, const Actor& actor, const std::string& reason) {
+  if (ret.status() != Return::REQUESTED && ret.status() != Return::AUTHORIZED) {
+    return Forbidden(ret, "reject", "");
+  }
+  Record(ret, actor, "reject", Return::REJECTED, reason);
+  return absl::OkStatus();
+}
+
+absl::Status Close(Return& ret, const Actor& actor) {
+  if (ret.status() != Return::REFUNDED && ret.status() != Return::RETURNLESS_REFUNDED &&
+      ret.status() != Return::REJECTED) {
+    return Forbidden(ret, "close", "refund or reject it first");
+  }
+  Record(ret, actor, "close", Return::CLOSED, "");
+  return absl::OkStatus();
+}
+
+}  // namespace aftersales::returns

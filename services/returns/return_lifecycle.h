@@ -1,0 +1,55 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "aftersales/returns/v1/returns.pb.h"
+#include "common/identity.h"
+#include "services/returns/return_types.h"
+
+namespace aftersales::returns {
+
+// The life of a return request, as pure functions over the resource:
+//   REQUESTED -> AUTHORIZED -> LABEL_ISSUED -> IN_TRANSIT -> RECEIVED -> REFUNDED -> CLOSED
+// with REJECTED (from REQUESTED or AUTHORIZED), RETURNLESS_REFUNDED (refunded when nothing
+// travels back) and CLOSED (after a refund or a rejection). Each function either changes the
+// return, appends the event to its history and returns OK, or returns FAILED_PRECONDITION
+// naming the state that forbids it and leaves the return as it was.
+
+struct Actor {
+  std::string principal;
+  Role role = Role::kAgent;
+  absl::Time now;
+};
+
+// Only an eligible return the seller handles (not the platform) is authorized.
+absl::Status Authorize(v1::Return& ret, const Actor& actor, const std::string& note);
+// From AUTHORIZED, when the decision has the seller's label (prepaid or insured) and the item
+// travels back. cost: what the label cost; the decision's estimate when not given.
+absl::Status IssueLabel(v1::Return& ret, const Actor& actor, const std::string& carrier,
+                        const std::string& tracking_number, const Money& cost);
+// From LABEL_ISSUED, or from AUTHORIZED when the buyer arranges the shipping.
+absl::Status RecordTracking(v1::Return& ret, const Actor& actor, const std::string& carrier,
+                            const std::string& tracking_number);
+// From IN_TRANSIT or LABEL_ISSUED (a parcel can arrive with no scan). refund_due is the refund
+// recomputed for the condition found.
+absl::Status MarkReceived(v1::Return& ret, const Actor& actor, ItemCondition condition,
+                          const Money& refund_due, const std::string& note);
+// RECEIVED, or IN_TRANSIT (refund early on proof of sending), -> REFUNDED; AUTHORIZED when
+// nothing travels back (returnless, abandon, partial refund) -> RETURNLESS_REFUNDED.
+// The amount must be in the order's currency and at most the price paid plus outbound shipping
+// (INVALID_ARGUMENT); above the agent limit an agent gets PERMISSION_DENIED.
+absl::Status Refund(v1::Return& ret, const Actor& actor, const Money& amount,
+                    const Money& agent_limit, const std::string& note);
+absl::Status Reject(v1::Return& ret, const Actor& actor, const std::string& reason);
+absl::Status Close(v1::Return& ret, const Actor& actor);
+
+// PERMISSION_DENIED when an agent refunds more than the limit; supervisors, admins and
+// automation have none.
+absl::Status CheckRefundApproval(Role role, const Money& amount, const Money& agent_limit);
+
+// True when the decision sends nothing back to the seller.
+bool NothingTravelsBack(const v1::ReturnDecision& decision);
+
+}  // namespace aftersales::returns

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "aftersales/returns/v1/returns.pb.h"
+#include "common/mysql.h"
+
+namespace aftersales::returns::store {
+
+// The SQL of the returns database; every call runs in the caller's transaction.
+
+absl::Status InsertReturn(Transaction& tx, const v1::Return& ret);
+absl::Status UpdateReturn(Transaction& tx, const v1::Return& ret);
+// NOT_FOUND naming the id; for_update locks the row until the transaction ends.
+absl::StatusOr<v1::Return> ReadReturn(Transaction& tx, const std::string& return_id, bool for_update);
+absl::StatusOr<std::vector<v1::Return>> ReturnsOfOrder(Transaction& tx, const std::string& order_id);
+
+struct ReturnPage {
+  std::vector<v1::Return> returns;
+  std::string next_page_token;
+};
+// Oldest first.
+absl::StatusOr<ReturnPage> ListReturns(Transaction& tx, const v1::ListReturnsRequest& request);
+
+// The stored policy document, or nullopt when the store keeps none for the site.
+absl::StatusOr<std::optional<v1::ReturnPolicy>> ReadPolicy(Transaction& tx, const std::string& store_id,
+                                                           const std::string& site);
+absl::Status PutPolicy(Transaction& tx, const std::string& store_id, const std::string& site,
+                       const v1::ReturnPolicy& policy, absl::Time now);
+
+// The outbox.
+struct OutboxEntry {
+  int64_t outbox_id = 0;
+  std::string return_id;
+  std::string kind;
+  std::string payload;  // serialized request message
+  std::string idem_key;
+  int attempts = 0;
+};
+absl::Status EnqueueOutbox(Transaction& tx, const std::string& return_id, const std::string& kind,
+                           const std::string& payload, const std::string& idem_key, absl::Time now);
+// Claims due entries that no other process holds (FOR UPDATE SKIP LOCKED).
+absl::StatusOr<std::vector<OutboxEntry>> ClaimDueOutbox(Transaction& tx, absl::Time now, int limit);
+absl::Status MarkOutboxDelivered(Transaction& tx, int64_t outbox_id, absl::Time now);
+absl::Status MarkOutboxFailed(Transaction& tx, int64_t outbox_id, const std::string& error,
+                              absl::Time next_attempt);
+// Entries not delivered yet: for readiness and the operator.
+absl::StatusOr<int64_t> PendingOutbox(Transaction& tx);
+
+}  // namespace aftersales::returns::store

@@ -1,0 +1,266 @@
+#include "services/returns/returns_mapping.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/time_util.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace aftersales::returns {
+namespace {
+
+template <typename E>
+E FromWire(int v) {
+  return static_cast<E>(v - 1);
+}
+template <typename E>
+int ToWire(E v) {
+  return static_cast<int>(v) + 1;
+}
+
+// An unset proto time is the epoch; the rules treat anything before 2000 as unset.
+absl::Time TimeOf(bool has, const google::protobuf::Timestamp& ts) {
+  return has ? FromProtoTime(ts) : absl::UnixEpoch();
+}
+
+template <typename Repeated>
+void SetRules(Repeated* out, const std::vector<FiredRule>& rules) {
+  for (const FiredRule& rule : rules) {
+    auto* r = out->Add();
+    r->set_id(std::string(rule.id));
+    r->set_explanation(rule.sentence);
+  }
+}
+
+// Default agent approval limit: 50.00 in the site currency (7,500 in currencies without minor
+// units, such as JPY, where 50 would be a few cents).
+Money DefaultAgentLimit(const std::string& currency) {
+  const int digits = MinorUnitDigits(currency);
+  if (digits == 0) return Money{7500, currency};
+  int64_t minor_per_unit = 1;
+  for (int i = 0; i < digits; ++i) minor_per_unit *= 10;
+  return Money{50 * minor_per_unit, currency};
+}
+
+}  // namespace
+
+Money FromProto(const common::v1::Money& money) { return Money{money.amount_minor(), money.currency_code()}; }
+
+common::v1::Money ToProto(const Money& money) {
+  common::v1::Money out;
+  out.set_currency_code(money.currency_code);
+  out.set_amount_minor(money.amount_minor);
+  return out;
+}
+
+ReturnRequest FromProto(const v1::ReturnCase& c) {
+  ReturnRequest r;
+  r.store_id = c.store_id();
+  r.marketplace = FromWire<Marketplace>(c.order().marketplace());
+  r.site = c.order().site();
+  r.order_id = c.order().order_id();
+  r.buyer_country = c.buyer_country();
+  r.fulfillment = FromWire<Fulfillment>(c.fulfillment());
+  r.category = FromWire<ProductCategory>(c.category());
+  r.item_price = FromProto(c.item_price());
+  r.item_cost = FromProto(c.item_cost());
+  r.quantity = c.quantity();
+  if (c.has_outbound_shipping()) {
+    r.outbound_shipping = FromProto(c.outbound_shipping());
+  } else {
+    r.outbound_shipping = Money{0, c.item_price().currency_code()};
+  }
+  if (c.has_ordered_at()) r.ordered_at = FromProtoTime(c.ordered_at());
+  r.delivered_at = TimeOf(c.has_delivered_at(), c.delivered_at());
+  r.requested_at = TimeOf(c.has_requested_at(), c.requested_at());
+  r.reason = FromWire<ReturnReason>(c.reason());
+  r.condition = FromWire<ItemCondition>(c.condition());
+  r.weight_grams = c.weight_grams();
+  return r;
+}
+
+v1::ReturnDecision ToProto(const ReturnShippingDecision& d) {
+  v1::ReturnDecision out;
+  out.set_eligible(d.eligible);
+  out.set_ineligible_reason(d.ineligible_reason);
+  out.set_return_shipping_payer(static_cast<v1::Payer>(ToWire(d.return_shipping_payer)));
+  out.set_label(static_cast<v1::ReturnLabel::Type>(ToWire(d.label)));
+  *out.mutable_label_cost() = ToProto(d.label_cost);
+  *out.mutable_restocking_fee() = ToProto(d.restocking_fee);
+  *out.mutable_refund_amount() = ToProto(d.refund_amount);
+  if (d.disposition) out.set_disposition(static_cast<v1::Disposition>(ToWire(*d.disposition)));
+  *out.mutable_respond_by() = ToProtoTime(d.respond_by);
+  if (d.refund_due_by) *out.mutable_refund_due_by() = ToProtoTime(*d.refund_due_by);
+  out.set_platform_handles(d.platform_handles);
+  SetRules(out.mutable_fired_rules(), d.fired_rules);
+  return out;
+}
+
+StoredPolicy DefaultStoredPolicy(Marketplace marketplace, absl::string_view site) {
+  StoredPolicy out{DefaultReturnPolicy(marketplace, site), {}};
+  out.agent_refund_limit = DefaultAgentLimit(out.rules.currency_code);
+  return out;
+}
+
+absl::StatusOr<StoredPolicy> FromProto(const v1::ReturnPolicy& p) {
+  StoredPolicy out;
+  ReturnPolicy& r = out.rules;
+  r.marketplace = FromWire<Marketplace>(p.marketplace());
+  r.site = p.site();
+  r.currency_code = p.currency_code();
+  r.return_window_days = p.return_window_days();
+  r.seller_fault_window_days = p.seller_fault_window_days();
+  r.eu_withdrawal_rights = p.eu_withdrawal_rights();
+  r.eu_withdrawal_days = p.eu_withdrawal_days();
+  r.eu_refund_within_days = p.eu_refund_within_days();
+  r.eu_buyer_told_return_cost = p.eu_buyer_told_return_cost();
+  r.eu_seller_pays_return_cost = p.eu_seller_pays_return_cost();
+  for (const auto& e : p.eu_non_withdrawable()) {
+    r.eu_non_withdrawable.push_back({FromWire<ProductCategory>(e.category()), e.only_when_unsealed()});
+  }
+  for (const auto& c : p.category_rules()) {
+    r.category_rules.push_back({FromWire<ProductCategory>(c.category()), c.returns_accepted(),
+                                c.window_days(), FromWire<ItemCondition>(c.worst_accepted_condition()),
+                                c.ship_back()});
+  }
+  r.insured_label_threshold = FromProto(p.insured_label_threshold());
+  r.low_value_threshold = FromProto(p.low_value_threshold());
+  r.amazon_returnless_threshold = FromProto(p.amazon_returnless_threshold());
+  const auto& fees = p.restocking_fee_percent();
+  r.restocking_fee_percent = {fees.unopened(), fees.opened_unused(), fees.used(), fees.damaged(),
+                              fees.late_original_condition()};
+  r.accept_late_returns = p.accept_late_returns();
+  r.late_return_days = p.late_return_days();
+  r.local_return_countries.assign(p.local_return_countries().begin(), p.local_return_countries().end());
+  r.warehouse_countries.assign(p.warehouse_countries().begin(), p.warehouse_countries().end());
+  r.origin_country = p.origin_country();
+  for (const auto& rate : p.carrier_rates()) {
+    CarrierRate c{rate.origin_country(), rate.destination_country(), {}};
+    for (const auto& b : rate.brackets()) c.brackets.push_back({b.max_grams(), FromProto(b.price())});
+    r.carrier_rates.push_back(std::move(c));
+  }
+  r.free_returns = p.free_returns();
+  r.deduct_buyer_label_from_refund = p.deduct_buyer_label_from_refund();
+  r.damaged_on_arrival_refund_percent = p.damaged_on_arrival_refund_percent();
+  r.respond_within = absl::Seconds(p.respond_within().seconds());
+  r.refund_after_receipt_business_days = p.refund_after_receipt_business_days();
+  if (absl::Status s = ValidateReturnPolicy(r); !s.ok()) return s;
+  if (r.respond_within <= absl::ZeroDuration() || r.respond_within > absl::Hours(24 * 30)) {
+    return absl::InvalidArgumentError("respond_within: must be between 1s and 30 days, like \"172800s\"");
+  }
+  out.agent_refund_limit = FromProto(p.agent_refund_limit());
+  if (absl::Status s = ValidateMoney("agent_refund_limit", out.agent_refund_limit); !s.ok()) return s;
+  if (out.agent_refund_limit.currency_code != r.currency_code) {
+    return absl::InvalidArgumentError(absl::StrCat("agent_refund_limit: currency ",
+                                                   out.agent_refund_limit.currency_code,
+                                                   " differs from the policy's ", r.currency_code));
+  }
+  return out;
+}
+
+v1::ReturnPolicy ToProto(const StoredPolicy& stored) {
+  const ReturnPolicy& r = stored.rules;
+  v1::ReturnPolicy p;
+  p.set_marketplace(static_cast<common::v1::Marketplace>(ToWire(r.marketplace)));
+  p.set_site(r.site);
+  p.set_currency_code(r.currency_code);
+  p.set_return_window_days(r.return_window_days);
+  p.set_seller_fault_window_days(r.seller_fault_window_days);
+  p.set_eu_withdrawal_rights(r.eu_withdrawal_rights);
+  p.set_eu_withdrawal_days(r.eu_withdrawal_days);
+  p.set_eu_refund_within_days(r.eu_refund_within_days);
+  p.set_eu_buyer_told_return_cost(r.eu_buyer_told_return_cost);
+  p.set_eu_seller_pays_return_cost(r.eu_seller_pays_return_cost);
+  for (const auto& e : r.eu_non_withdrawable) {
+    auto* out = p.add_eu_non_withdrawable();
+    out->set_category(static_cast<v1::ProductCategory>(ToWire(e.category)));
+    out->set_only_when_unsealed(e.only_when_unsealed);
+  }
+  for (const auto& c : r.category_rules) {
+    auto* out = p.add_category_rules();
+    out->set_category(static_cast<v1::ProductCategory>(ToWire(c.category)));
+    out->set_returns_accepted(c.returns_accepted);
+    out->set_window_days(c.window_days);
+    out->set_worst_accepted_condition(static_cast<v1::ItemCondition>(ToWire(c.worst_accepted_condition)));
+    out->set_ship_back(c.ship_back);
+  }
+  *p.mutable_insured_label_threshold() = ToProto(r.insured_label_threshold);
+  *p.mutable_low_value_threshold() = ToProto(r.low_value_threshold);
+  *p.mutable_amazon_returnless_threshold() = ToProto(r.amazon_returnless_threshold);
+  auto* fees = p.mutable_restocking_fee_percent();
+  fees->set_unopened(r.restocking_fee_percent.unopened);
+  fees->set_opened_unused(r.restocking_fee_percent.opened_unused);
+  fees->set_used(r.restocking_fee_percent.used);
+  fees->set_damaged(r.restocking_fee_percent.damaged);
+  fees->set_late_original_condition(r.restocking_fee_percent.late_original_condition);
+  p.set_accept_late_returns(r.accept_late_returns);
+  p.set_late_return_days(r.late_return_days);
+  for (const auto& c : r.local_return_countries) p.add_local_return_countries(c);
+  for (const auto& c : r.warehouse_countries) p.add_warehouse_countries(c);
+  p.set_origin_country(r.origin_country);
+  for (const auto& rate : r.carrier_rates) {
+    auto* out = p.add_carrier_rates();
+    out->set_origin_country(rate.origin_country);
+    out->set_destination_country(rate.destination_country);
+    for (const auto& b : rate.brackets) {
+      auto* bracket = out->add_brackets();
+      bracket->set_max_grams(b.max_grams);
+      *bracket->mutable_price() = ToProto(b.price);
+    }
+  }
+  p.set_free_returns(r.free_returns);
+  p.set_deduct_buyer_label_from_refund(r.deduct_buyer_label_from_refund);
+  p.set_damaged_on_arrival_refund_percent(r.damaged_on_arrival_refund_percent);
+  p.mutable_respond_within()->set_seconds(absl::ToInt64Seconds(r.respond_within));
+  p.set_refund_after_receipt_business_days(r.refund_after_receipt_business_days);
+  *p.mutable_agent_refund_limit() = ToProto(stored.agent_refund_limit);
+  return p;
+}
+
+DutyCase FromProto(const v1::DecideDutyRequest& r) {
+  return DutyCase{r.buyer_told_before_shipping(), r.seller_at_fault(), FromProto(r.duty()),
+                  FromProto(r.item_profit()), FromProto(r.return_cost())};
+}
+
+v1::DecideDutyResponse ToProto(const DutyDecision& d) {
+  v1::DecideDutyResponse out;
+  out.set_outcome(static_cast<v1::DecideDutyResponse::Outcome>(ToWire(d.outcome)));
+  *out.mutable_seller_pays() = ToProto(d.seller_pays);
+  *out.mutable_buyer_pays() = ToProto(d.buyer_pays);
+  SetRules(out.mutable_fired_rules(), d.fired_rules);
+  return out;
+}
+
+ReturnedParcelCase FromProto(const v1::DecideReturnedParcelRequest& r) {
+  return ReturnedParcelCase{r.buyer_cause_shown_in_time(), r.seller_address_error(),
+                            r.returned_before_export(),    r.reship_requested(),
+                            FromProto(r.item_total()),     FromProto(r.outbound_shipping())};
+}
+
+v1::DecideReturnedParcelResponse ToProto(const ReturnedParcelDecision& d) {
+  v1::DecideReturnedParcelResponse out;
+  out.set_outcome(static_cast<v1::DecideReturnedParcelResponse::Outcome>(ToWire(d.outcome)));
+  *out.mutable_refund_amount() = ToProto(d.refund_amount);
+  out.set_refund_now(d.refund_now);
+  out.set_shipping_compensation(d.shipping_compensation);
+  SetRules(out.mutable_fired_rules(), d.fired_rules);
+  return out;
+}
+
+CancellationCase FromProto(const v1::DecideCancellationRequest& r) {
+  CancellationCase c;
+  c.requested_at = TimeOf(r.has_requested_at(), r.requested_at());
+  if (r.has_shipped_at()) c.shipped_at = FromProtoTime(r.shipped_at());
+  c.order_total = FromProto(r.order_total());
+  return c;
+}
+
+v1::DecideCancellationResponse ToProto(const CancellationDecision& d) {
+  v1::DecideCancellationResponse out;
+  out.set_outcome(static_cast<v1::DecideCancellationResponse::Outcome>(ToWire(d.outcome)));
+  out.set_cancel_reason(d.cancel_reason);
+  *out.mutable_refund_amount() = ToProto(d.refund_amount);
+  out.set_refund_now(d.refund_now);
+  SetRules(out.mutable_fired_rules(), d.fired_rules);
+  return out;
+}
+
+}  // namespace aftersales::returns

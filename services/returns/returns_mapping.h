@@ -1,0 +1,39 @@
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "aftersales/returns/v1/returns.pb.h"
+#include "services/returns/cancellation_rules.h"
+#include "services/returns/duty_rules.h"
+#include "services/returns/return_policy.h"
+#include "services/returns/return_rules.h"
+#include "services/returns/returned_parcel_rules.h"
+
+namespace aftersales::returns {
+
+// Between the API's messages and the rules' plain structs. Proto enum value v (v >= 1) is the
+// domain value v - 1; UNSPECIFIED becomes a value IsKnown rejects, so validation names the field.
+
+Money FromProto(const common::v1::Money& money);
+common::v1::Money ToProto(const Money& money);
+
+ReturnRequest FromProto(const v1::ReturnCase& c);
+v1::ReturnDecision ToProto(const ReturnShippingDecision& decision);
+
+// A policy as the API shows it; agent_refund_limit is kept beside the rules.
+struct StoredPolicy {
+  ReturnPolicy rules;
+  Money agent_refund_limit;
+};
+StoredPolicy DefaultStoredPolicy(Marketplace marketplace, absl::string_view site);
+// Checks the rules (ValidateReturnPolicy) and the limit: INVALID_ARGUMENT naming the field.
+absl::StatusOr<StoredPolicy> FromProto(const v1::ReturnPolicy& policy);
+v1::ReturnPolicy ToProto(const StoredPolicy& policy);
+
+DutyCase FromProto(const v1::DecideDutyRequest& request);
+v1::DecideDutyResponse ToProto(const DutyDecision& decision);
+ReturnedParcelCase FromProto(const v1::DecideReturnedParcelRequest& request);
+v1::DecideReturnedParcelResponse ToProto(const ReturnedParcelDecision& decision);
+CancellationCase FromProto(const v1::DecideCancellationRequest& request);
+v1::DecideCancellationResponse ToProto(const CancellationDecision& decision);
+
+}  // namespace aftersales::returns

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "aftersales/tickets/v1/tickets.grpc.pb.h"
+#include "common/mysql.h"
+
+namespace aftersales::returns {
+
+// Delivers the outbox to the tickets service: each entry is a CreateTicket call sent with the
+// entry's idempotency key, so however often it is retried (tickets down, a lost answer, two
+// replicas) the ticket appears once. A delivered entry links the ticket to its return. A failed
+// one waits and tries again: 1 s, 2 s, 4 s ... up to 5 minutes between attempts.
+class TicketOutbox {
+ public:
+  TicketOutbox(Database& db, std::shared_ptr<grpc::Channel> tickets,
+               std::function<absl::Time()> clock = [] { return absl::Now(); },
+               absl::Duration call_timeout = absl::Seconds(5));
+
+  // Delivers up to batch_size due entries; returns how many were delivered.
+  absl::StatusOr<int> DeliverDue(int batch_size);
+
+  // Wait before attempt number `attempts + 1`.
+  static absl::Duration Backoff(int attempts);
+
+ private:
+  Database& db_;
+  std::unique_ptr<tickets::v1::TicketsService::Stub> stub_;
+  std::function<absl::Time()> clock_;
+  absl::Duration call_timeout_;
+};
+
+}  // namespace aftersales::returns

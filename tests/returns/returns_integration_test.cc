@@ -1,0 +1,383 @@
+// The returns use cases against a real MariaDB, and the ticket outbox against a real tickets
+// service process that is down at first and comes up later.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/channel.h"
+#include "common/migrations.h"
+#include "common/time_util.h"
+#include "services/returns/migrations.h"
+#include "services/returns/return_desk.h"
+#include "services/returns/ticket_outbox.h"
+#include "tests/support/child_process.h"
+#include "tests/support/mariadb_server.h"
+
+namespace aftersales::returns {
+namespace {
+
+using testing::MariaDbServer;
+using v1::Return;
+
+MariaDbServer* server = nullptr;
+
+class ServerEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<MariaDbServer>> s = MariaDbServer::Start();
+    ASSERT_TRUE(s.ok()) << s.status();
+    owned_ = *std::move(s);
+    server = owned_.get();
+  }
+  void TearDown() override { owned_.reset(); }
+
+ private:
+  std::unique_ptr<MariaDbServer> owned_;
+};
+const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new ServerEnvironment);
+
+Caller Admin() { return Caller{"admin-1", Role::kAdmin, true, {}}; }
+Caller Agent() { return Caller{"agent-1", Role::kAgent, false, {"store-1"}}; }
+Caller Supervisor() { return Caller{"sup-1", Role::kSupervisor, false, {"store-1"}}; }
+
+class ReturnsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    db_name_ = "r_" + name.substr(0, 50);
+    absl::StatusOr<std::unique_ptr<Database>> db = Database::Connect(server->Options(db_name_));
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = *std::move(db);
+    ASSERT_TRUE(ApplyMigrations(*db_, Migrations()).ok());
+    ReturnDeskOptions options;
+    options.clock = [this] { return Now(); };
+    desk_ = std::make_unique<ReturnDesk>(*db_, options);
+  }
+
+  absl::Time Now() const { return absl::FromUnixMicros(now_micros_.load()); }
+  void Advance(absl::Duration d) { now_micros_ += absl::ToInt64Microseconds(d); }
+
+  int64_t Count(Database& db, const std::string& sql) {
+    absl::StatusOr<int64_t> n = db.InTransaction<int64_t>([&](Transaction& tx) -> absl::StatusOr<int64_t> {
+      absl::StatusOr<std::vector<Row>> rows = tx.Query(sql);
+      if (!rows.ok()) return rows.status();
+      return rows->front().Int(0);
+    });
+    EXPECT_TRUE(n.ok()) << n.status();
+    return n.value_or(-1);
+  }
+
+  // A US Amazon order, merchant-fulfilled, 60.00 USD (cost 35.00: worth shipping back), no longer
+  // needed, opened but unused.
+  v1::ReturnCase Case(const std::string& order_id = "113-1000001") {
+    v1::ReturnCase c;
+    c.set_store_id("store-1");
+    c.mutable_order()->set_marketplace(common::v1::AMAZON);
+    c.mutable_order()->set_site("US");
+    c.mutable_order()->set_order_id(order_id);
+    c.set_buyer_country("US");
+    c.set_fulfillment(v1::MERCHANT);
+    c.set_category(v1::GENERAL);
+    c.mutable_item_price()->set_currency_code("USD");
+    c.mutable_item_price()->set_amount_minor(6000);
+    c.mutable_item_cost()->set_currency_code("USD");
+    c.mutable_item_cost()->set_amount_minor(3500);
+    c.set_quantity(1);
+    *c.mutable_ordered_at() = ToProtoTime(Now() - absl::Hours(24 * 20));
+    *c.mutable_delivered_at() = ToProtoTime(Now() - absl::Hours(24 * 10));
+    *c.mutable_requested_at() = ToProtoTime(Now());
+    c.set_reason(v1::NO_LONGER_NEEDED);
+    c.set_condition(v1::OPENED_UNUSED);
+    c.set_weight_grams(800);
+    return c;
+  }
+
+  v1::CreateReturnRequest CreateRequest(const std::string& order_id = "113-1000001") {
+    v1::CreateReturnRequest r;
+    *r.mutable_return_case() = Case(order_id);
+    r.mutable_buyer()->set_buyer_id("buyer-1");
+    r.mutable_buyer()->set_name("Anna");
+    r.mutable_buyer()->set_language("en");
+    r.set_note("The lamp is too bright for my room.");
+    return r;
+  }
+
+  Return Create(const v1::CreateReturnRequest& r, const std::string& key = "") {
+    v1::CreateReturnResponse resp;
+    const absl::Status s = desk_->CreateReturn(Admin(), key, r, &resp);
+    EXPECT_TRUE(s.ok()) << s;
+    return resp.return_();
+  }
+
+  bool Fired(const v1::ReturnDecision& d, absl::string_view id) {
+    for (const auto& r : d.fired_rules()) {
+      if (r.id() == id) return true;
+    }
+    return false;
+  }
+
+  std::string db_name_;
+  std::atomic<int64_t> now_micros_{absl::ToUnixMicros(
+      absl::FromCivil(absl::CivilSecond(2026, 11, 23, 8, 0, 0), absl::UTCTimeZone()))};
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<ReturnDesk> desk_;
+};
+
+TEST_F(ReturnsTest, APolicyEditChangesTheNextQuote) {
+  v1::QuoteReturnRequest quote;
+  *quote.mutable_return_case() = Case();
+  v1::QuoteReturnResponse before;
+  ASSERT_TRUE(desk_->QuoteReturn(Agent(), quote, &before).ok());
+  // No address in the US: the item would go back to China, so the seller pays.
+  EXPECT_EQ(before.decision().return_shipping_payer(), v1::SELLER) << before.decision().DebugString();
+  EXPECT_TRUE(Fired(before.decision(), "buyer_remorse_to_china_seller_pays"));
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM returns"), 0) << "a quote saves nothing";
+
+  v1::GetReturnPolicyRequest get;
+  get.set_store_id("store-1");
+  get.set_site("US");
+  v1::GetReturnPolicyResponse policy;
+  ASSERT_TRUE(desk_->GetReturnPolicy(Admin(), get, &policy).ok());
+  EXPECT_FALSE(policy.stored());
+  EXPECT_EQ(policy.policy().return_window_days(), 30);
+
+  v1::PutReturnPolicyRequest put;
+  put.set_store_id("store-1");
+  put.set_site("US");
+  *put.mutable_policy() = policy.policy();
+  put.mutable_policy()->add_local_return_countries("US");
+  v1::PutReturnPolicyResponse stored;
+  EXPECT_EQ(desk_->PutReturnPolicy(Agent(), put, &stored).code(), absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(desk_->PutReturnPolicy(Admin(), put, &stored).ok());
+
+  v1::QuoteReturnResponse after;
+  ASSERT_TRUE(desk_->QuoteReturn(Agent(), quote, &after).ok());
+  EXPECT_EQ(after.decision().return_shipping_payer(), v1::BUYER);
+  EXPECT_TRUE(Fired(after.decision(), "buyer_remorse_local_buyer_pays"));
+  EXPECT_EQ(after.decision().disposition(), v1::RETURN_TO_LOCAL_ADDRESS);
+
+  ASSERT_TRUE(desk_->GetReturnPolicy(Admin(), get, &policy).ok());
+  EXPECT_TRUE(policy.stored());
+  EXPECT_TRUE(policy.policy().has_updated_at());
+
+  put.mutable_policy()->set_return_window_days(-3);
+  const absl::Status bad = desk_->PutReturnPolicy(Admin(), put, &stored);
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("return_window_days"), absl::string_view::npos) << bad;
+}
+
+TEST_F(ReturnsTest, LifecycleOnTheDatabaseKeepsHistoryAndRefunds) {
+  const Return created = Create(CreateRequest());
+  EXPECT_EQ(created.status(), Return::REQUESTED);
+  EXPECT_TRUE(created.decision().eligible());
+  EXPECT_EQ(FromProtoTime(created.decision().respond_by()), Now() + absl::Hours(48));
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox WHERE state = 'PENDING'"), 1);
+
+  const std::string id = created.return_id();
+  v1::AuthorizeReturnRequest authorize;
+  authorize.set_return_id(id);
+  v1::AuthorizeReturnResponse authorized;
+  ASSERT_TRUE(desk_->AuthorizeReturn(Agent(), authorize, &authorized).ok());
+  v1::IssueLabelRequest label;
+  label.set_return_id(id);
+  label.set_carrier("4PX");
+  label.set_tracking_number("RL0001CN");
+  v1::IssueLabelResponse labelled;
+  ASSERT_TRUE(desk_->IssueLabel(Agent(), label, &labelled).ok()) << labelled.DebugString();
+  v1::RecordTrackingRequest track;
+  track.set_return_id(id);
+  track.set_carrier("4PX");
+  track.set_tracking_number("RL0001CN");
+  v1::RecordTrackingResponse tracked;
+  ASSERT_TRUE(desk_->RecordTracking(Agent(), track, &tracked).ok());
+  Advance(absl::Hours(24 * 9));
+  v1::MarkReceivedRequest received;
+  received.set_return_id(id);
+  received.set_condition(v1::USED);
+  v1::MarkReceivedResponse got;
+  ASSERT_TRUE(desk_->MarkReceived(Agent(), received, &got).ok());
+  // Used, not as the buyer said: the restocking fee now applies.
+  EXPECT_LT(got.return_().refund_due().amount_minor(), created.refund_due().amount_minor());
+
+  v1::RefundReturnRequest refund;
+  refund.set_return_id(id);
+  v1::RefundReturnResponse refunded;
+  ASSERT_TRUE(desk_->RefundReturn(Agent(), refund, &refunded).ok());
+  EXPECT_EQ(refunded.return_().status(), Return::REFUNDED);
+  EXPECT_EQ(refunded.return_().refunded().amount_minor(), got.return_().refund_due().amount_minor());
+
+  v1::GetOrderReturnsRequest by_order;
+  by_order.set_order_id("113-1000001");
+  v1::GetOrderReturnsResponse history;
+  ASSERT_TRUE(desk_->GetOrderReturns(Agent(), by_order, &history).ok());
+  ASSERT_EQ(history.returns_size(), 1);
+  EXPECT_EQ(history.returns(0).history_size(), 6);  // create + 5 steps
+  ASSERT_EQ(history.refunded_total_size(), 1);
+  EXPECT_EQ(history.refunded_total(0).amount_minor(), refunded.return_().refunded().amount_minor());
+
+  v1::AuthorizeReturnResponse again;
+  EXPECT_EQ(desk_->AuthorizeReturn(Agent(), authorize, &again).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(ReturnsTest, RefundAboveTheAgentLimitNeedsASupervisorAndChangesNothing) {
+  v1::CreateReturnRequest r = CreateRequest();
+  r.mutable_return_case()->set_reason(v1::DEFECTIVE);  // abandon and refund in full
+  r.mutable_return_case()->set_quantity(2);             // 120.00 USD
+  const Return created = Create(r);
+  ASSERT_EQ(created.decision().disposition(), v1::ABANDON_AND_REFUND);
+  v1::AuthorizeReturnRequest authorize;
+  authorize.set_return_id(created.return_id());
+  v1::AuthorizeReturnResponse authorized;
+  ASSERT_TRUE(desk_->AuthorizeReturn(Agent(), authorize, &authorized).ok());
+
+  v1::RefundReturnRequest refund;
+  refund.set_return_id(created.return_id());
+  v1::RefundReturnResponse refunded;
+  const absl::Status denied = desk_->RefundReturn(Agent(), refund, &refunded);
+  EXPECT_EQ(denied.code(), absl::StatusCode::kPermissionDenied) << denied;
+  v1::GetReturnRequest get;
+  get.set_return_id(created.return_id());
+  v1::GetReturnResponse now;
+  ASSERT_TRUE(desk_->GetReturn(Agent(), get, &now).ok());
+  EXPECT_EQ(now.return_().status(), Return::AUTHORIZED);
+  EXPECT_FALSE(now.return_().has_refunded());
+
+  ASSERT_TRUE(desk_->RefundReturn(Supervisor(), refund, &refunded).ok());
+  EXPECT_EQ(refunded.return_().status(), Return::RETURNLESS_REFUNDED);
+  EXPECT_EQ(refunded.return_().refunded().amount_minor(), 12000);
+}
+
+TEST_F(ReturnsTest, RetryWithTheSameKeyReturnsTheFirstReturnAndQueuesOneTicket) {
+  const Return first = Create(CreateRequest(), "ret-key-1");
+  const Return again = Create(CreateRequest(), "ret-key-1");
+  EXPECT_EQ(first.return_id(), again.return_id());
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM returns"), 1);
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox"), 1);
+}
+
+TEST_F(ReturnsTest, BadInputNamesTheFieldAndWritesNothing) {
+  v1::CreateReturnRequest r = CreateRequest();
+  *r.mutable_return_case()->mutable_delivered_at() = ToProtoTime(Now() - absl::Hours(24 * 30));  // before ordered
+  v1::CreateReturnResponse resp;
+  absl::Status s = desk_->CreateReturn(Admin(), "", r, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("delivered_at"), absl::string_view::npos) << s;
+
+  r = CreateRequest();
+  r.mutable_return_case()->mutable_item_cost()->set_currency_code("EUR");
+  s = desk_->CreateReturn(Admin(), "", r, &resp);
+  EXPECT_NE(s.message().find("item_cost"), absl::string_view::npos) << s;
+
+  r = CreateRequest();
+  r.mutable_buyer()->set_buyer_id("");
+  s = desk_->CreateReturn(Admin(), "", r, &resp);
+  EXPECT_NE(s.message().find("buyer.buyer_id"), absl::string_view::npos) << s;
+
+  EXPECT_EQ(desk_->CreateReturn(Caller{"x", Role::kAgent, false, {"store-2"}}, "", CreateRequest(), &resp).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM returns"), 0);
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox"), 0);
+}
+
+TEST_F(ReturnsTest, OutsideTheWindowIsAnAnswerNotAnError) {
+  v1::QuoteReturnRequest quote;
+  *quote.mutable_return_case() = Case();
+  *quote.mutable_return_case()->mutable_delivered_at() = ToProtoTime(Now() - absl::Hours(24 * 45));
+  *quote.mutable_return_case()->mutable_ordered_at() = ToProtoTime(Now() - absl::Hours(24 * 50));
+  v1::QuoteReturnResponse resp;
+  ASSERT_TRUE(desk_->QuoteReturn(Agent(), quote, &resp).ok());
+  EXPECT_FALSE(resp.decision().eligible());
+  EXPECT_FALSE(resp.decision().ineligible_reason().empty());
+  EXPECT_TRUE(Fired(resp.decision(), "outside_window"));
+}
+
+TEST_F(ReturnsTest, ListPagesByStoreAndOrder) {
+  for (int i = 0; i < 5; ++i) {
+    Create(CreateRequest(absl::StrCat("113-200000", i % 2)));
+    Advance(absl::Seconds(1));
+  }
+  v1::ListReturnsRequest list;
+  list.set_store_id("store-1");
+  list.set_page_size(2);
+  int seen = 0;
+  int pages = 0;
+  do {
+    v1::ListReturnsResponse page;
+    ASSERT_TRUE(desk_->ListReturns(Agent(), list, &page).ok());
+    seen += page.returns_size();
+    ++pages;
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty());
+  EXPECT_EQ(seen, 5);
+  EXPECT_EQ(pages, 3);
+  v1::ListReturnsRequest by_order;
+  by_order.set_store_id("store-1");
+  by_order.set_order_id("113-2000001");
+  v1::ListReturnsResponse page;
+  ASSERT_TRUE(desk_->ListReturns(Agent(), by_order, &page).ok());
+  EXPECT_EQ(page.returns_size(), 2);
+}
+
+TEST_F(ReturnsTest, OutboxOpensTheTicketExactlyOnceAfterTicketsComesBack) {
+  const int tickets_port = testing::FreePort();
+  auto channel = MakeChannel(absl::StrCat("127.0.0.1:", tickets_port), {});
+  TicketOutbox outbox(*db_, channel, [this] { return Now(); }, absl::Seconds(2));
+  const Return created = Create(CreateRequest("113-3000001"));
+
+  // Tickets is down: the call fails, the entry waits and nothing is lost.
+  absl::StatusOr<int> delivered = outbox.DeliverDue(10);
+  ASSERT_TRUE(delivered.ok()) << delivered.status();
+  EXPECT_EQ(*delivered, 0);
+  EXPECT_EQ(Count(*db_, "SELECT attempts FROM outbox"), 1);
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox WHERE state = 'PENDING' AND last_error <> ''"), 1);
+
+  // Tickets comes up.
+  const std::string dir = testing::MakeTempDir("aftersales-returns-it-");
+  absl::StatusOr<testing::ChildProcess> tickets = testing::ChildProcess::Start(
+      {TICKETS_BINARY, absl::StrCat("--listen=127.0.0.1:", tickets_port),
+       absl::StrCat("--db_port=", server->port()), "--db_host=127.0.0.1", "--db_pool_size=4"},
+      dir + "/tickets.log");
+  ASSERT_TRUE(tickets.ok());
+  ASSERT_TRUE(testing::WaitForPort(tickets_port, absl::Seconds(30))) << tickets->Log();
+  // The channel retries its connection on its own backoff; in the service the next periodic
+  // delivery gets it, here we wait for it.
+  ASSERT_TRUE(channel->WaitForConnected(absl::ToChronoTime(absl::Now() + absl::Seconds(20))));
+
+  EXPECT_EQ(outbox.DeliverDue(10).value_or(-1), 0) << "not before its backoff";
+  Advance(TicketOutbox::Backoff(1));
+  delivered = outbox.DeliverDue(10);
+  ASSERT_TRUE(delivered.ok()) << delivered.status();
+  EXPECT_EQ(*delivered, 1) << tickets->Log();
+  EXPECT_EQ(outbox.DeliverDue(10).value_or(-1), 0);
+
+  v1::GetReturnRequest get;
+  get.set_return_id(created.return_id());
+  v1::GetReturnResponse got;
+  ASSERT_TRUE(desk_->GetReturn(Admin(), get, &got).ok());
+  ASSERT_FALSE(got.return_().ticket_id().empty());
+
+  // As if the answer had been lost: the entry is sent again, and the key keeps it to one ticket.
+  ASSERT_TRUE(db_->InTransaction([](Transaction& tx) {
+                  return tx.Execute("UPDATE outbox SET state = 'PENDING'").status();
+                }).ok());
+  EXPECT_EQ(outbox.DeliverDue(10).value_or(-1), 1);
+
+  DatabaseOptions tickets_db = server->Options("aftersales_tickets");
+  tickets_db.pool_size = 1;
+  absl::StatusOr<std::unique_ptr<Database>> tdb = Database::Connect(tickets_db);
+  ASSERT_TRUE(tdb.ok());
+  EXPECT_EQ(Count(**tdb, "SELECT COUNT(*) FROM tickets WHERE order_id = '113-3000001'"), 1);
+  // It is a return request: its reply clock is the 48-hour one.
+  EXPECT_EQ(Count(**tdb, "SELECT COUNT(*) FROM tickets WHERE order_id = '113-3000001' AND "
+                         "sla_policy = 'return_request_48h'"),
+            1);
+  ASSERT_TRUE(desk_->GetReturn(Admin(), get, &got).ok());
+  EXPECT_EQ(got.return_().ticket_id(), got.return_().history(got.return_().history_size() - 1).note());
+  EXPECT_EQ(tickets->Stop(SIGTERM, absl::Seconds(20)).value_or(-1), 0);
+}
+
+}  // namespace
+}  // namespace aftersales::returns
