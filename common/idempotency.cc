@@ -3,9 +3,14 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include <algorithm>
+#include <tuple>
+#include <vector>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/status.h"
 
 namespace aftersales {
 
@@ -39,6 +44,33 @@ absl::Status ValidateIdempotencyKey(absl::string_view key) {
   return absl::OkStatus();
 }
 
+absl::Status StoreIdempotencyRecords(Transaction& tx, absl::Span<const IdempotencyRecord> records) {
+  if (records.empty()) return absl::OkStatus();
+  // Rows in key order: two transactions storing overlapping keys lock them in the same order, so
+  // one waits for the other instead of deadlocking.
+  std::vector<const IdempotencyRecord*> sorted;
+  sorted.reserve(records.size());
+  for (const IdempotencyRecord& r : records) sorted.push_back(&r);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const IdempotencyRecord* a, const IdempotencyRecord* b) {
+              return std::tie(a->scope, a->key) < std::tie(b->scope, b->key);
+            });
+  std::vector<SqlParam> values;
+  values.reserve(sorted.size() * 4);
+  for (const IdempotencyRecord* r : sorted) {
+    values.emplace_back(r->scope);
+    values.emplace_back(r->key);
+    values.emplace_back(r->fingerprint);
+    values.emplace_back(absl::Base64Escape(r->response->SerializeAsString()));
+  }
+  return tx
+      .Execute(MultiRowInsert("INSERT INTO idempotency_keys (scope, idem_key, request_hash, "
+                              "response, created_at)",
+                              "(?, ?, ?, ?, UTC_TIMESTAMP(6))", sorted.size()),
+               values)
+      .status();
+}
+
 absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_view key,
                            const google::protobuf::Message& request,
                            google::protobuf::Message* response,
@@ -49,19 +81,12 @@ absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_v
   if (absl::Status s = ValidateIdempotencyKey(key); !s.ok()) return s;
   const std::string fingerprint = RequestFingerprint(request);
 
-  // Claim the key first: a concurrent twin blocks on the row until we commit, then sees a
-  // duplicate key and replays what we stored.
+  // The effect first, the key's row last: a concurrent twin blocks on that row until we commit,
+  // then sees a duplicate key, rolls back and replays what we stored.
   absl::Status status = db.InTransaction([&](Transaction& tx) -> absl::Status {
-    absl::Status claimed =
-        tx.Execute("INSERT INTO idempotency_keys (scope, idem_key, request_hash, response, created_at)"
-                   " VALUES (?, ?, ?, NULL, UTC_TIMESTAMP(6))",
-                   {scope, key, fingerprint})
-            .status();
-    if (!claimed.ok()) return claimed;
-    if (absl::Status s = create(tx, response); !s.ok()) return s;
-    return tx.Execute("UPDATE idempotency_keys SET response = ? WHERE scope = ? AND idem_key = ?",
-                      {absl::Base64Escape(response->SerializeAsString()), scope, key})
-        .status();
+    RETURN_IF_ERROR(create(tx, response));
+    const IdempotencyRecord record{scope, key, fingerprint, response};
+    return StoreIdempotencyRecords(tx, {&record, 1});
   });
   if (status.code() != absl::StatusCode::kAlreadyExists) return status;
 
@@ -80,6 +105,7 @@ absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_v
           "' was already used for a different request; use a new key for a new request"));
     }
     std::string bytes;
+    // NULL: a row claimed, not yet completed, by an older build that stored the key first.
     if (row->IsNull(1) || !absl::Base64Unescape(row->String(1), &bytes) ||
         !response->ParseFromString(bytes)) {
       return absl::AbortedError("the first request with this Idempotency-Key is still running; retry");

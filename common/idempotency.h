@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "common/mysql.h"
 
 namespace aftersales {
@@ -18,11 +19,25 @@ namespace aftersales {
 //
 // RunIdempotent runs create(tx, response) in one transaction with the key's row, so the effect
 // and the stored response commit together or not at all. With an empty key it just runs create.
-// scope separates keys of different callers and methods ("alice:CreateTicket").
+// scope separates keys of different callers and methods ("alice:CreateTicket"). A concurrent
+// twin with the same key waits on the key's row until the first commits, then replays.
 absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_view key,
                            const google::protobuf::Message& request,
                            google::protobuf::Message* response,
                            const std::function<absl::Status(Transaction&, google::protobuf::Message*)>& create);
+
+// One key's row: the fingerprint of the request (RequestFingerprint) and the response it produced.
+struct IdempotencyRecord {
+  absl::string_view scope;
+  absl::string_view key;
+  std::string fingerprint;
+  const google::protobuf::Message* response;
+};
+
+// Stores the rows in one statement inside tx, after the effect they record, so that both commit
+// together. A key stored already, or being stored by a transaction not yet committed (tx waits
+// for it), fails the statement with ALREADY_EXISTS: roll back, then RunIdempotent replays.
+absl::Status StoreIdempotencyRecords(Transaction& tx, absl::Span<const IdempotencyRecord> records);
 
 // Keys are 1..255 printable ASCII characters.
 absl::Status ValidateIdempotencyKey(absl::string_view key);

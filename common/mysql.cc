@@ -368,6 +368,13 @@ absl::Status Database::Ping() {
   return InTransaction([](Transaction& tx) { return tx.Query("SELECT 1").status(); });
 }
 
+std::string MultiRowInsert(absl::string_view head, absl::string_view row, size_t rows) {
+  std::string out = absl::StrCat(head, " VALUES ");
+  out.reserve(out.size() + rows * (row.size() + 2));
+  for (size_t r = 0; r < rows; ++r) absl::StrAppend(&out, r == 0 ? "" : ", ", row);
+  return out;
+}
+
 std::vector<std::string> SplitSqlStatements(absl::string_view script) {
   std::vector<std::string> out;
   std::string current;

@@ -156,6 +156,11 @@ class Database {
   int open_ = 0;  // idle + in use
 };
 
+// An INSERT of many rows in one statement, one round trip: head is everything before VALUES
+// ("INSERT INTO messages (message_id, body)"), row one row's group ("(?, ?)"), repeated `rows`
+// times. Bind the values row after row.
+std::string MultiRowInsert(absl::string_view head, absl::string_view row, size_t rows);
+
 // Splits a migration file into statements at semicolons that end a line.
 std::vector<std::string> SplitSqlStatements(absl::string_view script);
 

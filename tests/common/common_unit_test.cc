@@ -104,6 +104,13 @@ TEST(SqlScripts, SplitAtLineEndingSemicolonsSkippingComments) {
   EXPECT_EQ(statements[2], "INSERT INTO a VALUES (1)");
 }
 
+TEST(SqlScripts, MultiRowInsertRepeatsTheRowGroup) {
+  EXPECT_EQ(MultiRowInsert("INSERT INTO a (x, y)", "(?, ?)", 1),
+            "INSERT INTO a (x, y) VALUES (?, ?)");
+  EXPECT_EQ(MultiRowInsert("INSERT INTO a (x, t)", "(?, NOW())", 3),
+            "INSERT INTO a (x, t) VALUES (?, NOW()), (?, NOW()), (?, NOW())");
+}
+
 TEST(Ids, HavePrefixSortByTimeAndDoNotRepeat) {
   std::set<std::string> seen;
   std::string previous;
