@@ -118,6 +118,8 @@ absl::Time AddBusinessTime(absl::Time start, absl::Duration amount, const Weekly
   return cursor + left;
 }
 
+bool CountsBusinessHours(v1::Channel channel) { return channel != v1::MARKETPLACE_MESSAGE; }
+
 ReplyClock StartReplyClock(absl::Time received_at, v1::Channel channel, v1::Category category,
                            v1::Buyer::Tier tier, const std::optional<WeeklyHours>& hours,
                            const SlaTargets& targets) {
@@ -134,7 +136,7 @@ ReplyClock StartReplyClock(absl::Time received_at, v1::Channel channel, v1::Cate
   ReplyClock clock;
   clock.policy = std::move(policy);
   clock.business_hours =
-      channel != v1::MARKETPLACE_MESSAGE && hours.has_value() && !hours->windows.empty();
+      CountsBusinessHours(channel) && hours.has_value() && !hours->windows.empty();
   clock.due_at = clock.business_hours ? AddBusinessTime(received_at, target, *hours)
                                       : received_at + target;
   return clock;

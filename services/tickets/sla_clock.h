@@ -48,6 +48,11 @@ struct ReplyClock {
   bool business_hours = false;
 };
 
+// Whether a ticket's reply clock on this channel counts the team's business hours (when it keeps
+// any): marketplace messages count calendar hours, because the marketplace's late-response rate
+// does; email, chat and phone count business hours. Callers need not read the hours otherwise.
+bool CountsBusinessHours(v1::Channel channel);
+
 // The clock for a buyer message received at `received_at`:
 // - the target is the tightest that applies: VIP buyers 2 h, return requests 48 h, else 24 h;
 // - marketplace messages count calendar hours (the marketplace's late-response rate does);

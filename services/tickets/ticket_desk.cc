@@ -22,7 +22,10 @@ constexpr char kDefaultFollowUp[] =
     "Hello {buyer_name}, we are checking in on our last reply. If anything is still not right, "
     "just reply to this message and we will take care of it.";
 
-absl::StatusOr<std::optional<WeeklyHours>> StoreHours(Transaction& tx, const std::string& store_id) {
+// The store team's hours, read only when a clock on this channel counts them.
+absl::StatusOr<std::optional<WeeklyHours>> StoreHours(Transaction& tx, const std::string& store_id,
+                                                      v1::Channel channel) {
+  if (!CountsBusinessHours(channel)) return std::optional<WeeklyHours>();
   absl::StatusOr<std::optional<v1::BusinessHours>> stored = store::ReadBusinessHours(tx, store_id);
   if (!stored.ok()) return stored.status();
   if (!stored->has_value()) return std::optional<WeeklyHours>();
@@ -61,7 +64,8 @@ absl::Status TicketDesk::CreateTicket(const Caller& caller, const std::string& i
       db_, scope, idempotency_key, request, response,
       [&](Transaction& tx, google::protobuf::Message* out) -> absl::Status {
         const absl::Time now = options_.clock();
-        absl::StatusOr<std::optional<WeeklyHours>> hours = StoreHours(tx, request.store_id());
+        absl::StatusOr<std::optional<WeeklyHours>> hours =
+            StoreHours(tx, request.store_id(), request.channel());
         if (!hours.ok()) return hours.status();
         const WorkflowContext ctx{now, options_.targets, *hours};
         Ticket ticket;
@@ -136,7 +140,8 @@ absl::StatusOr<Ticket> TicketDesk::ChangeTicket(
     absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, ticket_id, /*for_update=*/true);
     if (!ticket.ok()) return ticket.status();
     RETURN_IF_ERROR(CheckStoreAccess(caller, ticket->store_id()));
-    absl::StatusOr<std::optional<WeeklyHours>> hours = StoreHours(tx, ticket->store_id());
+    absl::StatusOr<std::optional<WeeklyHours>> hours =
+        StoreHours(tx, ticket->store_id(), ticket->channel());
     if (!hours.ok()) return hours.status();
     const WorkflowContext ctx{options_.clock(), options_.targets, *hours};
     const bool had_follow_up = ticket->has_follow_up_at();
@@ -163,7 +168,8 @@ absl::Status TicketDesk::AddMessage(const Caller& caller, const std::string& ide
         absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, request.ticket_id(), true);
         if (!ticket.ok()) return ticket.status();
         RETURN_IF_ERROR(CheckStoreAccess(caller, ticket->store_id()));
-        absl::StatusOr<std::optional<WeeklyHours>> hours = StoreHours(tx, ticket->store_id());
+        absl::StatusOr<std::optional<WeeklyHours>> hours =
+            StoreHours(tx, ticket->store_id(), ticket->channel());
         if (!hours.ok()) return hours.status();
         const WorkflowContext ctx{options_.clock(), options_.targets, *hours};
         const absl::Time sent = request.has_sent_at() ? FromProtoTime(request.sent_at()) : ctx.now;
