@@ -16,89 +16,40 @@
 #include "common/mysql.h"
 #include "tests/support/child_process.h"
 #include "tests/support/http_client.h"
-#include "tests/support/mariadb_server.h"
+#include "tests/support/json_body.h"
+#include "tests/support/running_system.h"
 
 namespace aftersales {
 namespace {
 
-using testing::ChildProcess;
 using testing::HttpClient;
 using testing::HttpResult;
-using testing::MariaDbServer;
 namespace v1 = tickets::v1;
 
-struct System {
-  std::unique_ptr<MariaDbServer> db;
-  std::string dir;
-  int tickets_port = 0;
-  int http_port = 0;
-  std::optional<ChildProcess> tickets;
-  std::optional<ChildProcess> gateway;
-
-  absl::Status StartTickets() {
-    absl::StatusOr<ChildProcess> p = ChildProcess::Start(
-        {TICKETS_BINARY, absl::StrCat("--listen=127.0.0.1:", tickets_port),
-         absl::StrCat("--db_port=", db->port()), "--db_host=127.0.0.1", "--db_pool_size=8",
-         "--drain_timeout=15s"},
-        dir + "/tickets.log");
-    if (!p.ok()) return p.status();
-    tickets.emplace(*std::move(p));
-    if (!testing::WaitForPort(tickets_port, absl::Seconds(30))) {
-      return absl::UnavailableError("tickets did not listen:\n" + tickets->Log());
-    }
-    return absl::OkStatus();
-  }
-};
-System* sys = nullptr;
+testing::RunningSystem* sys = nullptr;
 
 class SystemEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
-    owned_ = std::make_unique<System>();
-    absl::StatusOr<std::unique_ptr<MariaDbServer>> db = MariaDbServer::Start();
-    ASSERT_TRUE(db.ok()) << db.status();
-    owned_->db = *std::move(db);
-    owned_->dir = testing::MakeTempDir("aftersales-e2e-");
-    owned_->tickets_port = testing::FreePort();
-    owned_->http_port = testing::FreePort();
-    ASSERT_TRUE(owned_->StartTickets().ok());
-    absl::StatusOr<ChildProcess> gw = ChildProcess::Start(
-        {GATEWAY_BINARY, absl::StrCat("--listen=127.0.0.1:", owned_->http_port),
-         absl::StrCat("--backends=tickets=127.0.0.1:", owned_->tickets_port)},
-        owned_->dir + "/gateway.log");
-    ASSERT_TRUE(gw.ok()) << gw.status();
-    owned_->gateway.emplace(*std::move(gw));
-    HttpClient client(owned_->http_port, absl::Seconds(2));
-    bool ready = false;
-    for (int i = 0; i < 150 && !ready; ++i) {
-      ready = client.Get("/readyz").status == 200;
-      if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    ASSERT_TRUE(ready) << owned_->gateway->Log();
+    absl::StatusOr<std::unique_ptr<testing::RunningSystem>> started =
+        testing::RunningSystem::Start({{"tickets", TICKETS_BINARY, {}}}, GATEWAY_BINARY);
+    ASSERT_TRUE(started.ok()) << started.status();
+    owned_ = *std::move(started);
     sys = owned_.get();
   }
   void TearDown() override { owned_.reset(); }
 
  private:
-  std::unique_ptr<System> owned_;
+  std::unique_ptr<testing::RunningSystem> owned_;
 };
 const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new SystemEnvironment);
 
 template <typename M>
 M Parse(const HttpResult& r) {
-  M m;
-  google::protobuf::util::JsonParseOptions options;
-  const auto status = google::protobuf::util::JsonStringToMessage(r.body, &m, options);
-  EXPECT_TRUE(status.ok()) << status.ToString() << " in " << r.body;
-  return m;
+  return testing::ParseBody<M>(r);
 }
-
-// The error body: {"code": "...", "message": "...", "details": [...]}.
-google::protobuf::Struct ErrorBody(const HttpResult& r) { return Parse<google::protobuf::Struct>(r); }
-std::string ErrorCode(const HttpResult& r) { return ErrorBody(r).fields().at("code").string_value(); }
-std::string ErrorMessage(const HttpResult& r) {
-  return ErrorBody(r).fields().at("message").string_value();
-}
+using testing::ErrorCode;
+using testing::ErrorMessage;
 
 std::string TicketJson(const std::string& store = "store-1", const std::string& subject = "Where is my parcel?") {
   return absl::StrCat(
@@ -110,10 +61,7 @@ std::string TicketJson(const std::string& store = "store-1", const std::string& 
 }
 
 int64_t CountTickets() {
-  DatabaseOptions options = sys->db->Options("aftersales_tickets");
-  options.create_database = false;
-  options.pool_size = 1;
-  absl::StatusOr<std::unique_ptr<Database>> db = Database::Connect(options);
+  absl::StatusOr<std::unique_ptr<Database>> db = sys->OpenDatabase("aftersales_tickets");
   EXPECT_TRUE(db.ok()) << db.status();
   if (!db.ok()) return -1;
   absl::StatusOr<int64_t> n = (*db)->InTransaction<int64_t>([](Transaction& tx) -> absl::StatusOr<int64_t> {
@@ -125,7 +73,7 @@ int64_t CountTickets() {
 }
 
 TEST(TicketsEndToEnd, CreateGetListMessageAssignResolve) {
-  HttpClient http(sys->http_port);
+  HttpClient http(sys->http_port());
   const HttpResult created = http.Post("/v1/tickets", TicketJson(), {{"X-Request-Id", "req-e2e-1"}});
   ASSERT_EQ(created.status, 200) << created.body;
   EXPECT_EQ(created.Header("x-request-id"), "req-e2e-1");
@@ -176,7 +124,7 @@ TEST(TicketsEndToEnd, CreateGetListMessageAssignResolve) {
 }
 
 TEST(TicketsEndToEnd, ChineseJapaneseAndEmojiRoundTripThroughHttp) {
-  HttpClient http(sys->http_port);
+  HttpClient http(sys->http_port());
   const std::string subject = "包裹在哪里？荷物はどこ？📦";
   const HttpResult created = http.Post("/v1/tickets", TicketJson("store-1", subject));
   ASSERT_EQ(created.status, 200) << created.body;
@@ -186,7 +134,7 @@ TEST(TicketsEndToEnd, ChineseJapaneseAndEmojiRoundTripThroughHttp) {
 }
 
 TEST(TicketsEndToEnd, IdempotentRetryReturnsTheFirstTicket) {
-  HttpClient http(sys->http_port);
+  HttpClient http(sys->http_port());
   const int64_t before = CountTickets();
   const HttpResult first = http.Post("/v1/tickets", TicketJson(), {{"Idempotency-Key", "e2e-key-1"}});
   const HttpResult retry = http.Post("/v1/tickets", TicketJson(), {{"Idempotency-Key", "e2e-key-1"}});
@@ -202,7 +150,7 @@ TEST(TicketsEndToEnd, IdempotentRetryReturnsTheFirstTicket) {
 }
 
 TEST(TicketsEndToEnd, BadInputIsAClearErrorAndWritesNothing) {
-  HttpClient http(sys->http_port);
+  HttpClient http(sys->http_port());
   const int64_t before = CountTickets();
 
   const HttpResult malformed = http.Post("/v1/tickets", R"({"store_id": "store-1", )");
@@ -223,7 +171,7 @@ TEST(TicketsEndToEnd, BadInputIsAClearErrorAndWritesNothing) {
 }
 
 TEST(TicketsEndToEnd, UnknownIdsPathsAndMethods) {
-  HttpClient http(sys->http_port);
+  HttpClient http(sys->http_port());
   const HttpResult missing = http.Get("/v1/tickets/tkt_doesnotexist");
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(ErrorCode(missing), "NOT_FOUND");
@@ -240,7 +188,7 @@ TEST(TicketsEndToEnd, UnknownIdsPathsAndMethods) {
 }
 
 TEST(TicketsEndToEnd, StoreScopeIsEnforcedForAnAgent) {
-  HttpClient http(sys->http_port);
+  HttpClient http(sys->http_port());
   const HttpResult created = http.Post("/v1/tickets", TicketJson("store-1"));
   ASSERT_EQ(created.status, 200);
   const std::string id = Parse<v1::CreateTicketResponse>(created).ticket().ticket_id();
@@ -251,7 +199,7 @@ TEST(TicketsEndToEnd, StoreScopeIsEnforcedForAnAgent) {
 }
 
 TEST(TicketsEndToEnd, OrderContextThroughTheGateway) {
-  HttpClient http(sys->http_port);
+  HttpClient http(sys->http_port());
   const HttpResult put = http.Request(
       "PUT", "/v1/orders/113-7654321",
       R"({"store_id":"store-1","marketplace":"AMAZON","site":"US","fulfillment":"MERCHANT",)"
@@ -288,7 +236,7 @@ TEST(TicketsEndToEnd, SigtermWhileRequestsAreInFlightLosesNone) {
   std::vector<std::thread> clients;
   for (int c = 0; c < 6; ++c) {
     clients.emplace_back([&, c] {
-      HttpClient http(sys->http_port, absl::Seconds(30));
+      HttpClient http(sys->http_port(), absl::Seconds(30));
       for (int i = 0; !stop; ++i) {
         const std::string key = absl::StrCat("sigterm-", c, "-", i);
         const std::string subject = absl::StrCat("load ", c, "-", i);
@@ -303,18 +251,18 @@ TEST(TicketsEndToEnd, SigtermWhileRequestsAreInFlightLosesNone) {
     });
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
-  absl::StatusOr<int> exit_code = sys->tickets->Stop(SIGTERM, absl::Seconds(30));
+  absl::StatusOr<int> exit_code = sys->StopService("tickets", SIGTERM);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   stop = true;
   for (auto& t : clients) t.join();
   ASSERT_TRUE(exit_code.ok()) << exit_code.status();
   EXPECT_EQ(*exit_code, 0) << "drained and exited cleanly";
-  EXPECT_NE(sys->tickets->Log().find("shutting down"), std::string::npos);
+  EXPECT_NE(sys->Log("tickets").find("shutting down"), std::string::npos);
   ASSERT_GT(acknowledged.size(), 10u) << "the load reached the service before SIGTERM";
   ASSERT_GT(refused.size(), 0u) << "some requests met the stopped service";
 
-  ASSERT_TRUE(sys->StartTickets().ok());
-  HttpClient http(sys->http_port, absl::Seconds(10));
+  ASSERT_TRUE(sys->StartService("tickets").ok());
+  HttpClient http(sys->http_port(), absl::Seconds(10));
   for (int i = 0; i < 100 && http.Get("/readyz").status != 200; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
