@@ -5,6 +5,9 @@
 //   load_bench grpc-get   --target=127.0.0.1:50051 --ticket=ID --connections=16 --seconds=10
 //       GetTicket straight over gRPC with the same concurrency: the ceiling for the gateway's
 //       GET /v1/tickets/{id}.
+//   load_bench grpc-quote --target=127.0.0.1:50052 --body=FILE --connections=16 --seconds=10
+//       QuoteReturn straight over gRPC with the ReturnCase JSON in FILE: the ceiling for the
+//       gateway's POST /v1/returns:quote.
 // Prints one line: "<mode> requests=N seconds=S rate=R/s p50_ms=X p99_ms=Y errors=E".
 #include <cppconn/connection.h>
 #include <cppconn/driver.h>
@@ -27,7 +30,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "aftersales/returns/v1/returns.grpc.pb.h"
 #include "aftersales/tickets/v1/tickets.grpc.pb.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace {
 
@@ -150,6 +155,38 @@ int GrpcGet(const Args& args) {
   });
 }
 
+int GrpcQuote(const Args& args) {
+  namespace v1 = aftersales::returns::v1;
+  std::string json;
+  if (FILE* f = std::fopen(args.Get("body", "").c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) json.append(buf, n);
+    std::fclose(f);
+  }
+  v1::QuoteReturnRequest request;
+  if (!google::protobuf::util::JsonStringToMessage(json, request.mutable_return_case()).ok()) {
+    std::fprintf(stderr, "--body must name a file holding a ReturnCase as JSON\n");
+    return 2;
+  }
+  const std::string target = args.Get("target", "127.0.0.1:50052");
+  return Run("grpc-quote", args.Int("connections", 16), args.Int("seconds", 10), [&](int thread) {
+    grpc::ChannelArguments channel_args;
+    channel_args.SetInt("aftersales.bench.channel", thread);
+    auto stub = std::shared_ptr<v1::ReturnsService::Stub>(v1::ReturnsService::NewStub(
+        grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), channel_args)));
+    return [stub, request]() {
+      grpc::ClientContext ctx;
+      ctx.AddMetadata("x-aftersales-principal", "bench");
+      ctx.AddMetadata("x-aftersales-role", "admin");
+      ctx.AddMetadata("x-aftersales-stores", "*");
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      v1::QuoteReturnResponse resp;
+      return stub->QuoteReturn(&ctx, request, &resp).ok() && resp.decision().eligible();
+    };
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -170,6 +207,7 @@ int main(int argc, char** argv) {
   }
   if (args.mode == "db-insert") return DbInsert(args);
   if (args.mode == "grpc-get") return GrpcGet(args);
+  if (args.mode == "grpc-quote") return GrpcQuote(args);
   std::fprintf(stderr, "unknown mode %s\n", args.mode.c_str());
   return 2;
 }
