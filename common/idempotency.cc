@@ -31,6 +31,11 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
   return absl::StrFormat("%016x", hash);
 }
 
+absl::StatusOr<uint64_t> PurgeExpiredIdempotencyKeys(Transaction& tx, absl::Time now,
+                                                     absl::Duration keep) {
+  return tx.Execute("DELETE FROM idempotency_keys WHERE created_at < ? LIMIT 1000", {now - keep});
+}
+
 absl::Status ValidateIdempotencyKey(absl::string_view key) {
   if (key.size() > 255) {
     return absl::InvalidArgumentError("Idempotency-Key: at most 255 characters are accepted");

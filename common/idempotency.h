@@ -39,6 +39,11 @@ struct IdempotencyRecord {
 // for it), fails the statement with ALREADY_EXISTS: roll back, then RunIdempotent replays.
 absl::Status StoreIdempotencyRecords(Transaction& tx, absl::Span<const IdempotencyRecord> records);
 
+// Deletes keys older than `keep` (a batch at a time; call again while it returns 1000).
+// Stripe keeps keys 24 h; a week covers a long weekend's outage and its retries.
+absl::StatusOr<uint64_t> PurgeExpiredIdempotencyKeys(Transaction& tx, absl::Time now,
+                                                     absl::Duration keep = absl::Hours(24 * 7));
+
 // Keys are 1..255 printable ASCII characters.
 absl::Status ValidateIdempotencyKey(absl::string_view key);
 

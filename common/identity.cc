@@ -46,6 +46,14 @@ absl::StatusOr<Caller> CallerFromContext(const grpc::ServerContextBase& context)
     return absl::UnauthenticatedError(
         absl::StrCat("no caller: the call carries no ", kPrincipalHeader, " metadata"));
   }
+  // The principal is written into history and idempotency scopes: keep it an id.
+  if (caller.principal.size() > 128 ||
+      !std::all_of(caller.principal.begin(), caller.principal.end(), [](char c) {
+        return absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '@' || c == ':';
+      })) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        kPrincipalHeader, ": at most 128 letters, digits and - _ . @ : are accepted"));
+  }
   const std::string role = MetadataValue(context, kRoleHeader);
   absl::StatusOr<Role> parsed = ParseRole(role.empty() ? "agent" : role);
   if (!parsed.ok()) return parsed.status();

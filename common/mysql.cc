@@ -332,7 +332,17 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Transactio
     }
     std::unique_ptr<PooledConnection> connection = *std::move(acquired);
     Transaction tx(*connection);
-    absl::Status status = fn(tx);
+    absl::Status status;
+    try {
+      status = fn(tx);
+    } catch (const std::exception& e) {
+      // Nothing may leak a pooled connection: an exception from inside fn (a Connector/C++ one
+      // outside a statement, bad_alloc, out_of_range) ends the transaction like an error does.
+      connection->broken = true;
+      Release(std::move(connection));
+      LogError("transaction aborted by an exception", {{"error", e.what()}});
+      return absl::InternalError(absl::StrCat("transaction aborted: ", e.what()));
+    }
     if (status.ok()) {
       try {
         connection->connection().commit();

@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
   absl::StatusOr<absl::Duration> outbox_interval = config.GetDuration("outbox_interval");
   if (!outbox_interval.ok()) return Fail("bad configuration", outbox_interval.status());
 
+  // One connection beyond the call workers, for the outbox and housekeeping: background work
+  // never makes a call wait for a connection.
+  const int workers = db_options->pool_size;
+  db_options->pool_size = workers + 1;
   absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
   if (!db.ok()) return Fail("cannot reach the database", db.status());
   if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::returns::Migrations()); !s.ok()) {
@@ -51,16 +55,20 @@ int main(int argc, char** argv) {
   aftersales::returns::ReturnDesk desk(**db, {});
   aftersales::returns::TicketOutbox outbox(**db, tickets);
   {
-    aftersales::BoundedExecutor executor(db_options->pool_size, /*max_queued=*/4096);
+    aftersales::BoundedExecutor executor(workers, /*max_queued=*/4096);
     aftersales::returns::ReturnsService service(desk, executor);
-    aftersales::PeriodicTask delivery("ticket_outbox", *outbox_interval, [&outbox] {
+    aftersales::PeriodicTask delivery("ticket_outbox", *outbox_interval, [&outbox, &desk] {
       absl::StatusOr<int> delivered = outbox.DeliverDue(/*batch_size=*/20);
       if (!delivered.ok()) {
         aftersales::LogWarning("outbox delivery failed", {{"error", std::string(delivered.status().message())}});
         return false;
       }
       if (*delivered > 0) aftersales::LogInfo("tickets opened", {{"count", absl::StrCat(*delivered)}});
-      return *delivered == 20;
+      if (*delivered == 20) return true;
+      if (absl::Status purged = desk.PurgeExpired(); !purged.ok()) {
+        aftersales::LogWarning("housekeeping failed", {{"error", std::string(purged.message())}});
+      }
+      return false;
     });
     server_options->readiness_check = [&db] { return (*db)->Ping(); };
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {

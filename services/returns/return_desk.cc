@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "aftersales/tickets/v1/tickets.pb.h"
 #include "common/idempotency.h"
@@ -10,6 +12,8 @@
 #include "common/time_util.h"
 #include "common/validation.h"
 #include "services/returns/return_store.h"
+#include "services/tickets/reply_template.h"
+#include "services/tickets/ticket_validation.h"
 
 namespace aftersales::returns {
 namespace {
@@ -39,8 +43,8 @@ tickets::v1::CreateTicketRequest TicketFor(const Return& ret) {
   *t.mutable_buyer() = ret.buyer();
   t.set_category(tickets::v1::RETURN_REQUEST);
   t.set_channel(tickets::v1::MARKETPLACE_MESSAGE);
-  t.set_subject(absl::StrCat("Order #", ret.return_case().order().order_id(), ": return request"));
-  t.set_body(ret.note().empty()
+  t.set_subject(tickets::FormalSubject(ret.return_case().order().order_id(), "return request"));
+  t.set_body(absl::StripAsciiWhitespace(ret.note()).empty()
                  ? absl::StrCat("Return requested: ", ReturnReason_Name(ret.return_case().reason()),
                                 ", item ", ItemCondition_Name(ret.return_case().condition()), ".")
                  : ret.note());
@@ -52,7 +56,8 @@ tickets::v1::CreateTicketRequest TicketFor(const Return& ret) {
 
 absl::StatusOr<StoredPolicy> LoadPolicy(Transaction& tx, const std::string& store_id,
                                         const std::string& site, Marketplace marketplace) {
-  absl::StatusOr<std::optional<v1::ReturnPolicy>> stored = store::ReadPolicy(tx, store_id, site);
+  absl::StatusOr<std::optional<v1::ReturnPolicy>> stored =
+      store::ReadPolicy(tx, store_id, static_cast<int>(marketplace) + 1, site);
   if (!stored.ok()) return stored.status();
   if (!stored->has_value()) return DefaultStoredPolicy(marketplace, site);
   absl::StatusOr<StoredPolicy> policy = FromProto(**stored);
@@ -94,16 +99,20 @@ absl::Status ReturnDesk::CreateReturn(const Caller& caller, const std::string& i
   }
   RETURN_IF_ERROR(ValidateText("note", request.note(), kMaxNoteBytes, false));
   RETURN_IF_ERROR(ValidateOptionalId("ticket_id", request.ticket_id()));
-  if (request.ticket_id().empty()) {
-    // The ticket is opened later from the outbox: what it needs must be right now.
-    const tickets::v1::Buyer& b = request.buyer();
-    RETURN_IF_ERROR(ValidateId("buyer.buyer_id", b.buyer_id()));
-    RETURN_IF_ERROR(ValidateText("buyer.name", b.name(), 255, false));
-    RETURN_IF_ERROR(ValidateEmail("buyer.email", b.email(), false));
-    RETURN_IF_ERROR(ValidateCountry("buyer.country", b.country(), false));
-    RETURN_IF_ERROR(ValidateTimeZone("buyer.time_zone", b.time_zone(), false));
-    RETURN_IF_ERROR(ValidateLanguage("buyer.language", b.language(), false));
-    RETURN_IF_ERROR(ValidateEnum("buyer.tier", b.tier(), tickets::v1::Buyer::Tier_IsValid(b.tier()), true));
+  if (FromProtoTime(c.requested_at()) > options_.clock() + absl::Hours(24)) {
+    return absl::InvalidArgumentError("return_case.requested_at: is in the future");
+  }
+  // The ticket is opened later, from the outbox: check now, with the tickets service's own
+  // rules, that it will be accepted, so that nothing is accepted here that can never land there.
+  {
+    Return probe;
+    probe.set_store_id(c.store_id());
+    *probe.mutable_return_case() = c;
+    *probe.mutable_buyer() = request.buyer();
+    probe.set_note(request.note());
+    if (absl::Status s = tickets::ValidateCreateTicket(TicketFor(probe)); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("the return's ticket would be refused: ", s.message()));
+    }
   }
   const std::string scope = absl::StrCat(caller.principal, ":CreateReturn");
   return RunIdempotent(
@@ -227,6 +236,11 @@ absl::Status ReturnDesk::IssueLabel(const Caller& caller, const v1::IssueLabelRe
                              [&](Transaction&, Return& r, const Actor& a) {
                                const Money cost = request.has_cost() ? FromProto(request.cost())
                                                                      : FromProto(r.decision().label_cost());
+                               if (cost.currency_code != r.return_case().item_price().currency_code()) {
+                                 return absl::InvalidArgumentError(absl::StrCat(
+                                     "cost.currency_code: ", cost.currency_code, " is not the order's ",
+                                     r.return_case().item_price().currency_code()));
+                               }
                                return returns::IssueLabel(r, a, request.carrier(), request.tracking_number(), cost);
                              }),
                 response);
@@ -259,9 +273,29 @@ absl::Status ReturnDesk::MarkReceived(const Caller& caller, const v1::MarkReceiv
                      absl::StatusOr<StoredPolicy> policy =
                          LoadPolicy(tx, r.store_id(), again.site, again.marketplace);
                      if (!policy.ok()) return policy.status();
-                     const ReturnShippingDecision redecided = DecideReturnShipping(again, policy->rules);
-                     const Money due = redecided.eligible ? redecided.refund_amount : FromProto(r.refund_due());
-                     return returns::MarkReceived(r, a, found, due, request.note());
+                     absl::StatusOr<ReturnShippingDecision> redecided =
+                         QuoteReturnShipping(again, policy->rules);
+                     if (!redecided.ok()) {
+                       return absl::FailedPreconditionError(absl::StrCat(
+                           "the store's return policy no longer fits this return: ",
+                           redecided.status().message()));
+                     }
+                     // A condition the category does not accept keeps the refund agreed at the
+                     // request; the history says so, and a person decides (refund or not).
+                     std::string note = request.note();
+                     Money due = FromProto(r.refund_due());
+                     if (redecided->eligible) {
+                       due = redecided->refund_amount;
+                     } else {
+                       note = absl::StrCat(note, note.empty() ? "" : "; ", "condition found is not accepted (",
+                                           redecided->ineligible_reason, "): refund kept at the agreed amount");
+                     }
+                     for (const FiredRule& rule : redecided->fired_rules) {
+                       if (absl::StartsWith(rule.id, "restocking_fee") || absl::StartsWith(rule.id, "late_return")) {
+                         absl::StrAppend(&note, note.empty() ? "" : "; ", rule.sentence);
+                       }
+                     }
+                     return returns::MarkReceived(r, a, found, due, note);
                    }),
       response);
 }
@@ -309,7 +343,8 @@ absl::Status ReturnDesk::GetOrderReturns(const Caller& caller, const v1::GetOrde
     response->Clear();
     std::map<std::string, int64_t> totals;
     for (Return& r : *all) {
-      RETURN_IF_ERROR(CheckStoreAccess(caller, r.store_id()));
+      // Order ids are the marketplace's: another store may hold the same one. Show only ours.
+      if (!caller.CanAccessStore(r.store_id())) continue;
       if (r.has_refunded()) totals[r.refunded().currency_code()] += r.refunded().amount_minor();
       *response->add_returns() = std::move(r);
     }
@@ -331,7 +366,7 @@ absl::Status ReturnDesk::GetReturnPolicy(const Caller& caller, const v1::GetRetu
                                       : static_cast<Marketplace>(request.marketplace() - 1);
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
     absl::StatusOr<std::optional<v1::ReturnPolicy>> stored =
-        store::ReadPolicy(tx, request.store_id(), request.site());
+        store::ReadPolicy(tx, request.store_id(), static_cast<int>(marketplace) + 1, request.site());
     if (!stored.ok()) return stored.status();
     response->Clear();
     if (stored->has_value()) {
@@ -363,7 +398,8 @@ absl::Status ReturnDesk::PutReturnPolicy(const Caller& caller, const v1::PutRetu
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
     const absl::Time now = options_.clock();
     v1::ReturnPolicy normalized = ToProto(*parsed);
-    RETURN_IF_ERROR(store::PutPolicy(tx, request.store_id(), request.site(), normalized, now));
+    RETURN_IF_ERROR(store::PutPolicy(tx, request.store_id(), normalized.marketplace(), request.site(),
+                                     normalized, now));
     *normalized.mutable_updated_at() = ToProtoTime(now);
     *response->mutable_policy() = std::move(normalized);
     return absl::OkStatus();
@@ -392,6 +428,14 @@ absl::Status ReturnDesk::DecideCancellation(const Caller&, const v1::DecideCance
   RETURN_IF_ERROR(ValidateCancellationCase(c));
   *response = ToProto(returns::DecideCancellation(c));
   return absl::OkStatus();
+}
+
+absl::Status ReturnDesk::PurgeExpired() {
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    const absl::Time now = options_.clock();
+    RETURN_IF_ERROR(PurgeExpiredIdempotencyKeys(tx, now).status());
+    return store::PurgeDeliveredOutbox(tx, now - absl::Hours(24 * 7)).status();
+  });
 }
 
 }  // namespace aftersales::returns

@@ -61,6 +61,9 @@ class ReturnDesk {
   absl::Status DecideCancellation(const Caller& caller, const v1::DecideCancellationRequest& request,
                                   v1::DecideCancellationResponse* response);
 
+  // Housekeeping: expired idempotency keys and outbox entries delivered over a week ago.
+  absl::Status PurgeExpired();
+
  private:
   // Reads the return under a row lock, checks the caller's store, applies change, stores it.
   absl::StatusOr<v1::Return> ChangeReturn(

@@ -105,7 +105,13 @@ absl::Status MarkReceived(Return& ret, const Actor& actor, ItemCondition conditi
 }
 
 absl::Status CheckRefundApproval(Role role, const Money& amount, const Money& agent_limit) {
-  if (role != Role::kAgent || amount.amount_minor <= agent_limit.amount_minor) return absl::OkStatus();
+  if (role != Role::kAgent) return absl::OkStatus();
+  if (amount.currency_code != agent_limit.currency_code) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the agent approval limit is in ", agent_limit.currency_code, ", the refund in ",
+        amount.currency_code, ": a supervisor must make it, or an admin fix the store's policy"));
+  }
+  if (amount.amount_minor <= agent_limit.amount_minor) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat(
       "a refund of ", FormatMoney(amount), " is above the agent approval limit of ",
       FormatMoney(agent_limit), ": a supervisor must make it"));
@@ -134,8 +140,19 @@ absl::Status Refund(Return& ret, const Actor& actor, const Money& amount, const 
                                                    FormatMoney(ceiling)));
   }
   if (absl::Status s = CheckRefundApproval(actor.role, amount, agent_limit); !s.ok()) return s;
+  // More than the rules set (after the restocking fee, a buyer-paid label) overrides them.
+  const Money due = FromProto(ret.refund_due());
+  const bool overrides = amount.currency_code == due.currency_code && amount.amount_minor > due.amount_minor;
+  if (overrides && actor.role == Role::kAgent) {
+    return absl::PermissionDeniedError(absl::StrCat("a refund of ", FormatMoney(amount),
+                                                    " is above the ", FormatMoney(due),
+                                                    " due under the store's rules: a supervisor must make it"));
+  }
   *ret.mutable_refunded() = ToProto(amount);
-  Record(ret, actor, "refund", to, note, &amount);
+  Record(ret, actor, "refund", to,
+         overrides ? absl::StrCat(note, note.empty() ? "" : "; ", "overrides the ", FormatMoney(due), " due")
+                   : note,
+         &amount);
   return absl::OkStatus();
 }
 
@@ -148,8 +165,12 @@ absl::Status Reject(Return& ret, const Actor& actor, const std::string& reason) 
 }
 
 absl::Status Close(Return& ret, const Actor& actor) {
+  // A received return with nothing to refund (the buyer got a replacement) is done too.
+  const bool received_nothing_due =
+      ret.status() == Return::RECEIVED &&
+      (ret.decision().disposition() == v1::REPLACE_AND_RETURN || ret.refund_due().amount_minor() == 0);
   if (ret.status() != Return::REFUNDED && ret.status() != Return::RETURNLESS_REFUNDED &&
-      ret.status() != Return::REJECTED) {
+      ret.status() != Return::REJECTED && !received_nothing_due) {
     return Forbidden(ret, "close", "refund or reject it first");
   }
   Record(ret, actor, "close", Return::CLOSED, "");

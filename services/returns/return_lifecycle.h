@@ -13,7 +13,8 @@ namespace aftersales::returns {
 // The life of a return request, as pure functions over the resource:
 //   REQUESTED -> AUTHORIZED -> LABEL_ISSUED -> IN_TRANSIT -> RECEIVED -> REFUNDED -> CLOSED
 // with REJECTED (from REQUESTED or AUTHORIZED), RETURNLESS_REFUNDED (refunded when nothing
-// travels back) and CLOSED (after a refund or a rejection). Each function either changes the
+// travels back) and CLOSED (after a refund or a rejection, or on receipt of a replaced item with
+// nothing to refund). Each function either changes the
 // return, appends the event to its history and returns OK, or returns FAILED_PRECONDITION
 // naming the state that forbids it and leaves the return as it was.
 
@@ -39,7 +40,8 @@ absl::Status MarkReceived(v1::Return& ret, const Actor& actor, ItemCondition con
 // RECEIVED, or IN_TRANSIT (refund early on proof of sending), -> REFUNDED; AUTHORIZED when
 // nothing travels back (returnless, abandon, partial refund) -> RETURNLESS_REFUNDED.
 // The amount must be in the order's currency and at most the price paid plus outbound shipping
-// (INVALID_ARGUMENT); above the agent limit an agent gets PERMISSION_DENIED.
+// (INVALID_ARGUMENT); above the agent limit, or above the refund due under the rules, an agent
+// gets PERMISSION_DENIED (a supervisor's larger refund is recorded as an override).
 absl::Status Refund(v1::Return& ret, const Actor& actor, const Money& amount,
                     const Money& agent_limit, const std::string& note);
 absl::Status Reject(v1::Return& ret, const Actor& actor, const std::string& reason);

@@ -83,7 +83,7 @@ struct ReturnRequest {
   Money item_cost;   // per unit, what the item is worth to the seller (landed cost)
   int64_t quantity = 1;
   // What the buyer paid for standard outbound delivery; {0, ""} for free shipping. Refunded on
-  // seller-fault returns and on EU withdrawals. (Not yet in the proto.)
+  // seller-fault returns and on EU withdrawals. 
   Money outbound_shipping;
   std::optional<absl::Time> ordered_at;
   absl::Time delivered_at;

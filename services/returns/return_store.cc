@@ -121,10 +121,11 @@ absl::StatusOr<ReturnPage> ListReturns(Transaction& tx, const v1::ListReturnsReq
 }
 
 absl::StatusOr<std::optional<v1::ReturnPolicy>> ReadPolicy(Transaction& tx, const std::string& store_id,
-                                                           const std::string& site) {
+                                                           int marketplace, const std::string& site) {
   absl::StatusOr<std::vector<Row>> rows = tx.Query(
-      "SELECT document, updated_at FROM return_policies WHERE store_id = ? AND site = ?",
-      {store_id, site});
+      "SELECT document, updated_at FROM return_policies WHERE store_id = ? AND marketplace = ? "
+      "AND site = ?",
+      {store_id, marketplace, site});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<v1::ReturnPolicy>();
   v1::ReturnPolicy policy;
@@ -133,15 +134,16 @@ absl::StatusOr<std::optional<v1::ReturnPolicy>> ReadPolicy(Transaction& tx, cons
   return std::optional<v1::ReturnPolicy>(std::move(policy));
 }
 
-absl::Status PutPolicy(Transaction& tx, const std::string& store_id, const std::string& site,
-                       const v1::ReturnPolicy& policy, absl::Time now) {
+absl::Status PutPolicy(Transaction& tx, const std::string& store_id, int marketplace,
+                       const std::string& site, const v1::ReturnPolicy& policy, absl::Time now) {
   v1::ReturnPolicy stored = policy;
   stored.clear_updated_at();
   absl::StatusOr<std::string> json = ToJson(stored);
   if (!json.ok()) return json.status();
-  return tx.Execute("INSERT INTO return_policies (store_id, site, document, updated_at) VALUES (?, ?, ?, ?) "
-                    "ON DUPLICATE KEY UPDATE document = VALUES(document), updated_at = VALUES(updated_at)",
-                    {store_id, site, *json, now})
+  return tx.Execute("INSERT INTO return_policies (store_id, marketplace, site, document, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE document = VALUES(document), "
+                    "updated_at = VALUES(updated_at)",
+                    {store_id, marketplace, site, *json, now})
       .status();
 }
 
@@ -153,7 +155,8 @@ absl::Status EnqueueOutbox(Transaction& tx, const std::string& return_id, const 
       .status();
 }
 
-absl::StatusOr<std::vector<OutboxEntry>> ClaimDueOutbox(Transaction& tx, absl::Time now, int limit) {
+absl::StatusOr<std::vector<OutboxEntry>> LeaseDueOutbox(Transaction& tx, absl::Time now,
+                                                        absl::Time lease_until, int limit) {
   absl::StatusOr<std::vector<Row>> rows = tx.Query(
       "SELECT outbox_id, return_id, kind, payload, idem_key, attempts FROM outbox "
       "WHERE state = 'PENDING' AND next_attempt_at <= ? ORDER BY next_attempt_at, outbox_id "
@@ -166,11 +169,13 @@ absl::StatusOr<std::vector<OutboxEntry>> ClaimDueOutbox(Transaction& tx, absl::T
     e.outbox_id = r.Int(0);
     e.return_id = r.String(1);
     e.kind = r.String(2);
-    if (!absl::Base64Unescape(r.String(3), &e.payload)) {
-      return absl::DataLossError(absl::StrCat("outbox entry ", e.outbox_id, " has an unreadable payload"));
-    }
+    // An unreadable payload is left empty: the deliverer fails that entry alone.
+    if (!absl::Base64Unescape(r.String(3), &e.payload)) e.payload.clear();
     e.idem_key = r.String(4);
     e.attempts = static_cast<int>(r.Int(5));
+    RETURN_IF_ERROR(tx.Execute("UPDATE outbox SET next_attempt_at = ? WHERE outbox_id = ?",
+                               {lease_until, e.outbox_id})
+                        .status());
     out.push_back(std::move(e));
   }
   return out;
@@ -183,18 +188,31 @@ absl::Status MarkOutboxDelivered(Transaction& tx, int64_t outbox_id, absl::Time 
       .status();
 }
 
-absl::Status MarkOutboxFailed(Transaction& tx, int64_t outbox_id, const std::string& error,
-                              absl::Time next_attempt) {
+absl::Status MarkOutboxRetry(Transaction& tx, int64_t outbox_id, const std::string& error,
+                             absl::Time next_attempt) {
   return tx.Execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
                     "WHERE outbox_id = ?",
                     {next_attempt, error.substr(0, 1000), outbox_id})
       .status();
 }
 
-absl::StatusOr<int64_t> PendingOutbox(Transaction& tx) {
-  absl::StatusOr<std::vector<Row>> rows = tx.Query("SELECT COUNT(*) FROM outbox WHERE state = 'PENDING'");
+absl::Status MarkOutboxFailed(Transaction& tx, int64_t outbox_id, const std::string& error) {
+  return tx.Execute("UPDATE outbox SET state = 'FAILED', attempts = attempts + 1, last_error = ? "
+                    "WHERE outbox_id = ?",
+                    {error.substr(0, 1000), outbox_id})
+      .status();
+}
+
+absl::StatusOr<OutboxCounts> CountOutbox(Transaction& tx) {
+  absl::StatusOr<std::vector<Row>> rows =
+      tx.Query("SELECT COALESCE(SUM(state = 'PENDING'), 0), COALESCE(SUM(state = 'FAILED'), 0) FROM outbox");
   if (!rows.ok()) return rows.status();
-  return rows->front().Int(0);
+  return OutboxCounts{rows->front().Int(0), rows->front().Int(1)};
+}
+
+absl::StatusOr<uint64_t> PurgeDeliveredOutbox(Transaction& tx, absl::Time before) {
+  return tx.Execute("DELETE FROM outbox WHERE state = 'DELIVERED' AND delivered_at < ? LIMIT 1000",
+                    {before});
 }
 
 }  // namespace aftersales::returns::store

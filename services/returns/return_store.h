@@ -26,11 +26,11 @@ struct ReturnPage {
 // Oldest first.
 absl::StatusOr<ReturnPage> ListReturns(Transaction& tx, const v1::ListReturnsRequest& request);
 
-// The stored policy document, or nullopt when the store keeps none for the site.
+// The stored policy document, or nullopt when the store keeps none for the marketplace's site.
 absl::StatusOr<std::optional<v1::ReturnPolicy>> ReadPolicy(Transaction& tx, const std::string& store_id,
-                                                           const std::string& site);
-absl::Status PutPolicy(Transaction& tx, const std::string& store_id, const std::string& site,
-                       const v1::ReturnPolicy& policy, absl::Time now);
+                                                           int marketplace, const std::string& site);
+absl::Status PutPolicy(Transaction& tx, const std::string& store_id, int marketplace,
+                       const std::string& site, const v1::ReturnPolicy& policy, absl::Time now);
 
 // The outbox.
 struct OutboxEntry {
@@ -43,12 +43,23 @@ struct OutboxEntry {
 };
 absl::Status EnqueueOutbox(Transaction& tx, const std::string& return_id, const std::string& kind,
                            const std::string& payload, const std::string& idem_key, absl::Time now);
-// Claims due entries that no other process holds (FOR UPDATE SKIP LOCKED).
-absl::StatusOr<std::vector<OutboxEntry>> ClaimDueOutbox(Transaction& tx, absl::Time now, int limit);
+// Claims due entries that no other process holds (FOR UPDATE SKIP LOCKED) and leases them until
+// lease_until: the caller commits, makes its calls with no transaction open, and records each
+// outcome; an entry whose holder died is due again when the lease ends.
+absl::StatusOr<std::vector<OutboxEntry>> LeaseDueOutbox(Transaction& tx, absl::Time now,
+                                                        absl::Time lease_until, int limit);
 absl::Status MarkOutboxDelivered(Transaction& tx, int64_t outbox_id, absl::Time now);
-absl::Status MarkOutboxFailed(Transaction& tx, int64_t outbox_id, const std::string& error,
-                              absl::Time next_attempt);
-// Entries not delivered yet: for readiness and the operator.
-absl::StatusOr<int64_t> PendingOutbox(Transaction& tx);
+// Tries again at next_attempt.
+absl::Status MarkOutboxRetry(Transaction& tx, int64_t outbox_id, const std::string& error,
+                             absl::Time next_attempt);
+// Never tried again: the other side refused the request itself.
+absl::Status MarkOutboxFailed(Transaction& tx, int64_t outbox_id, const std::string& error);
+struct OutboxCounts {
+  int64_t pending = 0;
+  int64_t failed = 0;
+};
+absl::StatusOr<OutboxCounts> CountOutbox(Transaction& tx);
+// Delivered entries older than `before`, a batch at a time.
+absl::StatusOr<uint64_t> PurgeDeliveredOutbox(Transaction& tx, absl::Time before);
 
 }  // namespace aftersales::returns::store

@@ -130,6 +130,33 @@ TEST(ReturnLifecycle, OutOfOrderStepsAnswerFailedPrecondition) {
   EXPECT_EQ(r.status(), Return::REFUNDED);
 }
 
+TEST(ReturnLifecycle, AReplacedItemClosesOnReceiptWithNothingToRefund) {
+  Return r = Requested(v1::REPLACE_AND_RETURN, v1::ReturnLabel::PREPAID);
+  r.mutable_refund_due()->set_amount_minor(0);
+  ASSERT_TRUE(Authorize(r, Agent(), "").ok());
+  ASSERT_TRUE(IssueLabel(r, Agent(), "4PX", "RL2", Money{1800, "USD"}).ok());
+  EXPECT_EQ(Close(r, Agent()).code(), absl::StatusCode::kFailedPrecondition) << "not back yet";
+  ASSERT_TRUE(MarkReceived(r, Agent(), ItemCondition::kDamaged, Money{0, "USD"}, "").ok());
+  ASSERT_TRUE(Close(r, Agent()).ok());
+  EXPECT_EQ(r.status(), Return::CLOSED);
+}
+
+TEST(ReturnLifecycle, MoreThanTheRefundDueIsASupervisorsOverride) {
+  Return r = Requested(v1::RETURNLESS_REFUND, v1::ReturnLabel::NONE);  // 40.00 due
+  ASSERT_TRUE(Authorize(r, Agent(), "").ok());
+  const absl::Status denied = Refund(r, Agent(), Money{4500, "USD"}, Money{10000, "USD"}, "");
+  EXPECT_EQ(denied.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(denied.message().find("40.00 USD due"), absl::string_view::npos) << denied.message();
+  ASSERT_TRUE(Refund(r, Supervisor(), Money{4500, "USD"}, kLimit, "goodwill").ok());
+  EXPECT_NE(r.history(r.history_size() - 1).note().find("overrides the 40.00 USD due"), std::string::npos);
+}
+
+TEST(ReturnLifecycle, ALimitInAnotherCurrencyIsNotCompared) {
+  EXPECT_EQ(CheckRefundApproval(Role::kAgent, Money{100, "EUR"}, kLimit).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(CheckRefundApproval(Role::kSupervisor, Money{100, "EUR"}, kLimit).ok());
+}
+
 // The rules' enums and the API's must name the same values in the same order.
 template <typename Domain, typename ProtoName>
 void ExpectSameNames(int count, ProtoName proto_name) {

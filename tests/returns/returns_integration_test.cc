@@ -11,6 +11,7 @@
 #include "common/migrations.h"
 #include "common/time_util.h"
 #include "services/returns/migrations.h"
+#include "services/returns/returns_mapping.h"
 #include "services/returns/return_desk.h"
 #include "services/returns/ticket_outbox.h"
 #include "tests/support/child_process.h"
@@ -199,8 +200,12 @@ TEST_F(ReturnsTest, LifecycleOnTheDatabaseKeepsHistoryAndRefunds) {
   received.set_condition(v1::USED);
   v1::MarkReceivedResponse got;
   ASSERT_TRUE(desk_->MarkReceived(Agent(), received, &got).ok());
-  // Used, not as the buyer said: the restocking fee now applies.
-  EXPECT_LT(got.return_().refund_due().amount_minor(), created.refund_due().amount_minor());
+  // Used, not as the buyer said: the 50 % restocking fee applies to the 60.00 item.
+  EXPECT_EQ(created.refund_due().amount_minor(), 6000);
+  EXPECT_EQ(got.return_().refund_due().amount_minor(), 3000);
+  const auto& receipt = got.return_().history(got.return_().history_size() - 1);
+  EXPECT_EQ(receipt.action(), "markReceived");
+  EXPECT_NE(receipt.note().find("restocking"), std::string::npos) << receipt.note();
 
   v1::RefundReturnRequest refund;
   refund.set_return_id(id);
@@ -269,17 +274,82 @@ TEST_F(ReturnsTest, BadInputNamesTheFieldAndWritesNothing) {
   r = CreateRequest();
   r.mutable_return_case()->mutable_item_cost()->set_currency_code("EUR");
   s = desk_->CreateReturn(Admin(), "", r, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("item_cost"), absl::string_view::npos) << s;
 
   r = CreateRequest();
   r.mutable_buyer()->set_buyer_id("");
   s = desk_->CreateReturn(Admin(), "", r, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("buyer.buyer_id"), absl::string_view::npos) << s;
+
+  // Nothing is accepted that the tickets service would refuse later from the outbox.
+  r = CreateRequest();
+  r.mutable_buyer()->set_time_zone("Mars/Olympus");
+  s = desk_->CreateReturn(Admin(), "", r, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("buyer.time_zone"), absl::string_view::npos) << s;
+  r = CreateRequest();
+  *r.mutable_return_case()->mutable_requested_at() = ToProtoTime(Now() + absl::Hours(24 * 365 * 80));
+  s = desk_->CreateReturn(Admin(), "", r, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("requested_at"), absl::string_view::npos) << s;
 
   EXPECT_EQ(desk_->CreateReturn(Caller{"x", Role::kAgent, false, {"store-2"}}, "", CreateRequest(), &resp).code(),
             absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM returns"), 0);
   EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox"), 0);
+}
+
+TEST_F(ReturnsTest, ABlankNoteStillOpensATicketWithABody) {
+  v1::CreateReturnRequest r = CreateRequest();
+  r.set_note("   ");
+  const Return created = Create(r);
+  EXPECT_EQ(created.status(), Return::REQUESTED);
+}
+
+TEST_F(ReturnsTest, PoliciesArePerMarketplaceAsWellAsSite) {
+  v1::PutReturnPolicyRequest put;
+  put.set_store_id("store-1");
+  put.set_site("US");
+  *put.mutable_policy() = ToProto(DefaultStoredPolicy(Marketplace::kAmazon, "US"));
+  put.mutable_policy()->set_return_window_days(60);
+  v1::PutReturnPolicyResponse stored;
+  ASSERT_TRUE(desk_->PutReturnPolicy(Admin(), put, &stored).ok());
+
+  // An eBay US order of the same store still gets eBay's own (default) policy.
+  v1::QuoteReturnRequest quote;
+  *quote.mutable_return_case() = Case();
+  quote.mutable_return_case()->mutable_order()->set_marketplace(common::v1::EBAY);
+  v1::QuoteReturnResponse ebay;
+  const absl::Status s = desk_->QuoteReturn(Agent(), quote, &ebay);
+  ASSERT_TRUE(s.ok()) << s;
+  v1::GetReturnPolicyRequest get;
+  get.set_store_id("store-1");
+  get.set_site("US");
+  get.set_marketplace(common::v1::EBAY);
+  v1::GetReturnPolicyResponse got;
+  ASSERT_TRUE(desk_->GetReturnPolicy(Admin(), get, &got).ok());
+  EXPECT_FALSE(got.stored());
+  get.set_marketplace(common::v1::AMAZON);
+  ASSERT_TRUE(desk_->GetReturnPolicy(Admin(), get, &got).ok());
+  EXPECT_TRUE(got.stored());
+  EXPECT_EQ(got.policy().return_window_days(), 60);
+}
+
+TEST_F(ReturnsTest, OrderReturnsShowOnlyTheCallersStores) {
+  Create(CreateRequest("113-4000001"));
+  v1::CreateReturnRequest other = CreateRequest("113-4000001");
+  other.mutable_return_case()->set_store_id("store-2");
+  Create(other);
+  v1::GetOrderReturnsRequest by_order;
+  by_order.set_order_id("113-4000001");
+  v1::GetOrderReturnsResponse mine;
+  ASSERT_TRUE(desk_->GetOrderReturns(Agent(), by_order, &mine).ok());
+  ASSERT_EQ(mine.returns_size(), 1);
+  EXPECT_EQ(mine.returns(0).store_id(), "store-1");
+  ASSERT_TRUE(desk_->GetOrderReturns(Admin(), by_order, &mine).ok());
+  EXPECT_EQ(mine.returns_size(), 2);
 }
 
 TEST_F(ReturnsTest, OutsideTheWindowIsAnAnswerNotAnError) {
@@ -361,7 +431,7 @@ TEST_F(ReturnsTest, OutboxOpensTheTicketExactlyOnceAfterTicketsComesBack) {
 
   // As if the answer had been lost: the entry is sent again, and the key keeps it to one ticket.
   ASSERT_TRUE(db_->InTransaction([](Transaction& tx) {
-                  return tx.Execute("UPDATE outbox SET state = 'PENDING'").status();
+                  return tx.Execute("UPDATE outbox SET state = 'PENDING', next_attempt_at = '2000-01-01'").status();
                 }).ok());
   EXPECT_EQ(outbox.DeliverDue(10).value_or(-1), 1);
 
@@ -376,6 +446,25 @@ TEST_F(ReturnsTest, OutboxOpensTheTicketExactlyOnceAfterTicketsComesBack) {
             1);
   ASSERT_TRUE(desk_->GetReturn(Admin(), get, &got).ok());
   EXPECT_EQ(got.return_().ticket_id(), got.return_().history(got.return_().history_size() - 1).note());
+  int opened_events = 0;
+  for (const auto& e : got.return_().history()) opened_events += e.action() == "ticketOpened";
+  EXPECT_EQ(opened_events, 1) << "a repeated delivery records nothing twice";
+
+  // An entry the tickets service refuses for good (here: unreadable) fails alone; the next one
+  // is still delivered.
+  const Return broken = Create(CreateRequest("113-3000002"));
+  const Return fine = Create(CreateRequest("113-3000003"));
+  ASSERT_TRUE(db_->InTransaction([&](Transaction& tx) {
+                  return tx.Execute("UPDATE outbox SET payload = 'not base64!' WHERE return_id = ?",
+                                    {broken.return_id()})
+                      .status();
+                }).ok());
+  EXPECT_EQ(outbox.DeliverDue(10).value_or(-1), 1);
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox WHERE state = 'FAILED'"), 1);
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox WHERE state = 'PENDING'"), 0);
+  Advance(absl::Hours(1));
+  EXPECT_EQ(outbox.DeliverDue(10).value_or(-1), 0) << "a failed entry is not retried";
+  EXPECT_EQ(Count(**tdb, "SELECT COUNT(*) FROM tickets WHERE order_id = '113-3000003'"), 1);
   EXPECT_EQ(tickets->Stop(SIGTERM, absl::Seconds(20)).value_or(-1), 0);
 }
 
