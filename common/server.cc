@@ -145,6 +145,11 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   return absl::OkStatus();
 }
 
+grpc::Status AtCapacity() {
+  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                      "the service is at capacity; retry shortly");
+}
+
 grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
                                         BoundedExecutor& executor,
                                         std::function<absl::Status()> work) {
@@ -152,10 +157,7 @@ grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
   const bool queued = executor.TrySubmit([reactor, work = std::move(work)] {
     reactor->Finish(ToGrpcStatus(work()));
   });
-  if (!queued) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                 "the service is at capacity; retry shortly"));
-  }
+  if (!queued) reactor->Finish(AtCapacity());
   return reactor;
 }
 

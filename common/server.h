@@ -38,6 +38,9 @@ struct ServerOptions {
 // (up to drain_timeout) and returns OK. The caller closes the pool after it returns.
 absl::Status ServeUntilSignal(const ServerOptions& options, const std::vector<grpc::Service*>& services);
 
+// RESOURCE_EXHAUSTED, for a call refused because the service's queue for it is full.
+grpc::Status AtCapacity();
+
 // For a callback handler: runs work (which may block on SQL) on the executor, then finishes the
 // call with the status it returns. When the executor's queue is full the call ends at once with
 // RESOURCE_EXHAUSTED.

@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   vars.push_back({"sla_vip", "2h", "reply target for VIP buyers"});
   vars.push_back({"follow_up_after", "72h", "buyer silence before the automatic follow-up"});
   vars.push_back({"sweep_interval", "10s", "how often due follow-ups are looked for"});
+  vars.push_back({"create_writers", "2",
+                  "CreateTicket batches written at once; each holds a database connection"});
+  vars.push_back({"create_batch_size", "32", "most CreateTicket calls written in one transaction"});
   Config config("tickets", std::move(vars));
   aftersales::ParseConfigOrExit(config, argc, argv);
 
@@ -51,6 +54,18 @@ int main(int argc, char** argv) {
   absl::StatusOr<absl::Duration> sweep_interval = config.GetDuration("sweep_interval");
   if (!sweep_interval.ok()) return Fail("bad configuration", sweep_interval.status());
 
+  aftersales::WriteBatcherOptions create_batches;
+  for (auto [name, target] : {std::pair{"create_writers", &create_batches.max_in_flight},
+                              std::pair{"create_batch_size", &create_batches.max_batch}}) {
+    absl::StatusOr<int64_t> n = config.GetInt(name);
+    if (!n.ok()) return Fail("bad configuration", n.status());
+    if (*n < 1 || *n > 256) {
+      return Fail("bad configuration",
+                  absl::InvalidArgumentError(absl::StrCat("--", name, " must be 1..256")));
+    }
+    *target = static_cast<size_t>(*n);
+  }
+
   absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
   if (!db.ok()) return Fail("cannot reach the database", db.status());
   if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::tickets::Migrations()); !s.ok()) {
@@ -60,7 +75,7 @@ int main(int argc, char** argv) {
   aftersales::tickets::TicketDesk desk(**db, desk_options);
   {
     aftersales::BoundedExecutor executor(db_options->pool_size, /*max_queued=*/4096);
-    aftersales::tickets::TicketsService service(desk, executor);
+    aftersales::tickets::TicketsService service(desk, executor, create_batches);
     aftersales::PeriodicTask sweeper("follow_ups", *sweep_interval, [&desk] {
       absl::StatusOr<int> sent = desk.SendDueFollowUps(/*batch_size=*/50);
       if (!sent.ok()) {

@@ -57,47 +57,130 @@ TicketDesk::TicketDesk(Database& db, TicketDeskOptions options) : db_(db), optio
 absl::Status TicketDesk::CreateTicket(const Caller& caller, const std::string& idempotency_key,
                                       const v1::CreateTicketRequest& request,
                                       v1::CreateTicketResponse* response) {
+  RETURN_IF_ERROR(CheckCreateTicket(caller, idempotency_key, request));
+  return RunIdempotent(
+      db_, CreateTicketScope(caller), idempotency_key, request, response,
+      [&](Transaction& tx, google::protobuf::Message* out) -> absl::Status {
+        const v1::CreateTicketRequest* requests[] = {&request};
+        v1::CreateTicketResponse* responses[] = {static_cast<v1::CreateTicketResponse*>(out)};
+        return WriteNewTickets(tx, requests, responses);
+      });
+}
+
+std::vector<absl::Status> TicketDesk::CreateTickets(absl::Span<const CreateTicketCall> calls) {
+  std::vector<absl::Status> statuses(calls.size());
+  // A call that fails its checks gets that answer and stays out of the transaction.
+  std::vector<size_t> batch;
+  for (size_t i = 0; i < calls.size(); ++i) {
+    const CreateTicketCall& call = calls[i];
+    statuses[i] = CheckCreateTicket(*call.caller, call.idempotency_key, *call.request);
+    if (statuses[i].ok()) batch.push_back(i);
+  }
+  auto each_alone = [&] {
+    for (const size_t i : batch) {
+      const CreateTicketCall& call = calls[i];
+      statuses[i] = CreateTicket(*call.caller, std::string(call.idempotency_key), *call.request,
+                                 call.response);
+    }
+  };
+  if (batch.size() <= 1) {
+    each_alone();
+    return statuses;
+  }
+
+  std::vector<const v1::CreateTicketRequest*> requests;
+  std::vector<v1::CreateTicketResponse*> responses;
+  std::vector<std::string> scopes;  // the records below point into it: sized once, never grown
+  scopes.reserve(batch.size());
+  std::vector<IdempotencyRecord> keys;
+  for (const size_t i : batch) {
+    const CreateTicketCall& call = calls[i];
+    requests.push_back(call.request);
+    responses.push_back(call.response);
+    if (call.idempotency_key.empty()) continue;
+    scopes.push_back(CreateTicketScope(*call.caller));
+    keys.push_back(
+        {scopes.back(), call.idempotency_key, RequestFingerprint(*call.request), call.response});
+  }
+  const absl::Status together = db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(WriteNewTickets(tx, requests, responses));
+    return StoreIdempotencyRecords(tx, keys);
+  });
+  if (together.ok() || together.code() == absl::StatusCode::kUnavailable) {
+    // UNAVAILABLE: the database is out of reach or the commit's outcome is unknown; each call
+    // alone would meet the same, and a create that may have landed must not run twice.
+    for (const size_t i : batch) statuses[i] = together;
+    return statuses;
+  }
+  // Something in one call failed the whole transaction (most often a retry whose key is stored
+  // already): each alone gets its own answer, a replay or its own error.
+  each_alone();
+  return statuses;
+}
+
+absl::Status TicketDesk::CheckCreateTicket(const Caller& caller, absl::string_view idempotency_key,
+                                           const v1::CreateTicketRequest& request) const {
   RETURN_IF_ERROR(ValidateCreateTicket(request));
   RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
-  const std::string scope = absl::StrCat(caller.principal, ":CreateTicket");
-  return RunIdempotent(
-      db_, scope, idempotency_key, request, response,
-      [&](Transaction& tx, google::protobuf::Message* out) -> absl::Status {
-        const absl::Time now = options_.clock();
-        absl::StatusOr<std::optional<WeeklyHours>> hours =
-            StoreHours(tx, request.store_id(), request.channel());
-        if (!hours.ok()) return hours.status();
-        const WorkflowContext ctx{now, options_.targets, *hours};
-        Ticket ticket;
-        ticket.set_ticket_id(NewId("tkt"));
-        ticket.set_store_id(request.store_id());
-        if (!request.order().order_id().empty()) *ticket.mutable_order() = request.order();
-        *ticket.mutable_buyer() = request.buyer();
-        if (ticket.buyer().tier() == v1::Buyer::TIER_UNSPECIFIED) {
-          ticket.mutable_buyer()->set_tier(v1::Buyer::REGULAR);
-        }
-        ticket.set_category(request.category());
-        ticket.set_channel(request.channel());
-        ticket.set_subject(request.subject());
-        const absl::Time received =
-            request.has_received_at() ? FromProtoTime(request.received_at()) : now;
-        OpenTicket(ticket, received, ctx);
+  return ValidateIdempotencyKey(idempotency_key);
+}
 
-        v1::Message first;
-        first.set_message_id(NewId("msg"));
-        first.set_ticket_id(ticket.ticket_id());
-        first.set_direction(v1::Message::INBOUND);
-        first.set_body(request.body());
-        first.set_author(request.buyer().buyer_id());
-        *first.mutable_created_at() = ToProtoTime(received);
+std::string TicketDesk::CreateTicketScope(const Caller& caller) {
+  return absl::StrCat(caller.principal, ":CreateTicket");
+}
 
-        RETURN_IF_ERROR(store::InsertTicket(tx, ticket));
-        RETURN_IF_ERROR(store::InsertMessage(tx, first));
-        *ticket.add_messages() = std::move(first);
-        auto* typed = static_cast<v1::CreateTicketResponse*>(out);
-        *typed->mutable_ticket() = std::move(ticket);
-        return absl::OkStatus();
-      });
+absl::Status TicketDesk::WriteNewTickets(Transaction& tx,
+                                         absl::Span<const v1::CreateTicketRequest* const> requests,
+                                         absl::Span<v1::CreateTicketResponse* const> responses) {
+  const absl::Time now = options_.clock();
+  std::map<std::string, std::optional<WeeklyHours>> hours_by_store;
+  std::vector<Ticket> tickets;
+  std::vector<v1::Message> firsts;
+  tickets.reserve(requests.size());
+  firsts.reserve(requests.size());
+  for (const v1::CreateTicketRequest* request : requests) {
+    std::optional<WeeklyHours> hours;
+    if (CountsBusinessHours(request->channel())) {
+      auto it = hours_by_store.find(request->store_id());
+      if (it == hours_by_store.end()) {
+        absl::StatusOr<std::optional<WeeklyHours>> read =
+            StoreHours(tx, request->store_id(), request->channel());
+        if (!read.ok()) return read.status();
+        it = hours_by_store.emplace(request->store_id(), *std::move(read)).first;
+      }
+      hours = it->second;
+    }
+    const WorkflowContext ctx{now, options_.targets, std::move(hours)};
+    Ticket& ticket = tickets.emplace_back();
+    ticket.set_ticket_id(NewId("tkt"));
+    ticket.set_store_id(request->store_id());
+    if (!request->order().order_id().empty()) *ticket.mutable_order() = request->order();
+    *ticket.mutable_buyer() = request->buyer();
+    if (ticket.buyer().tier() == v1::Buyer::TIER_UNSPECIFIED) {
+      ticket.mutable_buyer()->set_tier(v1::Buyer::REGULAR);
+    }
+    ticket.set_category(request->category());
+    ticket.set_channel(request->channel());
+    ticket.set_subject(request->subject());
+    const absl::Time received =
+        request->has_received_at() ? FromProtoTime(request->received_at()) : now;
+    OpenTicket(ticket, received, ctx);
+
+    v1::Message& first = firsts.emplace_back();
+    first.set_message_id(NewId("msg"));
+    first.set_ticket_id(ticket.ticket_id());
+    first.set_direction(v1::Message::INBOUND);
+    first.set_body(request->body());
+    first.set_author(request->buyer().buyer_id());
+    *first.mutable_created_at() = ToProtoTime(received);
+  }
+  RETURN_IF_ERROR(store::InsertTickets(tx, tickets));
+  RETURN_IF_ERROR(store::InsertMessages(tx, firsts));
+  for (size_t i = 0; i < tickets.size(); ++i) {
+    *tickets[i].add_messages() = std::move(firsts[i]);
+    *responses[i]->mutable_ticket() = std::move(tickets[i]);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status TicketDesk::GetTicket(const Caller& caller, const v1::GetTicketRequest& request,

@@ -2,9 +2,12 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "aftersales/tickets/v1/tickets.pb.h"
 #include "common/identity.h"
 #include "common/mysql.h"
@@ -19,6 +22,15 @@ struct TicketDeskOptions {
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
+// One CreateTicket call among several written together (TicketDesk::CreateTickets). The
+// pointers must stay valid during the call.
+struct CreateTicketCall {
+  const Caller* caller;
+  absl::string_view idempotency_key;
+  const v1::CreateTicketRequest* request;
+  v1::CreateTicketResponse* response;
+};
+
 // The tickets use cases: each checks the request and the caller's store scope, then runs the
 // workflow rules and the store calls in one transaction. No gRPC here: handlers translate.
 class TicketDesk {
@@ -27,6 +39,12 @@ class TicketDesk {
 
   absl::Status CreateTicket(const Caller& caller, const std::string& idempotency_key,
                             const v1::CreateTicketRequest& request, v1::CreateTicketResponse* response);
+  // CreateTicket for many calls in one transaction with one commit (group commit): a statement
+  // per table whatever their number. When that transaction fails as a whole (say, a retry whose
+  // key is stored already is among them), each call runs alone through CreateTicket, so each
+  // still gets exactly its own answer. Returns the calls' statuses in their order; each response
+  // is set when its status is OK, and only once the ticket is committed.
+  std::vector<absl::Status> CreateTickets(absl::Span<const CreateTicketCall> calls);
   absl::Status GetTicket(const Caller& caller, const v1::GetTicketRequest& request,
                          v1::GetTicketResponse* response);
   absl::Status ListTickets(const Caller& caller, const v1::ListTicketsRequest& request,
@@ -73,6 +91,17 @@ class TicketDesk {
   absl::StatusOr<v1::Ticket> ChangeTicket(
       const Caller& caller, const std::string& ticket_id,
       const std::function<absl::Status(v1::Ticket&, const WorkflowContext&)>& change);
+
+  // What a create must pass before it touches the database.
+  absl::Status CheckCreateTicket(const Caller& caller, absl::string_view idempotency_key,
+                                 const v1::CreateTicketRequest& request) const;
+  // Idempotency keys are the caller's own, per method.
+  static std::string CreateTicketScope(const Caller& caller);
+  // Opens a ticket with its first message for each request, and writes them all; responses[i]
+  // gets the ticket of requests[i].
+  absl::Status WriteNewTickets(Transaction& tx,
+                               absl::Span<const v1::CreateTicketRequest* const> requests,
+                               absl::Span<v1::CreateTicketResponse* const> responses);
 
   Database& db_;
   const TicketDeskOptions options_;

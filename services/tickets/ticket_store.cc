@@ -141,19 +141,25 @@ std::vector<SqlParam> TicketValues(const Ticket& t) {
 
 }  // namespace
 
-absl::Status InsertTicket(Transaction& tx, const Ticket& t) {
-  std::vector<SqlParam> values = TicketValues(t);
-  values.insert(values.begin(), {t.ticket_id(), t.store_id()});
-  values.push_back(FromProtoTime(t.created_at()));
-  return tx.Execute(
-               "INSERT INTO tickets (ticket_id, store_id, order_marketplace, order_site, order_id, "
-               "buyer_id, buyer_name, buyer_email, buyer_country, buyer_time_zone, buyer_language, "
-               "buyer_tier, category, channel, subject, status, assignee, updated_at, reply_due_at, "
-               "sort_due_at, sla_policy, sla_business_hours, follow_up_at, resolved_at, "
-               "late_replies, created_at) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               values)
-      .status();
+absl::Status InsertTickets(Transaction& tx, absl::Span<const Ticket> tickets) {
+  if (tickets.empty()) return absl::OkStatus();
+  std::vector<SqlParam> values;
+  values.reserve(tickets.size() * 26);
+  for (const Ticket& t : tickets) {
+    values.emplace_back(t.ticket_id());
+    values.emplace_back(t.store_id());
+    for (SqlParam& v : TicketValues(t)) values.push_back(std::move(v));
+    values.emplace_back(FromProtoTime(t.created_at()));
+  }
+  const std::string sql = MultiRowInsert(
+      "INSERT INTO tickets (ticket_id, store_id, order_marketplace, order_site, order_id, "
+      "buyer_id, buyer_name, buyer_email, buyer_country, buyer_time_zone, buyer_language, "
+      "buyer_tier, category, channel, subject, status, assignee, updated_at, reply_due_at, "
+      "sort_due_at, sla_policy, sla_business_hours, follow_up_at, resolved_at, late_replies, "
+      "created_at)",
+      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      tickets.size());
+  return tx.Execute(sql, values).status();
 }
 
 absl::Status UpdateTicket(Transaction& tx, const Ticket& t) {
@@ -179,12 +185,23 @@ absl::StatusOr<Ticket> ReadTicket(Transaction& tx, const std::string& ticket_id,
   return TicketFromRow(*row);
 }
 
+absl::Status InsertMessages(Transaction& tx, absl::Span<const v1::Message> messages) {
+  if (messages.empty()) return absl::OkStatus();
+  std::vector<SqlParam> values;
+  values.reserve(messages.size() * 7);
+  for (const v1::Message& m : messages) {
+    values.insert(values.end(), {m.message_id(), m.ticket_id(), m.direction(), m.body(), m.author(),
+                                 m.automatic(), FromProtoTime(m.created_at())});
+  }
+  const std::string sql = MultiRowInsert(
+      "INSERT INTO messages (message_id, ticket_id, direction, body, author, automatic, "
+      "created_at)",
+      "(?, ?, ?, ?, ?, ?, ?)", messages.size());
+  return tx.Execute(sql, values).status();
+}
+
 absl::Status InsertMessage(Transaction& tx, const v1::Message& m) {
-  return tx.Execute("INSERT INTO messages (message_id, ticket_id, direction, body, author, "
-                    "automatic, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    {m.message_id(), m.ticket_id(), m.direction(), m.body(), m.author(),
-                     m.automatic(), FromProtoTime(m.created_at())})
-      .status();
+  return InsertMessages(tx, absl::MakeConstSpan(&m, 1));
 }
 
 absl::StatusOr<std::vector<v1::Message>> ReadMessages(Transaction& tx, const std::string& ticket_id) {

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "aftersales/tickets/v1/tickets.pb.h"
 #include "common/mysql.h"
 
@@ -21,11 +22,12 @@ struct TicketPage {
 // decides what commits together. Reads that precede a change lock the row (FOR UPDATE).
 namespace store {
 
-// Tickets and messages.
-absl::Status InsertTicket(Transaction& tx, const v1::Ticket& ticket);
+// Tickets and messages. The Insert...s calls write all their rows in one statement.
+absl::Status InsertTickets(Transaction& tx, absl::Span<const v1::Ticket> tickets);
 absl::Status UpdateTicket(Transaction& tx, const v1::Ticket& ticket);
 // NOT_FOUND naming the id. for_update locks the row until the transaction ends.
 absl::StatusOr<v1::Ticket> ReadTicket(Transaction& tx, const std::string& ticket_id, bool for_update);
+absl::Status InsertMessages(Transaction& tx, absl::Span<const v1::Message> messages);
 absl::Status InsertMessage(Transaction& tx, const v1::Message& message);
 absl::StatusOr<std::vector<v1::Message>> ReadMessages(Transaction& tx, const std::string& ticket_id);
 // Keeps the follow-up queue in step with ticket.follow_up_at: pending at that time, or cancelled.

@@ -4,11 +4,36 @@
 
 namespace aftersales::tickets {
 
+TicketsService::TicketsService(TicketDesk& desk, BoundedExecutor& executor,
+                               WriteBatcherOptions create_batches)
+    : desk_(desk),
+      executor_(executor),
+      creates_(create_batches, [this](std::vector<PendingCreate>& batch) { WriteCreates(batch); }) {
+}
+
 grpc::ServerUnaryReactor* TicketsService::CreateTicket(grpc::CallbackServerContext* ctx,
-                                                  const v1::CreateTicketRequest* req, v1::CreateTicketResponse* resp) {
-  return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) {
-    return desk_.CreateTicket(caller, MetadataValue(*ctx, kIdempotencyKeyHeader), *req, resp);
-  });
+                                                       const v1::CreateTicketRequest* req,
+                                                       v1::CreateTicketResponse* resp) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<Caller> caller = CallerFromContext(*ctx);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  PendingCreate pending{*std::move(caller), MetadataValue(*ctx, kIdempotencyKeyHeader), req, resp,
+                        reactor};
+  if (!creates_.TrySubmit(std::move(pending))) reactor->Finish(AtCapacity());
+  return reactor;
+}
+
+void TicketsService::WriteCreates(std::vector<PendingCreate>& batch) {
+  std::vector<CreateTicketCall> calls;
+  calls.reserve(batch.size());
+  for (const PendingCreate& p : batch) {
+    calls.push_back({&p.caller, p.idempotency_key, p.request, p.response});
+  }
+  const std::vector<absl::Status> statuses = desk_.CreateTickets(calls);
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].reactor->Finish(ToGrpcStatus(statuses[i]));
 }
 
 grpc::ServerUnaryReactor* TicketsService::GetTicket(grpc::CallbackServerContext* ctx,

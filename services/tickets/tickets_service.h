@@ -1,16 +1,23 @@
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "aftersales/tickets/v1/tickets.grpc.pb.h"
 #include "common/executor.h"
+#include "common/identity.h"
+#include "common/write_batcher.h"
 #include "services/tickets/ticket_desk.h"
 
 namespace aftersales::tickets {
 
 // The gRPC face of the TicketDesk: each handler reads the caller from the metadata and runs the
-// use case on the executor (SQL blocks; gRPC's own threads must not). No rules live here.
+// use case on the executor (SQL blocks; gRPC's own threads must not). CreateTicket calls go to a
+// WriteBatcher instead, whose writers create the tickets that arrive together in one
+// transaction (TicketDesk::CreateTickets). No rules live here.
 class TicketsService final : public v1::TicketsService::CallbackService {
  public:
-  TicketsService(TicketDesk& desk, BoundedExecutor& executor) : desk_(desk), executor_(executor) {}
+  TicketsService(TicketDesk& desk, BoundedExecutor& executor, WriteBatcherOptions create_batches);
 
   grpc::ServerUnaryReactor* CreateTicket(grpc::CallbackServerContext* ctx, const v1::CreateTicketRequest* req,
                                          v1::CreateTicketResponse* resp) override;
@@ -58,8 +65,19 @@ class TicketsService final : public v1::TicketsService::CallbackService {
                                              v1::PutBusinessHoursResponse* resp) override;
 
  private:
+  // A CreateTicket call waiting for its batch.
+  struct PendingCreate {
+    Caller caller;
+    std::string idempotency_key;
+    const v1::CreateTicketRequest* request;
+    v1::CreateTicketResponse* response;
+    grpc::ServerUnaryReactor* reactor;
+  };
+  void WriteCreates(std::vector<PendingCreate>& batch);
+
   TicketDesk& desk_;
   BoundedExecutor& executor_;
+  WriteBatcher<PendingCreate> creates_;
 };
 
 }  // namespace aftersales::tickets

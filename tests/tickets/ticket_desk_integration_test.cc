@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/migrations.h"
 #include "common/time_util.h"
+#include "common/write_batcher.h"
 #include "services/tickets/migrations.h"
 #include "services/tickets/ticket_desk.h"
 #include "tests/support/mariadb_server.h"
@@ -173,6 +174,156 @@ TEST_F(TicketDeskTest, ConcurrentRetriesWithOneKeyCreateOneTicket) {
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 1u);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 1);
+}
+
+TEST_F(TicketDeskTest, FiftyConcurrentCreatesAllLandEachAnsweredWithItsOwnTicket) {
+  // The service's path: calls from many threads meet in a WriteBatcher and are written in
+  // batches, one transaction each.
+  constexpr int kCalls = 50;
+  const Caller admin = Admin();
+  std::vector<v1::CreateTicketRequest> requests(kCalls);
+  std::vector<std::string> keys(kCalls);  // odd calls carry a key, even ones none
+  std::vector<v1::CreateTicketResponse> responses(kCalls);
+  std::vector<absl::Status> statuses(kCalls, absl::UnknownError("not answered"));
+  std::atomic<int> answered{0};
+  std::atomic<size_t> largest_batch{0};
+  std::atomic<int> submitted{0};
+  {
+    WriteBatcher<int> batcher(
+        {.max_batch = 32, .max_queued = 100, .max_in_flight = 2}, [&](std::vector<int>& batch) {
+          // The writers' first batches wait until every call is in: the
+          // rest queue behind them and go in batches, as under load.
+          while (submitted.load() < kCalls) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          }
+          std::vector<CreateTicketCall> calls;
+          for (const int i : batch) {
+            calls.push_back({&admin, keys[i], &requests[i], &responses[i]});
+          }
+          const std::vector<absl::Status> out = desk_->CreateTickets(calls);
+          for (size_t k = 0; k < batch.size(); ++k) statuses[batch[k]] = out[k];
+          answered += static_cast<int>(batch.size());
+          size_t seen = largest_batch.load();
+          while (seen < batch.size() && !largest_batch.compare_exchange_weak(seen, batch.size())) {
+          }
+        });
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kCalls; ++i) {
+      requests[i] = Request(absl::StrCat("store-", i % 3));
+      requests[i].set_subject(absl::StrCat("question ", i));
+      if (i % 2) keys[i] = absl::StrCat("fifty-", i);
+      threads.emplace_back([&, i] {
+        EXPECT_TRUE(batcher.TrySubmit(int{i}));
+        ++submitted;
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  EXPECT_EQ(answered.load(), kCalls);
+  EXPECT_GE(largest_batch.load(), 16u) << "48 calls queued behind two writers";
+  std::set<std::string> ids;
+  for (int i = 0; i < kCalls; ++i) {
+    ASSERT_TRUE(statuses[i].ok()) << i << ": " << statuses[i];
+    const Ticket& t = responses[i].ticket();
+    EXPECT_EQ(t.subject(), absl::StrCat("question ", i)) << "call " << i << " got another's ticket";
+    EXPECT_EQ(t.store_id(), absl::StrCat("store-", i % 3));
+    ASSERT_EQ(t.messages_size(), 1);
+    EXPECT_EQ(t.messages(0).ticket_id(), t.ticket_id());
+    ids.insert(t.ticket_id());
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kCalls));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), kCalls);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages"), kCalls);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys WHERE response IS NOT NULL"), kCalls / 2);
+  // What was stored for a key is what its caller was answered.
+  v1::CreateTicketResponse replay;
+  ASSERT_TRUE(desk_->CreateTicket(Admin(), "fifty-7", requests[7], &replay).ok());
+  EXPECT_EQ(replay.SerializeAsString(), responses[7].SerializeAsString());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), kCalls);
+}
+
+TEST_F(TicketDeskTest, ABatchWithARetryInsideAnswersEveryCallOnItsOwn) {
+  const Ticket first = Create(Request(), "key-1");
+  v1::CreateTicketRequest fresh = Request();
+  fresh.set_subject("A new question");
+  v1::CreateTicketRequest other = Request();
+  other.set_subject("Reuses key-1 for something else");
+  v1::CreateTicketRequest invalid = Request();
+  invalid.mutable_buyer()->set_time_zone("Nowhere/Land");
+  const Caller admin = Admin();
+  const Caller stranger = AgentOf("store-9");
+  const v1::CreateTicketRequest retry = Request();
+  std::vector<v1::CreateTicketResponse> responses(6);
+  const std::vector<CreateTicketCall> calls = {
+      {&admin, "key-2", &fresh, &responses[0]},    // new, with a key
+      {&admin, "key-1", &retry, &responses[1]},    // a retry of `first`: replays it
+      {&admin, "", &fresh, &responses[2]},         // new, without a key
+      {&admin, "key-1", &other, &responses[3]},    // key-1 for another request: refused
+      {&admin, "key-3", &invalid, &responses[4]},  // fails validation
+      {&stranger, "", &fresh, &responses[5]},      // may not touch store-1
+  };
+  const std::vector<absl::Status> statuses = desk_->CreateTickets(calls);
+  ASSERT_EQ(statuses.size(), calls.size());
+  EXPECT_TRUE(statuses[0].ok()) << statuses[0];
+  EXPECT_EQ(responses[0].ticket().subject(), "A new question");
+  EXPECT_TRUE(statuses[1].ok()) << statuses[1];
+  EXPECT_EQ(responses[1].ticket().ticket_id(), first.ticket_id());
+  EXPECT_EQ(responses[1].ticket().SerializeAsString(), first.SerializeAsString());
+  EXPECT_TRUE(statuses[2].ok()) << statuses[2];
+  EXPECT_NE(responses[2].ticket().ticket_id(), responses[0].ticket().ticket_id());
+  EXPECT_EQ(statuses[3].code(), absl::StatusCode::kAlreadyExists) << statuses[3];
+  EXPECT_NE(statuses[3].message().find("different request"), absl::string_view::npos);
+  EXPECT_EQ(statuses[4].code(), absl::StatusCode::kInvalidArgument) << statuses[4];
+  EXPECT_EQ(statuses[5].code(), absl::StatusCode::kPermissionDenied) << statuses[5];
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 2);
+}
+
+TEST_F(TicketDeskTest, TwinsWithOneKeyInOneBatchCreateOneTicket) {
+  const Caller admin = Admin();
+  const v1::CreateTicketRequest request = Request();
+  std::vector<v1::CreateTicketResponse> responses(3);
+  const std::vector<CreateTicketCall> calls = {{&admin, "twin", &request, &responses[0]},
+                                               {&admin, "twin", &request, &responses[1]},
+                                               {&admin, "", &request, &responses[2]}};
+  const std::vector<absl::Status> statuses = desk_->CreateTickets(calls);
+  for (const absl::Status& s : statuses) EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(responses[0].ticket().ticket_id(), responses[1].ticket().ticket_id());
+  EXPECT_NE(responses[2].ticket().ticket_id(), responses[0].ticket().ticket_id());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), 2);
+}
+
+TEST_F(TicketDeskTest, ABatchReadsBusinessHoursOncePerStoreForChannelsThatCountThem) {
+  v1::PutBusinessHoursRequest put;
+  put.set_store_id("store-1");
+  put.mutable_business_hours()->set_time_zone("UTC");
+  auto* w = put.mutable_business_hours()->add_windows();
+  w->set_day_of_week(1);
+  w->set_open("09:00");
+  w->set_close("17:00");
+  v1::PutBusinessHoursResponse put_resp;
+  ASSERT_TRUE(desk_->PutBusinessHours(Admin(), put, &put_resp).ok());
+  const Caller admin = Admin();
+  v1::CreateTicketRequest email = Request();
+  email.set_channel(v1::EMAIL);
+  const v1::CreateTicketRequest marketplace = Request();
+  v1::CreateTicketRequest other_store = Request("store-2");
+  other_store.set_channel(v1::EMAIL);
+  std::vector<v1::CreateTicketResponse> responses(4);
+  const std::vector<CreateTicketCall> calls = {{&admin, "", &email, &responses[0]},
+                                               {&admin, "", &marketplace, &responses[1]},
+                                               {&admin, "", &email, &responses[2]},
+                                               {&admin, "", &other_store, &responses[3]}};
+  for (const absl::Status& s : desk_->CreateTickets(calls)) ASSERT_TRUE(s.ok()) << s;
+  EXPECT_TRUE(responses[0].ticket().sla_business_hours());
+  EXPECT_FALSE(responses[1].ticket().sla_business_hours());
+  EXPECT_TRUE(responses[2].ticket().sla_business_hours());
+  EXPECT_FALSE(responses[3].ticket().sla_business_hours()) << "store-2 keeps no hours";
+  // The same answers the one-at-a-time path gives.
+  EXPECT_EQ(FromProtoTime(responses[0].ticket().reply_due_at()),
+            FromProtoTime(Create(email).reply_due_at()));
+  EXPECT_EQ(FromProtoTime(responses[1].ticket().reply_due_at()), Now() + absl::Hours(24));
 }
 
 TEST_F(TicketDeskTest, ConcurrentMessagesAndAssignmentsLoseNothing) {
