@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -27,11 +29,22 @@ absl::StatusOr<std::unique_ptr<MariaDbServer>> MariaDbServer::Start() {
   if (server->dir_.empty()) return absl::InternalError("cannot create a temp dir");
   server->socket_ = server->dir_ + "/mysqld.sock";
   const std::string log = server->dir_ + "/install.log";
-  const std::string cmd = absl::StrCat(
-      FindProgram("mariadb-install-db"), " --no-defaults --datadir=", server->dir_,
-      "/data --auth-root-authentication-method=normal --skip-test-db > ", log, " 2>&1");
-  if (std::system(cmd.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat("mariadb-install-db failed; see ", log));
+  // Each server keeps its temporary tables in its own directory: in the shared /tmp, servers
+  // bootstrapping side by side (ctest -j) have been seen to lose each other's files and fail.
+  std::error_code made;
+  std::filesystem::create_directory(server->dir_ + "/tmp", made);
+  if (made) return absl::InternalError(absl::StrCat("cannot create ", server->dir_, "/tmp"));
+  const std::string cmd =
+      absl::StrCat(FindProgram("mariadb-install-db"), " --no-defaults --datadir=", server->dir_,
+                   "/data --tmpdir=", server->dir_, "/tmp --auth-root-authentication-method=normal",
+                   " --skip-test-db > ", log, " 2>&1");
+  if (const int rc = std::system(cmd.c_str()); rc != 0) {
+    // The temp dir goes with the server object: put the log in the error, not a path to it.
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    return absl::InternalError(
+        absl::StrCat("mariadb-install-db failed (status ", rc, "):\n", text.str()));
   }
   server->port_ = FreePort();
   if (absl::Status s = server->Launch(); !s.ok()) return s;
@@ -41,9 +54,10 @@ absl::StatusOr<std::unique_ptr<MariaDbServer>> MariaDbServer::Start() {
 absl::Status MariaDbServer::Launch() {
   absl::StatusOr<ChildProcess> p = ChildProcess::Start(
       {FindProgram("mariadbd"), "--no-defaults", absl::StrCat("--datadir=", dir_, "/data"),
-       absl::StrCat("--socket=", socket_), absl::StrCat("--port=", port_),
-       "--bind-address=127.0.0.1", "--user=root", absl::StrCat("--pid-file=", dir_, "/mysqld.pid"),
-       "--max-connections=500", "--innodb-buffer-pool-size=128M"},
+       absl::StrCat("--tmpdir=", dir_, "/tmp"), absl::StrCat("--socket=", socket_),
+       absl::StrCat("--port=", port_), "--bind-address=127.0.0.1", "--user=root",
+       absl::StrCat("--pid-file=", dir_, "/mysqld.pid"), "--max-connections=500",
+       "--innodb-buffer-pool-size=128M"},
       dir_ + "/server.log");
   if (!p.ok()) return p.status();
   process_.emplace(*std::move(p));
