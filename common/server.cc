@@ -16,6 +16,7 @@
 #include <grpcpp/support/server_interceptor.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/identity.h"
 #include "common/log.h"
@@ -69,7 +70,9 @@ class AccessLogFactory : public grpc::experimental::ServerInterceptorFactoryInte
 
 }  // namespace
 
-void BlockShutdownSignals() {
+void StartServerProcess(absl::string_view program) {
+  SetLogProgram(program);
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);

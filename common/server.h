@@ -9,6 +9,7 @@
 #include <grpcpp/support/server_callback.h>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/executor.h"
 #include "common/identity.h"
@@ -20,9 +21,11 @@ class Service;
 
 namespace aftersales {
 
-// Blocks SIGTERM and SIGINT in this thread and every thread it starts afterwards, so that only
-// WaitForShutdownSignal sees them. Call first thing in main.
-void BlockShutdownSignals();
+// First thing in every server's main: blocks SIGTERM and SIGINT in this thread and every
+// thread it starts afterwards, so that only the shutdown wait sees them; ignores SIGPIPE; names
+// the program in the logs; and turns off Abseil's lock-order checking (Debian's Abseil is built
+// with it on, a cost on every lock gRPC takes that is only worth paying in debug builds).
+void StartServerProcess(absl::string_view program);
 
 struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";

@@ -16,7 +16,7 @@ namespace aftersales {
 struct WriteBatcherOptions {
   size_t max_batch = 32;
   size_t max_queued = 4096;
-  size_t max_in_flight = 2;
+  size_t max_in_flight = 1;
 };
 
 // Group commit: items that arrive while earlier ones are being written wait, and go together

@@ -4,7 +4,6 @@
 
 #include <cstdio>
 
-#include "absl/synchronization/mutex.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "common/server.h"
@@ -12,11 +11,7 @@
 #include "gateway/gateway_config.h"
 
 int main(int argc, char** argv) {
-  aftersales::BlockShutdownSignals();
-  aftersales::SetLogProgram("gateway");
-  // Debian's Abseil checks every absl::Mutex (gRPC's locks) for lock-order cycles, a cost on
-  // every call that is only worth paying in debug builds.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  aftersales::StartServerProcess("gateway");
 
   aftersales::Config config("gateway", aftersales::gateway::GatewayConfigVars());
   if (absl::Status s = config.Parse(argc, argv); !s.ok()) {

@@ -23,8 +23,7 @@ int Fail(absl::string_view what, const absl::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  aftersales::BlockShutdownSignals();
-  aftersales::SetLogProgram("returns");
+  aftersales::StartServerProcess("returns");
   std::vector<aftersales::ConfigVar> vars =
       aftersales::ServiceConfigVars("127.0.0.1:50052", "aftersales_returns");
   vars.push_back({"tickets_target", "127.0.0.1:50051", "the tickets service (host:port)"});

@@ -23,15 +23,14 @@ int Fail(absl::string_view what, const absl::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  aftersales::BlockShutdownSignals();
-  aftersales::SetLogProgram("tickets");
+  aftersales::StartServerProcess("tickets");
   std::vector<ConfigVar> vars = aftersales::ServiceConfigVars("127.0.0.1:50051", "aftersales_tickets");
   vars.push_back({"sla_first_reply", "24h", "reply target for a buyer message"});
   vars.push_back({"sla_return_request", "48h", "reply target for a return request"});
   vars.push_back({"sla_vip", "2h", "reply target for VIP buyers"});
   vars.push_back({"follow_up_after", "72h", "buyer silence before the automatic follow-up"});
   vars.push_back({"sweep_interval", "10s", "how often due follow-ups are looked for"});
-  vars.push_back({"create_writers", "2",
+  vars.push_back({"create_writers", "1",
                   "CreateTicket batches written at once; each holds a database connection"});
   vars.push_back({"create_batch_size", "32", "most CreateTicket calls written in one transaction"});
   Config config("tickets", std::move(vars));
