@@ -602,7 +602,7 @@ absl::StatusOr<int> TicketDesk::SendDueFollowUps(int batch_size) {
     }
     if (due->size() < static_cast<size_t>(batch_size)) {
       // A quiet sweep also prunes expired idempotency keys, a batch at a time.
-      RETURN_IF_ERROR(store::DeleteExpiredIdempotencyKeys(tx, now).status());
+      RETURN_IF_ERROR(PurgeExpiredIdempotencyKeys(tx, now).status());
     }
     return sent;
   });

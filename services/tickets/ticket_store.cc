@@ -482,9 +482,4 @@ absl::StatusOr<std::optional<v1::BusinessHours>> ReadBusinessHours(Transaction& 
   return std::optional<v1::BusinessHours>(std::move(hours));
 }
 
-absl::StatusOr<uint64_t> DeleteExpiredIdempotencyKeys(Transaction& tx, absl::Time now) {
-  return tx.Execute("DELETE FROM idempotency_keys WHERE created_at < ? LIMIT 1000",
-                    {now - absl::Hours(24 * 7)});
-}
-
 }  // namespace aftersales::tickets::store

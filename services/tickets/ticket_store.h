@@ -64,8 +64,5 @@ absl::Status PutBusinessHours(Transaction& tx, const std::string& store_id,
 absl::StatusOr<std::optional<v1::BusinessHours>> ReadBusinessHours(Transaction& tx,
                                                                    const std::string& store_id);
 
-// Idempotency keys are kept 7 days (Stripe keeps 24 h; a week covers a long weekend outage).
-absl::StatusOr<uint64_t> DeleteExpiredIdempotencyKeys(Transaction& tx, absl::Time now);
-
 }  // namespace store
 }  // namespace aftersales::tickets
