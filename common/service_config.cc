@@ -19,7 +19,8 @@ std::vector<ConfigVar> ServiceConfigVars(absl::string_view default_listen,
       {"db_password", "", "database password", /*secret=*/true},
       {"db_name", std::string(default_database), "this service's own database"},
       {"db_create", "true", "create the database (utf8mb4) when it does not exist"},
-      {"db_pool_size", "16", "connections to the database; also the worker threads for calls"},
+      {"db_pool_size", "16",
+       "worker threads for calls, each with a database connection (background work has its own)"},
   };
 }
 

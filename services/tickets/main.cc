@@ -65,6 +65,10 @@ int main(int argc, char** argv) {
     *target = static_cast<size_t>(*n);
   }
 
+  // Connections beyond the call workers for the create writers and the sweeper: neither makes
+  // a call wait for a connection, nor waits behind calls.
+  const int workers = db_options->pool_size;
+  db_options->pool_size = workers + static_cast<int>(create_batches.max_in_flight) + 1;
   absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
   if (!db.ok()) return Fail("cannot reach the database", db.status());
   if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::tickets::Migrations()); !s.ok()) {
@@ -73,7 +77,7 @@ int main(int argc, char** argv) {
 
   aftersales::tickets::TicketDesk desk(**db, desk_options);
   {
-    aftersales::BoundedExecutor executor(db_options->pool_size, /*max_queued=*/4096);
+    aftersales::BoundedExecutor executor(workers, /*max_queued=*/4096);
     aftersales::tickets::TicketsService service(desk, executor, create_batches);
     aftersales::PeriodicTask sweeper("follow_ups", *sweep_interval, [&desk] {
       absl::StatusOr<int> sent = desk.SendDueFollowUps(/*batch_size=*/50);
