@@ -15,40 +15,33 @@ bool IsBlank(absl::string_view s) { return absl::StripAsciiWhitespace(s).empty()
 
 }  // namespace
 
+size_t Utf8SequenceLength(absl::string_view text) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
+  const auto continuation = [&](size_t i) { return (byte(i) & 0xc0) == 0x80; };
+  if (text.empty()) return 0;
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) return text.size() >= 2 && continuation(1) ? 2 : 0;
+  if (lead >= 0xe0 && lead <= 0xef) {
+    if (text.size() < 3 || !continuation(1) || !continuation(2)) return 0;
+    if (lead == 0xe0 && byte(1) < 0xa0) return 0;   // overlong
+    if (lead == 0xed && byte(1) >= 0xa0) return 0;  // UTF-16 surrogate
+    return 3;
+  }
+  if (lead >= 0xf0 && lead <= 0xf4) {
+    if (text.size() < 4 || !continuation(1) || !continuation(2) || !continuation(3)) return 0;
+    if (lead == 0xf0 && byte(1) < 0x90) return 0;   // overlong
+    if (lead == 0xf4 && byte(1) >= 0x90) return 0;  // past U+10FFFF
+    return 4;
+  }
+  return 0;  // a continuation byte, or a lead byte no UTF-8 uses (0xc0, 0xc1, 0xf5..0xff)
+}
+
 bool IsValidUtf8(absl::string_view text) {
-  size_t i = 0;
-  const size_t n = text.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(text[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-      return false;
-    }
-    i += len;
+  while (!text.empty()) {
+    const size_t length = Utf8SequenceLength(text);
+    if (length == 0) return false;
+    text.remove_prefix(length);
   }
   return true;
 }

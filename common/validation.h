@@ -12,6 +12,9 @@ namespace aftersales {
 // saying what would be accepted, so a person can fix the request from the message alone.
 
 bool IsValidUtf8(absl::string_view text);
+// Length of the UTF-8 sequence `text` starts with; 0 when it does not start with a valid one
+// (overlong forms, surrogates and code points past U+10FFFF are not UTF-8).
+size_t Utf8SequenceLength(absl::string_view text);
 
 // Required id: 1..128 characters of letters, digits and -_.:#
 absl::Status ValidateId(absl::string_view field, absl::string_view value);

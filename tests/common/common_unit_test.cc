@@ -25,6 +25,13 @@ TEST(Utf8, AcceptsChineseJapaneseAndEmojiAndRejectsBrokenSequences) {
   EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
   EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));      // overlong, three bytes
+  EXPECT_FALSE(IsValidUtf8("\xF0\x80\x80\xAF"));  // overlong, four bytes
+  EXPECT_FALSE(IsValidUtf8("\x80"));              // a continuation byte alone
+  EXPECT_FALSE(IsValidUtf8("\xF5\x80\x80\x80"));  // no UTF-8 lead byte
+  EXPECT_EQ(Utf8SequenceLength("\xE6\x82\xA8x"), 3u);  // 您 then more
+  EXPECT_EQ(Utf8SequenceLength("\xF0\x9F\x98\x80"), 4u);
+  EXPECT_EQ(Utf8SequenceLength(""), 0u);
 }
 
 TEST(Validation, MessagesNameTheFieldAndWhatIsAccepted) {
