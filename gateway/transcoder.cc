@@ -21,6 +21,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/log.h"
+#include "gateway/json_parser.h"
 #include "gateway/json_printer.h"
 #include "gateway/route_table.h"
 
@@ -54,8 +55,14 @@ std::string FirstLine(const pb::util::Status& status) {
   return std::string(text.substr(0, text.find('\n')));
 }
 
+absl::Status JsonError(absl::string_view problem, absl::string_view where) {
+  return absl::InvalidArgumentError(absl::StrCat("invalid JSON ", where, ": ", problem));
+}
 absl::Status JsonError(const pb::util::Status& status, absl::string_view where) {
-  return absl::InvalidArgumentError(absl::StrCat("invalid JSON ", where, ": ", FirstLine(status)));
+  return JsonError(FirstLine(status), where);
+}
+absl::Status JsonError(const absl::Status& status, absl::string_view where) {
+  return JsonError(status.message(), where);
 }
 
 bool IsBlank(absl::string_view text) { return absl::StripAsciiWhitespace(text).empty(); }
@@ -284,6 +291,8 @@ absl::StatusOr<Transcoder> Transcoder::Create(const pb::MethodDescriptor& method
       t.body_kind_ = BodyKind::kOtherField;
     }
   }
+  t.body_parsed_by_reflection_ = JsonParserHandles(
+      t.body_kind_ == BodyKind::kMessageField ? *t.body_field_->message_type() : *t.request_type_);
   for (const std::string& variable : path_variables) {
     absl::StatusOr<FieldPath> path = ResolveFieldPath(*t.request_type_, variable);
     if (!path.ok()) return error(absl::StrCat("path variable: ", path.status().message()));
@@ -325,58 +334,91 @@ absl::Status Transcoder::ApplyQuery(absl::string_view query, pb::Message& reques
 absl::StatusOr<std::string> Transcoder::BuildRequest(absl::string_view body,
                                                      absl::Span<const std::string> path_values,
                                                      absl::string_view query) const {
-  std::string bytes;
-  pb::util::TypeResolver& resolver = GeneratedTypeResolver();
   const bool has_body = !IsBlank(body);
-  switch (body_kind_) {
-    case BodyKind::kNone:
-      if (has_body) {
-        return absl::InvalidArgumentError(
-            "this route takes no request body; send the fields as query parameters");
-      }
-      break;
-    case BodyKind::kWholeMessage:
-      if (has_body) {
-        const pb::util::Status s = pb::util::JsonToBinaryString(
-            &resolver, request_type_url_, ToPiece(body), &bytes, parse_options_);
-        if (!s.ok()) return JsonError(s, "body");
-      }
-      break;
-    case BodyKind::kMessageField:
-      if (has_body) {
-        std::string field_bytes;
-        const pb::util::Status s = pb::util::JsonToBinaryString(
-            &resolver, body_type_url_, ToPiece(body), &field_bytes, parse_options_);
-        if (!s.ok()) return JsonError(s, absl::StrCat("body (field ", body_field_->name(), ")"));
-        // The field's bytes, framed as the request's length-delimited field.
-        pb::io::StringOutputStream stream(&bytes);
-        pb::io::CodedOutputStream out(&stream);
-        pb::internal::WireFormatLite::WriteBytes(body_field_->number(), field_bytes, &out);
-      }
-      break;
-    case BodyKind::kOtherField:
-      if (has_body) {
-        // A repeated or scalar field: parse {"field": <body>} as the request.
-        const std::string wrapped =
-            absl::StrCat("{", JsonQuote(body_field_->name()), ":", body, "}");
-        const pb::util::Status s = pb::util::JsonToBinaryString(
-            &resolver, request_type_url_, ToPiece(wrapped), &bytes, parse_options_);
-        if (!s.ok()) return JsonError(s, absl::StrCat("body (field ", body_field_->name(), ")"));
-      }
-      break;
+  if (has_body && body_kind_ == BodyKind::kNone) {
+    return absl::InvalidArgumentError(
+        "this route takes no request body; send the fields as query parameters");
   }
-
   if (path_values.size() != path_fields_.size()) {
     return absl::InternalError("path values do not match the route's variables");
   }
-  if (path_values.empty() && query.empty()) return bytes;
+  if (has_body && !body_parsed_by_reflection_) {
+    return BuildRequestWithProtobufJson(body, path_values, query);
+  }
 
-  std::unique_ptr<pb::Message> rest(request_prototype_->New());
-  if (absl::Status s = ApplyQuery(query, *rest); !s.ok()) return s;
+  // Most requests fit this block, so building them allocates little.
+  alignas(16) char block[4096];
+  pb::ArenaOptions arena_options;
+  arena_options.initial_block = block;
+  arena_options.initial_block_size = sizeof(block);
+  pb::Arena arena(arena_options);
+  pb::Message& request = *request_prototype_->New(&arena);
+  if (has_body) {
+    const absl::Status s = body_kind_ == BodyKind::kWholeMessage
+                               ? ParseJson(body, request)
+                               : ParseJsonField(body, *body_field_, request);
+    if (!s.ok()) return JsonError(s, BodyWhere());
+  }
+  // Set after the body, so a path variable overwrites the same field from the body.
+  if (absl::Status s = ApplyQueryAndPath(query, path_values, request); !s.ok()) return s;
+  return request.SerializeAsString();
+}
+
+std::string Transcoder::BodyWhere() const {
+  return body_field_ == nullptr ? "body" : absl::StrCat("body (field ", body_field_->name(), ")");
+}
+
+absl::Status Transcoder::ApplyQueryAndPath(absl::string_view query,
+                                           absl::Span<const std::string> path_values,
+                                           pb::Message& request) const {
+  if (absl::Status s = ApplyQuery(query, request); !s.ok()) return s;
   for (size_t i = 0; i < path_values.size(); ++i) {
     const std::string what = absl::StrCat("path variable '", path_fields_[i].back()->name(), "'");
-    if (absl::Status s = SetField(*rest, path_fields_[i], path_values[i], what); !s.ok()) return s;
+    if (absl::Status s = SetField(request, path_fields_[i], path_values[i], what); !s.ok()) {
+      return s;
+    }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Transcoder::BuildRequestWithProtobufJson(
+    absl::string_view body, absl::Span<const std::string> path_values,
+    absl::string_view query) const {
+  std::string bytes;
+  pb::util::TypeResolver& resolver = GeneratedTypeResolver();
+  switch (body_kind_) {
+    case BodyKind::kNone:
+      break;
+    case BodyKind::kWholeMessage: {
+      const pb::util::Status s = pb::util::JsonToBinaryString(
+          &resolver, request_type_url_, ToPiece(body), &bytes, parse_options_);
+      if (!s.ok()) return JsonError(s, BodyWhere());
+      break;
+    }
+    case BodyKind::kMessageField: {
+      std::string field_bytes;
+      const pb::util::Status s = pb::util::JsonToBinaryString(
+          &resolver, body_type_url_, ToPiece(body), &field_bytes, parse_options_);
+      if (!s.ok()) return JsonError(s, BodyWhere());
+      // The field's bytes, framed as the request's length-delimited field.
+      pb::io::StringOutputStream stream(&bytes);
+      pb::io::CodedOutputStream out(&stream);
+      pb::internal::WireFormatLite::WriteBytes(body_field_->number(), field_bytes, &out);
+      break;
+    }
+    case BodyKind::kOtherField: {
+      // A repeated or scalar field: parse {"field": <body>} as the request.
+      const std::string wrapped = absl::StrCat("{", JsonQuote(body_field_->name()), ":", body, "}");
+      const pb::util::Status s = pb::util::JsonToBinaryString(
+          &resolver, request_type_url_, ToPiece(wrapped), &bytes, parse_options_);
+      if (!s.ok()) return JsonError(s, BodyWhere());
+      break;
+    }
+  }
+  if (path_values.empty() && query.empty()) return bytes;
+  // Binary merge: the last value of a singular field counts, so these win over the body.
+  std::unique_ptr<pb::Message> rest(request_prototype_->New());
+  if (absl::Status s = ApplyQueryAndPath(query, path_values, *rest); !s.ok()) return s;
   rest->AppendToString(&bytes);
   return bytes;
 }

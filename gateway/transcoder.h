@@ -18,8 +18,8 @@ namespace aftersales::gateway {
 // following the RPC's google.api.http binding. Built once per route at start-up, then only read
 // (safe to share between threads).
 //
-// The request is assembled as protobuf binary: the JSON body first, then the query parameters and
-// path variables, so a path variable wins over the same field in the body (binary merge: the
+// The request is assembled from the JSON body first, then the query parameters and path
+// variables, so a path variable wins over the same field in the body (as in a binary merge: the
 // last value of a singular field counts). Requests accept proto and lowerCamel field names.
 class Transcoder {
  public:
@@ -55,6 +55,14 @@ class Transcoder {
 
   Transcoder() = default;
   absl::Status ApplyQuery(absl::string_view query, google::protobuf::Message& request) const;
+  absl::Status ApplyQueryAndPath(absl::string_view query, absl::Span<const std::string> path_values,
+                                 google::protobuf::Message& request) const;
+  // For bodies whose types json_parser.h does not read (Any, Struct, Value, FieldMask): protobuf's
+  // converter, which is several times slower.
+  absl::StatusOr<std::string> BuildRequestWithProtobufJson(
+      absl::string_view body, absl::Span<const std::string> path_values,
+      absl::string_view query) const;
+  std::string BodyWhere() const;
 
   const google::protobuf::Descriptor* request_type_ = nullptr;
   const google::protobuf::Descriptor* response_type_ = nullptr;
@@ -66,6 +74,8 @@ class Transcoder {
   // For kMessageField: the type URL of the body field's message.
   std::string body_type_url_;
   std::vector<FieldPath> path_fields_;
+  // Decided once per route: whether every type the body can hold is one ParseJson reads.
+  bool body_parsed_by_reflection_ = true;
   google::protobuf::util::JsonParseOptions parse_options_;
 };
 

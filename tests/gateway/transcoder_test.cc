@@ -179,6 +179,25 @@ TEST(Transcoder, MalformedJsonIsRejected) {
   }
 }
 
+TEST(Transcoder, BodyErrorsNameTheFieldPathAndTheProblem) {
+  const Transcoder whole = MakeTranscoder("CreateTicket", "*");
+  EXPECT_THAT(BuildError(whole, R"({"buyer": {"tier": "GOLD"}})").message(),
+              HasSubstr(R"(invalid JSON body: buyer.tier: unknown enum value "GOLD" (one of )"));
+  const Transcoder field = MakeTranscoder("PutOrder", "order", {"order_id"});
+  EXPECT_THAT(
+      BuildError(field, R"({"items": [{"quantity": 1.5}]})", {"O1"}).message(),
+      HasSubstr("invalid JSON body (field order): items[0].quantity: 1.5 is not an integer"));
+}
+
+TEST(Transcoder, BodyFieldRouteWithPathVariableAndQueryBuildsOneRequest) {
+  const Transcoder t = MakeTranscoder("PutOrder", "order", {"order_id"});
+  const auto r =
+      Build<tickets::PutOrderRequest>(t, R"({"items": [{"sku": "A"}, {"sku": "B"}]})", {"O1"});
+  EXPECT_EQ(r.order_id(), "O1");
+  ASSERT_EQ(r.order().items_size(), 2);
+  EXPECT_EQ(r.order().items(1).sku(), "B");
+}
+
 TEST(Transcoder, BadQueryValuesAreRejectedNamingTheParameter) {
   const Transcoder t = MakeTranscoder("ListTickets", "");
   const struct {
