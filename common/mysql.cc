@@ -9,6 +9,8 @@
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
+#include <algorithm>
+#include <list>
 #include <random>
 #include <thread>
 
@@ -24,14 +26,18 @@
 namespace aftersales {
 
 // A connection with the statements prepared on it. Statements are prepared once per connection
-// and reused: a server-side prepare is a round trip we need not pay on every call.
+// and reused: a server-side prepare is a round trip we need not pay on every call. The cache is
+// bounded: multi-row inserts have one text per row count, and statements that pile up would
+// reach the server's max_prepared_stmt_count (16382 for all clients together), after which every
+// prepare on it fails. The least recently used statement is closed to make room.
 class PooledConnection {
  public:
-  explicit PooledConnection(std::unique_ptr<sql::Connection> connection)
-      : connection_(std::move(connection)) {}
+  PooledConnection(std::unique_ptr<sql::Connection> connection, size_t max_statements)
+      : connection_(std::move(connection)), max_statements_(std::max<size_t>(max_statements, 1)) {}
   ~PooledConnection() {
     // Statements first: they belong to the connection.
-    statements_.clear();
+    by_text_.clear();
+    recent_.clear();
     try {
       connection_->close();
     } catch (const sql::SQLException&) {
@@ -40,14 +46,33 @@ class PooledConnection {
   }
 
   sql::Connection& connection() { return *connection_; }
-  std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>>& statements() {
-    return statements_;
+
+  // The prepared form of `text`, prepared now if it is not cached. Throws what the driver
+  // throws. The pointer is good until the next call.
+  sql::PreparedStatement* Statement(absl::string_view text) {
+    const std::string key(text);
+    if (auto it = by_text_.find(key); it != by_text_.end()) {
+      recent_.splice(recent_.begin(), recent_, it->second);
+      return it->second->second.get();
+    }
+    std::unique_ptr<sql::PreparedStatement> prepared(connection_->prepareStatement(key));
+    if (recent_.size() >= max_statements_) {
+      by_text_.erase(recent_.back().first);
+      recent_.pop_back();  // closes the statement on the server
+    }
+    recent_.emplace_front(key, std::move(prepared));
+    by_text_.emplace(key, recent_.begin());
+    return recent_.front().second.get();
   }
+
   bool broken = false;
 
  private:
+  using Cached = std::pair<std::string, std::unique_ptr<sql::PreparedStatement>>;
   std::unique_ptr<sql::Connection> connection_;
-  std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+  const size_t max_statements_;
+  std::list<Cached> recent_;  // most recently used first
+  std::unordered_map<std::string, std::list<Cached>::iterator> by_text_;
 };
 
 namespace {
@@ -131,12 +156,7 @@ absl::Status Transaction::Fail(int error_code, absl::string_view what, absl::str
 }
 
 sql::PreparedStatement* Transaction::Prepare(absl::string_view statement) {
-  auto& cache = connection_.statements();
-  auto it = cache.find(std::string(statement));
-  if (it != cache.end()) return it->second.get();
-  std::unique_ptr<sql::PreparedStatement> prepared(
-      connection_.connection().prepareStatement(std::string(statement)));
-  return cache.emplace(std::string(statement), std::move(prepared)).first->second.get();
+  return connection_.Statement(statement);
 }
 
 void Transaction::Bind(sql::PreparedStatement& ps, absl::Span<const SqlParam> params) {
@@ -269,7 +289,8 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> Database::Open(bool with_schem
     st->execute("SET time_zone = '+00:00'");
     st->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
     connection->setAutoCommit(false);
-    return std::make_unique<PooledConnection>(std::move(connection));
+    return std::make_unique<PooledConnection>(std::move(connection),
+                                              static_cast<size_t>(options_.max_statements));
   } catch (const sql::SQLException& e) {
     return absl::UnavailableError(absl::StrCat("cannot connect to the database at ",
                                                options_.socket.empty()

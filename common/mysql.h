@@ -42,6 +42,9 @@ struct DatabaseOptions {
   absl::Duration connect_timeout = absl::Seconds(5);
   // Attempts of one transaction across deadlocks and lost connections.
   int max_attempts = 5;
+  // Prepared statements kept per connection; the least recently used is closed beyond that.
+  // A service uses a few dozen texts, plus one per row count of its multi-row inserts.
+  int max_statements = 64;
 };
 
 // A statement parameter. Times bind as UTC DATETIME(6) text.

@@ -108,6 +108,43 @@ TEST(MySql, DeadlockIsRetriedAndBothTransactionsLand) {
   EXPECT_EQ(rows->front().Int(0), 4);
 }
 
+TEST(MySql, PreparedStatementsPerConnectionAreBounded) {
+  DatabaseOptions options = server->Options("m_statements");
+  options.pool_size = 1;
+  options.max_statements = 8;
+  absl::StatusOr<std::unique_ptr<Database>> db = Database::Connect(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  auto prepared_on_server = [&]() -> int64_t {
+    int64_t count = -1;
+    EXPECT_TRUE((*db)->InTransaction([&](Transaction& tx) -> absl::Status {
+                       absl::StatusOr<Row> row = tx.QueryOne(
+                           "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                           "WHERE VARIABLE_NAME = 'PREPARED_STMT_COUNT'",
+                           {}, "no PREPARED_STMT_COUNT");
+                       if (!row.ok()) return row.status();
+                       count = std::stoll(row->String(0));
+                       return absl::OkStatus();
+                     })
+                    .ok());
+    return count;
+  };
+  const int64_t before = prepared_on_server();
+  // 50 texts, as multi-row inserts of 50 sizes would make; then the first again, which was
+  // closed to make room and is prepared anew.
+  for (int i = 1; i <= 50; ++i) {
+    ASSERT_TRUE((*db)->InTransaction([&](Transaction& tx) {
+                       return tx.Query(absl::StrCat("SELECT ", i, " + ?"), {i}).status();
+                     })
+                    .ok());
+  }
+  ASSERT_TRUE((*db)->InTransaction([&](Transaction& tx) {
+                     return tx.Query("SELECT 1 + ?", {1}).status();
+                   })
+                  .ok());
+  EXPECT_LE(prepared_on_server() - before, 8);
+  EXPECT_GE(prepared_on_server() - before, 2) << "statements are still cached";
+}
+
 TEST(MySql, ReconnectsAfterTheServerRestarts) {
   auto db = Connect("m_reconnect", 2);
   ASSERT_TRUE(db->Ping().ok());
