@@ -103,7 +103,11 @@ absl::Status Reopen(Ticket& ticket, const WorkflowContext& ctx) {
   if (ticket.status() != Ticket::RESOLVED) return Forbidden(ticket, "reopen", "only resolved tickets reopen");
   ticket.set_status(Ticket::OPEN);
   ticket.clear_resolved_at();
+  // An open ticket is one the buyer waits on: a reopened one owes a reply from now, on the
+  // ticket's own clock (VIP, return request, business hours), unless marked no response needed.
+  StartClock(ticket, ctx.now, ctx);
   Touch(ticket, ctx);
+  RefreshBreached(ticket, ctx.now);
   return absl::OkStatus();
 }
 

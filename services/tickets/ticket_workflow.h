@@ -41,7 +41,7 @@ absl::Status MarkNoResponseNeeded(v1::Ticket& ticket, const WorkflowContext& ctx
 
 absl::Status Resolve(v1::Ticket& ticket, const WorkflowContext& ctx);
 
-// Back to OPEN from RESOLVED. No clock starts: no buyer message is waiting.
+// Back to OPEN from RESOLVED, with a reply clock from now: an open ticket is one the buyer waits on.
 absl::Status Reopen(v1::Ticket& ticket, const WorkflowContext& ctx);
 
 // The follow-up is due: true when it should go out now (the ticket still waits on the buyer and

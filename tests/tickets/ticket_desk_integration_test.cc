@@ -660,6 +660,10 @@ TEST_F(TicketDeskTest, InvalidTransitionsAnswerFailedPreconditionAndChangeNothin
   v1::ReopenTicketResponse reopened;
   ASSERT_TRUE(desk_->ReopenTicket(Admin(), reopen, &reopened).ok());
   EXPECT_EQ(reopened.ticket().status(), Ticket::OPEN);
+  // Stored with its clock, so the due queue shows it.
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM tickets WHERE ticket_id = '", t.ticket_id(),
+                               "' AND reply_due_at IS NOT NULL")),
+            1);
 }
 
 }  // namespace

@@ -115,6 +115,19 @@ TEST(TicketWorkflow, ResolvedTicketRefusesRepliesAndAssignmentUntilReopened) {
   EXPECT_EQ(t.assignee(), "agent-1");
 }
 
+TEST(TicketWorkflow, AReopenedTicketOwesAReplyFromTheReopening) {
+  Ticket t = NewTicket();
+  ASSERT_TRUE(Resolve(t, At(kStart + absl::Hours(1))).ok());
+  const absl::Time reopened = kStart + absl::Hours(30);
+  ASSERT_TRUE(Reopen(t, At(reopened)).ok());
+  ASSERT_TRUE(t.has_reply_due_at());
+  EXPECT_EQ(FromProtoTime(t.reply_due_at()), reopened + absl::Hours(24));
+  EXPECT_FALSE(t.breached());
+  // The clock runs, so it can be stopped the usual ways.
+  EXPECT_TRUE(MarkNoResponseNeeded(t, At(reopened)).ok());
+  EXPECT_FALSE(t.has_reply_due_at());
+}
+
 TEST(TicketWorkflow, OnlyResolvedTicketsReopen) {
   Ticket t = NewTicket();
   const absl::Status s = Reopen(t, At(kStart));
