@@ -154,6 +154,16 @@ TEST_F(TicketDeskTest, SameKeyWithAnotherRequestIsRefusedAndWritesNothing) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), 1);
 }
 
+TEST_F(TicketDeskTest, KeysThatDifferOnlyInCaseAreTwoKeys) {
+  v1::CreateTicketRequest second = Request();
+  second.set_subject("Another question");
+  const Ticket a = Create(Request(), "order-42-Return");
+  const Ticket b = Create(second, "order-42-return");
+  EXPECT_NE(a.ticket_id(), b.ticket_id());
+  EXPECT_EQ(b.subject(), "Another question");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 2);
+}
+
 TEST_F(TicketDeskTest, ConcurrentRetriesWithOneKeyCreateOneTicket) {
   std::vector<std::thread> threads;
   std::vector<std::string> ids(8);
