@@ -22,24 +22,27 @@ TEST(WriteBatcher, ALoneItemIsWrittenAtOnce) {
   ASSERT_TRUE(batcher.TrySubmit(7));
   std::future<size_t> size = written.get_future();
   // No timer waits for company: the idle writer takes the item as it comes.
-  ASSERT_EQ(size.wait_for(milliseconds(200)), std::future_status::ready);
+  ASSERT_EQ(size.wait_for(milliseconds(1000)), std::future_status::ready);
   EXPECT_EQ(size.get(), 1u);
 }
 
 TEST(WriteBatcher, ItemsArrivingWhileWritersAreBusyGoTogetherUpToTheBatchSize) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
+  std::promise<void> took_first;
+  std::atomic<bool> first{true};
   std::mutex mu;
   std::vector<std::vector<int>> batches;
   WriteBatcher<int> batcher({.max_batch = 4, .max_queued = 100, .max_in_flight = 1},
                             [&](std::vector<int>& batch) {
+                              if (first.exchange(false)) took_first.set_value();
                               released.wait();
                               std::lock_guard<std::mutex> lock(mu);
                               batches.push_back(batch);
                             });
   ASSERT_TRUE(batcher.TrySubmit(0));
-  // Let the writer take item 0 and block on it; the next ten queue behind it.
-  std::this_thread::sleep_for(milliseconds(50));
+  // The writer holds item 0 and blocks on it; the next ten queue behind it.
+  took_first.get_future().wait();
   for (int i = 1; i <= 10; ++i) ASSERT_TRUE(batcher.TrySubmit(int{i}));
   release.set_value();
   for (int i = 0; i < 200; ++i) {
@@ -57,15 +60,18 @@ TEST(WriteBatcher, ItemsArrivingWhileWritersAreBusyGoTogetherUpToTheBatchSize) {
 TEST(WriteBatcher, AFullQueueRefusesAndTheDestructorWritesWhatIsQueued) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
+  std::promise<void> took_first;
+  std::atomic<bool> first{true};
   std::atomic<int> written{0};
   {
     WriteBatcher<int> batcher({.max_batch = 2, .max_queued = 3, .max_in_flight = 1},
                               [&](std::vector<int>& batch) {
+                                if (first.exchange(false)) took_first.set_value();
                                 released.wait();
                                 written += static_cast<int>(batch.size());
                               });
     ASSERT_TRUE(batcher.TrySubmit(0));
-    std::this_thread::sleep_for(milliseconds(50));  // the writer holds item 0
+    took_first.get_future().wait();  // the writer holds item 0
     EXPECT_TRUE(batcher.TrySubmit(1));
     EXPECT_TRUE(batcher.TrySubmit(2));
     EXPECT_TRUE(batcher.TrySubmit(3));
