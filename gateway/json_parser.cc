@@ -171,17 +171,39 @@ bool ParseDuration(absl::string_view text, int64_t& seconds, int32_t& nanos) {
   return true;
 }
 
-bool ParseTimestamp(absl::string_view text, int64_t& seconds, int32_t& nanos) {
-  // absl::ParseTime forgives surrounding spaces; RFC 3339 does not.
-  if (text.empty() || text.front() == ' ' || text.back() == ' ') return false;
-  absl::Time time;
-  if (!absl::ParseTime(absl::RFC3339_full, text, &time, nullptr)) return false;
-  seconds = absl::ToUnixSeconds(time);  // rounds toward the past, so the nanos are positive
-  if (seconds < pb::util::TimeUtil::kTimestampMinSeconds ||
-      seconds > pb::util::TimeUtil::kTimestampMaxSeconds) {
-    return false;
+// RFC 3339's shape: 2026-11-23T10:00:00, an optional fraction of one digit or more, then Z or an
+// offset +hh:mm / -hh:mm. Both absl::ParseTime and protobuf's reader forgive more (one-digit
+// fields, offsets without minutes, spaces, text after a NUL); a time read wrongly is worse
+// than one refused.
+bool HasRfc3339Shape(absl::string_view text) {
+  constexpr absl::string_view kHead = "dddd-dd-ddTdd:dd:dd";
+  if (text.size() < kHead.size()) return false;
+  for (size_t i = 0; i < kHead.size(); ++i) {
+    const bool digit = text[i] >= '0' && text[i] <= '9';
+    if (kHead[i] == 'd' ? !digit : text[i] != kHead[i]) return false;
   }
-  nanos = static_cast<int32_t>((time - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1));
+  text.remove_prefix(kHead.size());
+  const auto digits = [](absl::string_view s) {
+    return s.find_first_not_of("0123456789") == absl::string_view::npos;
+  };
+  if (!text.empty() && text.front() == '.') {
+    const size_t end = text.find_first_not_of("0123456789", 1);
+    const size_t count = (end == absl::string_view::npos ? text.size() : end) - 1;
+    if (count < 1) return false;  // RFC 3339 allows any number; protobuf keeps nanoseconds
+    text.remove_prefix(count + 1);
+  }
+  if (text == "Z") return true;
+  return text.size() == 6 && (text[0] == '+' || text[0] == '-') && text[3] == ':' &&
+         digits(text.substr(1, 2)) && digits(text.substr(4, 2));
+}
+
+bool ParseTimestamp(absl::string_view text, int64_t& seconds, int32_t& nanos) {
+  if (!HasRfc3339Shape(text)) return false;
+  // protobuf's reader, as the query string uses: the same range and the same rounding.
+  pb::Timestamp parsed;
+  if (!pb::util::TimeUtil::FromString(std::string(text), &parsed)) return false;
+  seconds = parsed.seconds();
+  nanos = parsed.nanos();
   return true;
 }
 
@@ -795,6 +817,24 @@ absl::Status ParseJson(absl::string_view json, pb::Message& message) {
 absl::Status ParseJsonField(absl::string_view json, const FieldDescriptor& field,
                             pb::Message& message) {
   return JsonReader(json).Read(message, &field);
+}
+
+bool ParseJsonTimestamp(absl::string_view text, pb::Timestamp& out) {
+  int64_t seconds = 0;
+  int32_t nanos = 0;
+  if (!ParseTimestamp(text, seconds, nanos)) return false;
+  out.set_seconds(seconds);
+  out.set_nanos(nanos);
+  return true;
+}
+
+bool ParseJsonDuration(absl::string_view text, pb::Duration& out) {
+  int64_t seconds = 0;
+  int32_t nanos = 0;
+  if (!ParseDuration(text, seconds, nanos)) return false;
+  out.set_seconds(seconds);
+  out.set_nanos(nanos);
+  return true;
 }
 
 }  // namespace aftersales::gateway

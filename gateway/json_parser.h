@@ -1,7 +1,9 @@
 #pragma once
 
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/duration.pb.h>
 #include <google/protobuf/message.h>
+#include <google/protobuf/timestamp.pb.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -36,5 +38,11 @@ absl::Status ParseJson(absl::string_view json, google::protobuf::Message& messag
 // array for a repeated field, a plain value otherwise. Error paths start below the field.
 absl::Status ParseJsonField(absl::string_view json, const google::protobuf::FieldDescriptor& field,
                             google::protobuf::Message& message);
+
+// The text forms of the JSON mapping, for query strings and path variables too: an RFC 3339
+// time ("2026-11-23T10:00:00Z", "2026-11-23T18:00:00.5+08:00"; strict about the shape) and a
+// duration ("1.5s", "-3s"). False when the text is not one, or is out of protobuf's range.
+bool ParseJsonTimestamp(absl::string_view text, google::protobuf::Timestamp& out);
+bool ParseJsonDuration(absl::string_view text, google::protobuf::Duration& out);
 
 }  // namespace aftersales::gateway

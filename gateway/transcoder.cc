@@ -221,7 +221,7 @@ absl::Status SetWellKnown(pb::Message& message, const FieldDescriptor& field,
   const std::string& type = field.message_type()->full_name();
   if (type == "google.protobuf.Timestamp") {
     pb::Timestamp parsed;
-    if (!pb::util::TimeUtil::FromString(std::string(text), &parsed)) {
+    if (!ParseJsonTimestamp(text, parsed)) {
       return BadValue(what, text, "an RFC 3339 time like 2024-05-01T09:30:00Z");
     }
     value.CopyFrom(parsed);
@@ -229,7 +229,7 @@ absl::Status SetWellKnown(pb::Message& message, const FieldDescriptor& field,
   }
   if (type == "google.protobuf.Duration") {
     pb::Duration parsed;
-    if (!pb::util::TimeUtil::FromString(std::string(text), &parsed)) {
+    if (!ParseJsonDuration(text, parsed)) {
       return BadValue(what, text, "a duration like 1.5s");
     }
     value.CopyFrom(parsed);

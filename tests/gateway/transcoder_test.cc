@@ -208,6 +208,7 @@ TEST(Transcoder, BadQueryValuesAreRejectedNamingTheParameter) {
       {"page_size=99999999999", "page_size"},
       {"breached_only=maybe", "breached_only"},
       {"due_before=yesterday", "due_before"},
+      {"due_before=2024-5-1T9:30:00Z", "RFC 3339"},  // the same strict reader as bodies
       {"status=CLOSED", "OPEN"},  // lists the values it could be
       {"colour=red", "colour"},
       {"store_id.x=1", "store_id"},
