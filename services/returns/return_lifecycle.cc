@@ -40,6 +40,22 @@ Money RefundCeiling(const v1::ReturnCase& c) {
   return ceiling;
 }
 
+// What the agent can do about a refund the return's state refuses.
+absl::string_view RefundRefusalHint(Return::Status status) {
+  switch (status) {
+    case Return::REQUESTED:
+      return "authorize it first";
+    case Return::REFUNDED:
+    case Return::RETURNLESS_REFUNDED:
+      return "it has been refunded already; its history shows the amount";
+    case Return::REJECTED:
+    case Return::CLOSED:
+      return "the return is finished";
+    default:
+      return "refund once the item is on its way back";
+  }
+}
+
 }  // namespace
 
 bool NothingTravelsBack(const v1::ReturnDecision& d) {
@@ -125,9 +141,7 @@ absl::Status Refund(Return& ret, const Actor& actor, const Money& amount, const 
   } else if (ret.status() == Return::AUTHORIZED && NothingTravelsBack(ret.decision())) {
     to = Return::RETURNLESS_REFUNDED;
   } else {
-    return Forbidden(ret, "refund",
-                     ret.status() == Return::REQUESTED ? "authorize it first"
-                                                       : "refund once the item is on its way back");
+    return Forbidden(ret, "refund", RefundRefusalHint(ret.status()));
   }
   const Money ceiling = RefundCeiling(ret.return_case());
   if (amount.currency_code != ceiling.currency_code) {

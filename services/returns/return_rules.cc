@@ -612,7 +612,9 @@ absl::Status ValidateReturnRequest(const ReturnRequest& r) {
   if (absl::Status s = ValidateId("store_id", r.store_id); !s.ok()) return s;
   if (!IsKnown(r.marketplace)) {
     return Invalid("order.marketplace",
-                   absl::StrCat("unknown value ", static_cast<int>(r.marketplace)));
+                   static_cast<int>(r.marketplace) < 0
+                       ? "is required: AMAZON, ALIEXPRESS, EBAY or SHOPIFY"
+                       : absl::StrCat("unknown value ", static_cast<int>(r.marketplace)));
   }
   if (absl::Status s = ValidateCountry("order.site", r.site, false); !s.ok()) return s;
   if (absl::Status s = ValidateId("order.order_id", r.order_id); !s.ok()) return s;

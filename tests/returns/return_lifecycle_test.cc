@@ -67,6 +67,17 @@ TEST(ReturnLifecycle, ReturnlessRefundSkipsTheParcel) {
   EXPECT_EQ(r.status(), Return::RETURNLESS_REFUNDED);
 }
 
+TEST(ReturnLifecycle, ASecondRefundIsRefusedSayingItWasRefundedAlready) {
+  Return r = Requested(v1::RETURNLESS_REFUND, v1::ReturnLabel::NONE);
+  ASSERT_TRUE(Authorize(r, Agent(), "").ok());
+  ASSERT_TRUE(Refund(r, Agent(), Money{4000, "USD"}, kLimit, "").ok());
+  const Return before = r;
+  const absl::Status again = Refund(r, Agent(), Money{4000, "USD"}, kLimit, "");
+  EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(again.message().find("refunded already"), absl::string_view::npos) << again.message();
+  EXPECT_EQ(r.SerializeAsString(), before.SerializeAsString());
+}
+
 TEST(ReturnLifecycle, BuyerArrangedShippingRecordsTrackingWithoutALabel) {
   Return r = Requested(v1::RETURN_TO_LOCAL_ADDRESS, v1::ReturnLabel::BUYER_ARRANGED);
   ASSERT_TRUE(Authorize(r, Agent(), "").ok());

@@ -162,6 +162,13 @@ TEST(QuoteReturnShipping, PriceMustBeInTheSiteCurrency) {
   EXPECT_TRUE(absl::StartsWith(d.status().message(), "item_price:")) << d.status();
 }
 
+TEST(ReturnRequestValidation, AMissingMarketplaceSaysItIsRequiredAndWhichAreAccepted) {
+  ReturnRequest r = Valid();
+  r.marketplace = static_cast<Marketplace>(-1);  // what an unset proto enum maps to
+  const absl::Status s = ValidateReturnRequest(r);
+  EXPECT_EQ(s.message(), "order.marketplace: is required: AMAZON, ALIEXPRESS, EBAY or SHOPIFY");
+}
+
 TEST(QuoteReturnShipping, OrderMustBeOnThePolicysSiteAndMarketplace) {
   const ReturnPolicy p = DefaultReturnPolicy(Marketplace::kAmazon, "US");
   ReturnRequest r = Valid();
