@@ -139,7 +139,10 @@ void ApiHandler::Handle(const HttpRequest& request, HttpResponder responder) {
     x.series = metrics_.Unmatched(x.method);
     return Finish(x,
                   Error(x, 404, grpc::StatusCode::NOT_FOUND,
-                        absl::StrCat("no route for ", x.method, " ", path)),
+                        absl::StrCat("no route for ", x.method, " ", path,
+                                     match.known_verbs.empty()
+                                         ? ""
+                                         : absl::StrCat("; this path takes ", match.known_verbs))),
                   responder);
   }
   if (match.outcome == RouteMatch::Outcome::kMethodNotAllowed) {

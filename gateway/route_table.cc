@@ -246,8 +246,26 @@ RouteMatch RouteTable::Match(absl::string_view method, absl::string_view path) c
     std::vector<std::string> stripped = segments;
     stripped.back() = PercentDecode(raw.back().substr(0, colon), false);
     if (MatchWithVerb(method, stripped, verb, result)) return result;
+    // No route has that verb for this path: the colon may be part of the last segment (ids may
+    // hold one). If that matches no route for this method either, the verb was most likely
+    // misspelt: not found, naming the verbs the path takes, rather than "method not allowed"
+    // from the plain path's GET.
+    MatchWithVerb(method, segments, "", result);
+    if (result.outcome == RouteMatch::Outcome::kFound) return result;
+    std::vector<absl::string_view> verbs;
+    for (const int id : order_) {
+      const Entry& e = entries_[id];
+      if (e.path.verb().empty() || !e.path.Match(stripped, nullptr)) continue;
+      if (std::find(verbs.begin(), verbs.end(), e.path.verb()) == verbs.end()) {
+        verbs.push_back(e.path.verb());
+      }
+    }
+    if (verbs.empty()) return result;
+    std::sort(verbs.begin(), verbs.end());
+    RouteMatch not_found;
+    not_found.known_verbs = absl::StrCat(":", absl::StrJoin(verbs, ", :"));
+    return not_found;
   }
-  // No route has that verb for this path: the colon is part of the last segment.
   MatchWithVerb(method, segments, "", result);
   return result;
 }

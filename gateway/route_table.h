@@ -67,6 +67,9 @@ struct RouteMatch {
   std::vector<std::string> values;
   // For kMethodNotAllowed: the methods the path does accept, "GET, POST", for the Allow header.
   std::string allowed;
+  // For kNotFound when the path ends in an unknown ":verb": the custom verbs this path does
+  // take, ":assign, :resolve", so that a typo is answered with the right spelling.
+  std::string known_verbs;
 };
 
 // Method + path template pairs, built once at start-up and then only read (thread-safe).

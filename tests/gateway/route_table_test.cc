@@ -121,6 +121,13 @@ TEST_F(TicketsRoutes, ColonOfNoKnownVerbStaysInTheValue) {
   EXPECT_THAT(m.values, ElementsAre("a:b"));
 }
 
+TEST_F(TicketsRoutes, AMisspeltVerbIsNotFoundNamingTheVerbsThePathTakes) {
+  const RouteMatch m = table_.Match("POST", "/v1/tickets/T1:asign");
+  EXPECT_EQ(m.outcome, Outcome::kNotFound) << "not 405 from GET /v1/tickets/{ticket_id}";
+  EXPECT_EQ(m.known_verbs, ":assign");
+  EXPECT_EQ(table_.Match("POST", "/v1/nope/T1:asign").known_verbs, "");
+}
+
 TEST_F(TicketsRoutes, PercentEncodedValueIsDecodedAndAnEscapedColonIsNoVerb) {
   const RouteMatch m = table_.Match("GET", "/v1/tickets/T%3Aassign%20x");
   ASSERT_EQ(m.outcome, Outcome::kFound);
