@@ -16,19 +16,19 @@ namespace aftersales {
 struct WriteBatcherOptions {
   size_t max_batch = 32;
   size_t max_queued = 4096;
-  size_t max_in_flight = 1;
+  size_t writers = 1;
 };
 
 // Group commit: items that arrive while earlier ones are being written wait, and go together
 // in the next batch, so many writes share one transaction and one commit. A few writer threads
-// (max_in_flight) each take up to max_batch queued items at a time and hand them to `write`,
+// (`writers`) each take up to max_batch queued items at a time and hand them to `write`,
 // which must answer every item of its batch. No timer: an item that finds a writer idle is taken
 // at once, so a lone request waits for nothing; batches form only while every writer is busy,
 // and grow with the load. The queue is bounded: when it is full, TrySubmit says no and the
 // caller answers RESOURCE_EXHAUSTED.
 //
 // The writers are threads of their own, like a BoundedExecutor's, and block on SQL: count
-// max_in_flight against the connection pool.
+// writers against the connection pool.
 template <typename Item>
 class WriteBatcher {
  public:
@@ -37,8 +37,8 @@ class WriteBatcher {
   WriteBatcher(WriteBatcherOptions options, Write write)
       : options_(options), write_(std::move(write)) {
     options_.max_batch = std::max<size_t>(options_.max_batch, 1);
-    options_.max_in_flight = std::max<size_t>(options_.max_in_flight, 1);
-    for (size_t i = 0; i < options_.max_in_flight; ++i) writers_.emplace_back([this] { Work(); });
+    options_.writers = std::max<size_t>(options_.writers, 1);
+    for (size_t i = 0; i < options_.writers; ++i) writers_.emplace_back([this] { Work(); });
   }
   // Writes what is queued, then joins.
   ~WriteBatcher() {

@@ -21,6 +21,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/log.h"
+#include "common/validation.h"
 #include "gateway/json_parser.h"
 #include "gateway/json_printer.h"
 #include "gateway/route_table.h"
@@ -131,8 +132,7 @@ absl::Status SetScalar(pb::Message& message, const FieldDescriptor& field, absl:
         if (!absl::Base64Unescape(text, &value) && !absl::WebSafeBase64Unescape(text, &value)) {
           return BadValue(what, text, "base64");
         }
-      } else if (!pb::internal::IsStructurallyValidUTF8(text.data(),
-                                                        static_cast<int>(text.size()))) {
+      } else if (!IsValidUtf8(text)) {
         return absl::InvalidArgumentError(absl::StrCat(what, ": not valid UTF-8"));
       } else {
         value = std::string(text);

@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
   if (!sweep_interval.ok()) return Fail("bad configuration", sweep_interval.status());
 
   aftersales::WriteBatcherOptions create_batches;
-  for (auto [name, target] : {std::pair{"create_writers", &create_batches.max_in_flight},
+  for (auto [name, target] : {std::pair{"create_writers", &create_batches.writers},
                               std::pair{"create_batch_size", &create_batches.max_batch}}) {
     absl::StatusOr<int64_t> n = config.GetInt(name);
     if (!n.ok()) return Fail("bad configuration", n.status());
@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
   // Connections beyond the call workers for the create writers and the sweeper: neither makes
   // a call wait for a connection, nor waits behind calls.
   const int workers = db_options->pool_size;
-  db_options->pool_size = workers + static_cast<int>(create_batches.max_in_flight) + 1;
+  db_options->pool_size = workers + static_cast<int>(create_batches.writers) + 1;
   absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
   if (!db.ok()) return Fail("cannot reach the database", db.status());
   if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::tickets::Migrations()); !s.ok()) {

@@ -42,8 +42,9 @@ class TicketDesk {
   // CreateTicket for many calls in one transaction with one commit (group commit): a statement
   // per table whatever their number. When that transaction fails as a whole (say, a retry whose
   // key is stored already is among them), each call runs alone through CreateTicket, so each
-  // still gets exactly its own answer. Returns the calls' statuses in their order; each response
-  // is set when its status is OK, and only once the ticket is committed.
+  // still gets exactly its own answer. Returns the calls' statuses in their order. A response is
+  // meaningful only when its status is OK: a failed call's may hold a ticket that was never
+  // committed (gRPC sends no message with an error status).
   std::vector<absl::Status> CreateTickets(absl::Span<const CreateTicketCall> calls);
   absl::Status GetTicket(const Caller& caller, const v1::GetTicketRequest& request,
                          v1::GetTicketResponse* response);

@@ -17,7 +17,7 @@ using std::chrono::milliseconds;
 
 TEST(WriteBatcher, ALoneItemIsWrittenAtOnce) {
   std::promise<size_t> written;
-  WriteBatcher<int> batcher({.max_batch = 32, .max_queued = 16, .max_in_flight = 1},
+  WriteBatcher<int> batcher({.max_batch = 32, .max_queued = 16, .writers = 1},
                             [&](std::vector<int>& batch) { written.set_value(batch.size()); });
   ASSERT_TRUE(batcher.TrySubmit(7));
   std::future<size_t> size = written.get_future();
@@ -33,7 +33,7 @@ TEST(WriteBatcher, ItemsArrivingWhileWritersAreBusyGoTogetherUpToTheBatchSize) {
   std::atomic<bool> first{true};
   std::mutex mu;
   std::vector<std::vector<int>> batches;
-  WriteBatcher<int> batcher({.max_batch = 4, .max_queued = 100, .max_in_flight = 1},
+  WriteBatcher<int> batcher({.max_batch = 4, .max_queued = 100, .writers = 1},
                             [&](std::vector<int>& batch) {
                               if (first.exchange(false)) took_first.set_value();
                               released.wait();
@@ -64,7 +64,7 @@ TEST(WriteBatcher, AFullQueueRefusesAndTheDestructorWritesWhatIsQueued) {
   std::atomic<bool> first{true};
   std::atomic<int> written{0};
   {
-    WriteBatcher<int> batcher({.max_batch = 2, .max_queued = 3, .max_in_flight = 1},
+    WriteBatcher<int> batcher({.max_batch = 2, .max_queued = 3, .writers = 1},
                               [&](std::vector<int>& batch) {
                                 if (first.exchange(false)) took_first.set_value();
                                 released.wait();
@@ -86,7 +86,7 @@ TEST(WriteBatcher, ManyProducersEachItemWrittenExactlyOnce) {
   std::multiset<int> seen;
   size_t largest = 0;
   {
-    WriteBatcher<int> batcher({.max_batch = 8, .max_queued = 10000, .max_in_flight = 2},
+    WriteBatcher<int> batcher({.max_batch = 8, .max_queued = 10000, .writers = 2},
                               [&](std::vector<int>& batch) {
                                 std::lock_guard<std::mutex> lock(mu);
                                 largest = std::max(largest, batch.size());

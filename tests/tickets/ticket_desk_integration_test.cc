@@ -200,7 +200,7 @@ TEST_F(TicketDeskTest, FiftyConcurrentCreatesAllLandEachAnsweredWithItsOwnTicket
   std::atomic<int> submitted{0};
   {
     WriteBatcher<int> batcher(
-        {.max_batch = 32, .max_queued = 100, .max_in_flight = 2}, [&](std::vector<int>& batch) {
+        {.max_batch = 32, .max_queued = 100, .writers = 2}, [&](std::vector<int>& batch) {
           // The writers' first batches wait until every call is in: the
           // rest queue behind them and go in batches, as under load.
           while (submitted.load() < kCalls) {
