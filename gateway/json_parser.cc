@@ -757,7 +757,12 @@ class JsonReader {
     const auto bad_key = [&](absl::string_view expected) {
       return ValueError(absl::StrCat("map key \"", key, "\" is not ", expected));
     };
-    const auto integer = [&](auto& value) { return ToInteger(key, value) == IntegerResult::kOk; };
+    // Keys are quoted, so only digits, as for a quoted integer value: "1.0" and "1e3" would make
+    // a second spelling of key 1.
+    const auto integer = [&](auto& value) {
+      return key.find_first_of(".eE") == absl::string_view::npos &&
+             ToInteger(key, value) == IntegerResult::kOk;
+    };
     switch (key_field.cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
         r.SetString(&entry, &key_field, std::string(key));

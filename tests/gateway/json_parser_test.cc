@@ -568,6 +568,8 @@ TEST(JsonParser, RejectsBadValuesOfEveryKindNamingTheFieldPath) {
        {"int64_to_string[\"x\"]", "map key \"x\" is not an int64"}},
       {R"({"bool_to_nested": {"yes": {}}})", {"bool_to_nested[\"yes\"]", "true or false"}, true},
       {R"({"uint32_to_color": {"-1": "RED"}})", {"uint32_to_color[\"-1\"]", "uint32"}},
+      {R"({"int64_to_string": {"1.0": "y"}})", {"int64_to_string[\"1.0\"]", "is not an int64"}},
+      {R"({"int64_to_string": {"1e3": "y"}})", {"int64_to_string[\"1e3\"]", "is not an int64"}},
       {R"({"uint32_to_color": {"1": "PINK"}})", {"uint32_to_color[\"1\"]", "PINK"}},
       {R"({"duration": "1.5"})", {"duration", "\"1.5\" is not a duration like"}},
       {R"({"duration": "1.5 s"})", {"duration", "not a duration"}},
