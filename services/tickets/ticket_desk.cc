@@ -422,12 +422,7 @@ absl::Status TicketDesk::CreateReplyTemplate(const Caller& caller,
                                              const v1::CreateReplyTemplateRequest& request,
                                              v1::CreateReplyTemplateResponse* response) {
   RETURN_IF_ERROR(ValidateReplyTemplate(request));
-  RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
-  if (!caller.CanAdminister()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("only admins change reply templates; ", caller.principal, " is ",
-                     RoleName(caller.role)));
-  }
+  RETURN_IF_ERROR(CheckTemplateAdmin(caller, request.store_id()));
   v1::ReplyTemplate t = request.template_();
   t.set_store_id(request.store_id());
   *t.mutable_created_at() = ToProtoTime(options_.clock());
@@ -436,6 +431,69 @@ absl::Status TicketDesk::CreateReplyTemplate(const Caller& caller,
     *response->mutable_template_() = t;
     return absl::OkStatus();
   });
+}
+
+absl::Status TicketDesk::PutReplyTemplate(const Caller& caller,
+                                          const v1::PutReplyTemplateRequest& request,
+                                          v1::PutReplyTemplateResponse* response) {
+  RETURN_IF_ERROR(ValidateId("name", request.name()));
+  if (!request.template_().name().empty() && request.template_().name() != request.name()) {
+    return absl::InvalidArgumentError(absl::StrCat("template.name: '", request.template_().name(),
+                                                   "' differs from the path's '", request.name(),
+                                                   "'"));
+  }
+  // The same checks as a create, on the template as it will be stored.
+  v1::CreateReplyTemplateRequest as_create;
+  as_create.set_store_id(request.store_id());
+  *as_create.mutable_template_() = request.template_();
+  as_create.mutable_template_()->set_name(request.name());
+  RETURN_IF_ERROR(ValidateReplyTemplate(as_create));
+  RETURN_IF_ERROR(CheckTemplateAdmin(caller, request.store_id()));
+  v1::ReplyTemplate t = as_create.template_();
+  t.set_store_id(request.store_id());
+  *t.mutable_created_at() = ToProtoTime(options_.clock());
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<bool> created = store::UpsertTemplate(tx, t);
+    if (!created.ok()) return created.status();
+    absl::StatusOr<std::vector<v1::ReplyTemplate>> stored =
+        store::ListTemplates(tx, t.store_id(), t.name(), t.language());
+    if (!stored.ok()) return stored.status();
+    if (stored->empty()) return absl::InternalError("the template just written is not there");
+    *response->mutable_template_() = std::move(stored->front());
+    response->set_created(*created);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TicketDesk::DeleteReplyTemplate(const Caller& caller,
+                                             const v1::DeleteReplyTemplateRequest& request,
+                                             v1::DeleteReplyTemplateResponse* response) {
+  RETURN_IF_ERROR(ValidateId("store_id", request.store_id()));
+  RETURN_IF_ERROR(ValidateId("name", request.name()));
+  RETURN_IF_ERROR(ValidateLanguage("language", request.language(), false));
+  RETURN_IF_ERROR(CheckTemplateAdmin(caller, request.store_id()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<uint64_t> deleted =
+        store::DeleteTemplates(tx, request.store_id(), request.name(), request.language());
+    if (!deleted.ok()) return deleted.status();
+    if (*deleted == 0) {
+      return absl::NotFoundError(absl::StrCat(
+          "store ", request.store_id(), " has no template '", request.name(), "'",
+          request.language().empty() ? "" : absl::StrCat(" in language ", request.language())));
+    }
+    response->set_deleted(static_cast<int32_t>(*deleted));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TicketDesk::CheckTemplateAdmin(const Caller& caller, const std::string& store_id) {
+  RETURN_IF_ERROR(CheckStoreAccess(caller, store_id));
+  if (!caller.CanAdminister()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("only admins change reply templates; ", caller.principal, " is ",
+                     RoleName(caller.role)));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status TicketDesk::ListReplyTemplates(const Caller& caller,

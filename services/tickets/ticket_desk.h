@@ -76,6 +76,11 @@ class TicketDesk {
                                    v1::CreateReplyTemplateResponse* response);
   absl::Status ListReplyTemplates(const Caller& caller, const v1::ListReplyTemplatesRequest& request,
                                   v1::ListReplyTemplatesResponse* response);
+  absl::Status PutReplyTemplate(const Caller& caller, const v1::PutReplyTemplateRequest& request,
+                                v1::PutReplyTemplateResponse* response);
+  absl::Status DeleteReplyTemplate(const Caller& caller,
+                                   const v1::DeleteReplyTemplateRequest& request,
+                                   v1::DeleteReplyTemplateResponse* response);
   absl::Status RenderReplyTemplate(const Caller& caller, const v1::RenderReplyTemplateRequest& request,
                                    v1::RenderReplyTemplateResponse* response);
 
@@ -93,6 +98,8 @@ class TicketDesk {
       const Caller& caller, const std::string& ticket_id,
       const std::function<absl::Status(v1::Ticket&, const WorkflowContext&)>& change);
 
+  // Templates are changed by admins of the store.
+  static absl::Status CheckTemplateAdmin(const Caller& caller, const std::string& store_id);
   // What a create must pass before it touches the database.
   absl::Status CheckCreateTicket(const Caller& caller, absl::string_view idempotency_key,
                                  const v1::CreateTicketRequest& request) const;

@@ -428,6 +428,35 @@ absl::Status InsertTemplate(Transaction& tx, const v1::ReplyTemplate& t) {
   return s;
 }
 
+absl::StatusOr<bool> UpsertTemplate(Transaction& tx, const v1::ReplyTemplate& t) {
+  // Read first (locking the row) rather than count affected rows, whose meaning for
+  // ON DUPLICATE KEY UPDATE depends on the client's CLIENT_FOUND_ROWS flag.
+  absl::StatusOr<std::vector<Row>> existing =
+      tx.Query("SELECT 1 FROM reply_templates WHERE store_id = ? AND name = ? AND language = ? "
+               "FOR UPDATE",
+               {t.store_id(), t.name(), t.language()});
+  if (!existing.ok()) return existing.status();
+  if (existing->empty()) {
+    RETURN_IF_ERROR(InsertTemplate(tx, t));
+    return true;
+  }
+  RETURN_IF_ERROR(tx.Execute("UPDATE reply_templates SET topic = ?, body = ? "
+                             "WHERE store_id = ? AND name = ? AND language = ?",
+                             {t.topic(), t.body(), t.store_id(), t.name(), t.language()})
+                      .status());
+  return false;
+}
+
+absl::StatusOr<uint64_t> DeleteTemplates(Transaction& tx, const std::string& store_id,
+                                         const std::string& name, const std::string& language) {
+  if (language.empty()) {
+    return tx.Execute("DELETE FROM reply_templates WHERE store_id = ? AND name = ?",
+                      {store_id, name});
+  }
+  return tx.Execute("DELETE FROM reply_templates WHERE store_id = ? AND name = ? AND language = ?",
+                    {store_id, name, language});
+}
+
 absl::StatusOr<std::vector<v1::ReplyTemplate>> ListTemplates(Transaction& tx,
                                                              const std::string& store_id,
                                                              const std::string& name,

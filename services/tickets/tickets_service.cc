@@ -134,6 +134,22 @@ grpc::ServerUnaryReactor* TicketsService::ListReplyTemplates(grpc::CallbackServe
   });
 }
 
+grpc::ServerUnaryReactor* TicketsService::PutReplyTemplate(grpc::CallbackServerContext* ctx,
+                                                           const v1::PutReplyTemplateRequest* req,
+                                                           v1::PutReplyTemplateResponse* resp) {
+  return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) {
+    return desk_.PutReplyTemplate(caller, *req, resp);
+  });
+}
+
+grpc::ServerUnaryReactor* TicketsService::DeleteReplyTemplate(
+    grpc::CallbackServerContext* ctx, const v1::DeleteReplyTemplateRequest* req,
+    v1::DeleteReplyTemplateResponse* resp) {
+  return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) {
+    return desk_.DeleteReplyTemplate(caller, *req, resp);
+  });
+}
+
 grpc::ServerUnaryReactor* TicketsService::RenderReplyTemplate(grpc::CallbackServerContext* ctx,
                                                   const v1::RenderReplyTemplateRequest* req, v1::RenderReplyTemplateResponse* resp) {
   return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) {

@@ -54,6 +54,12 @@ class TicketsService final : public v1::TicketsService::CallbackService {
   grpc::ServerUnaryReactor* ListReplyTemplates(grpc::CallbackServerContext* ctx,
                                                const v1::ListReplyTemplatesRequest* req,
                                                v1::ListReplyTemplatesResponse* resp) override;
+  grpc::ServerUnaryReactor* PutReplyTemplate(grpc::CallbackServerContext* ctx,
+                                             const v1::PutReplyTemplateRequest* req,
+                                             v1::PutReplyTemplateResponse* resp) override;
+  grpc::ServerUnaryReactor* DeleteReplyTemplate(grpc::CallbackServerContext* ctx,
+                                                const v1::DeleteReplyTemplateRequest* req,
+                                                v1::DeleteReplyTemplateResponse* resp) override;
   grpc::ServerUnaryReactor* RenderReplyTemplate(grpc::CallbackServerContext* ctx,
                                                 const v1::RenderReplyTemplateRequest* req,
                                                 v1::RenderReplyTemplateResponse* resp) override;

@@ -627,6 +627,67 @@ TEST_F(TicketDeskTest, TemplatesRenderFromTheTicketInTheBuyersLanguage) {
   EXPECT_EQ(listed.templates_size(), 2);
 }
 
+TEST_F(TicketDeskTest, AdminsFixATemplateWithPutAndRemoveItWithDelete) {
+  v1::PutReplyTemplateRequest put;
+  put.set_store_id("store-1");
+  put.set_name("refund_sent");
+  put.mutable_template_()->set_language("zh");
+  put.mutable_template_()->set_topic("退款");
+  put.mutable_template_()->set_body("{buyer_name}，您好：退款已发出 🙏");
+  v1::PutReplyTemplateResponse putted;
+  EXPECT_EQ(desk_->PutReplyTemplate(AgentOf("store-1"), put, &putted).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(desk_->PutReplyTemplate(Admin(), put, &putted).ok());
+  EXPECT_TRUE(putted.created());
+  EXPECT_EQ(putted.template_().name(), "refund_sent");
+  const google::protobuf::Timestamp first_created = putted.template_().created_at();
+
+  // The fix: same name and language, new text; the version keeps its creation time.
+  put.mutable_template_()->set_body("{buyer_name}，您好：退款已发出，3-5 个工作日到账 🙏");
+  ASSERT_TRUE(desk_->PutReplyTemplate(Admin(), put, &putted).ok());
+  EXPECT_FALSE(putted.created());
+  EXPECT_EQ(putted.template_().created_at().SerializeAsString(), first_created.SerializeAsString());
+  v1::RenderReplyTemplateRequest render;
+  render.set_store_id("store-1");
+  render.set_name("refund_sent");
+  render.set_language("zh");
+  (*render.mutable_values())["buyer_name"] = "王芳";
+  v1::RenderReplyTemplateResponse out;
+  ASSERT_TRUE(desk_->RenderReplyTemplate(Admin(), render, &out).ok());
+  EXPECT_EQ(out.body(), "王芳，您好：退款已发出，3-5 个工作日到账 🙏");
+
+  // A body naming another template, and a bad placeholder, change nothing.
+  v1::PutReplyTemplateRequest other = put;
+  other.mutable_template_()->set_name("tracking_update");
+  const absl::Status mismatch = desk_->PutReplyTemplate(Admin(), other, &putted);
+  EXPECT_EQ(mismatch.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(mismatch.message().find("template.name"), absl::string_view::npos) << mismatch;
+  v1::PutReplyTemplateRequest broken = put;
+  broken.mutable_template_()->set_body("Hi {buyer_nmae}");
+  EXPECT_EQ(desk_->PutReplyTemplate(Admin(), broken, &putted).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM reply_templates"), 1);
+
+  put.mutable_template_()->set_language("en");
+  put.mutable_template_()->set_topic("Refund sent");
+  put.mutable_template_()->set_body("Hi {buyer_name}, your refund is on its way.");
+  ASSERT_TRUE(desk_->PutReplyTemplate(Admin(), put, &putted).ok());
+  v1::DeleteReplyTemplateRequest del;
+  del.set_store_id("store-1");
+  del.set_name("refund_sent");
+  del.set_language("zh");
+  v1::DeleteReplyTemplateResponse deleted;
+  EXPECT_EQ(desk_->DeleteReplyTemplate(AgentOf("store-1"), del, &deleted).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(desk_->DeleteReplyTemplate(Admin(), del, &deleted).ok());
+  EXPECT_EQ(deleted.deleted(), 1);
+  EXPECT_EQ(desk_->DeleteReplyTemplate(Admin(), del, &deleted).code(),
+            absl::StatusCode::kNotFound);
+  del.clear_language();
+  ASSERT_TRUE(desk_->DeleteReplyTemplate(Admin(), del, &deleted).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM reply_templates"), 0);
+}
+
 TEST_F(TicketDeskTest, BusinessHoursSetTheClockOfEmailTickets) {
   v1::PutBusinessHoursRequest put;
   put.set_store_id("store-1");
