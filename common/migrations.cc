@@ -71,7 +71,9 @@ absl::Status ApplyMigrations(Database& db, absl::Span<const Migration> migration
                                       {"version", absl::StrCat(m.version)},
                                       {"name", std::string(m.name)}});
       }
-      return absl::OkStatus();
+      // Commit before the lock goes: a process waiting on it would otherwise read the version
+      // row of the last migration as not yet there, and apply that migration a second time.
+      return tx.ExecuteDdl("COMMIT");
     }();
     release();
     return result;
