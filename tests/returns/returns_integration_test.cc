@@ -15,6 +15,7 @@
 #include "services/returns/return_desk.h"
 #include "services/returns/ticket_outbox.h"
 #include "tests/support/child_process.h"
+#include "tests/support/mariadb_environment.h"
 #include "tests/support/mariadb_server.h"
 
 namespace aftersales::returns {
@@ -25,20 +26,8 @@ using v1::Return;
 
 MariaDbServer* server = nullptr;
 
-class ServerEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    absl::StatusOr<std::unique_ptr<MariaDbServer>> s = MariaDbServer::Start();
-    ASSERT_TRUE(s.ok()) << s.status();
-    owned_ = *std::move(s);
-    server = owned_.get();
-  }
-  void TearDown() override { owned_.reset(); }
-
- private:
-  std::unique_ptr<MariaDbServer> owned_;
-};
-const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new ServerEnvironment);
+const auto* const kEnvironment =
+    ::testing::AddGlobalTestEnvironment(new testing::MariaDbEnvironment(&server));
 
 Caller Admin() { return Caller{"admin-1", Role::kAdmin, true, {}}; }
 Caller Agent() { return Caller{"agent-1", Role::kAgent, false, {"store-1"}}; }

@@ -13,6 +13,7 @@
 #include "common/write_batcher.h"
 #include "services/tickets/migrations.h"
 #include "services/tickets/ticket_desk.h"
+#include "tests/support/mariadb_environment.h"
 #include "tests/support/mariadb_server.h"
 
 namespace aftersales::tickets {
@@ -23,20 +24,8 @@ using v1::Ticket;
 
 MariaDbServer* server = nullptr;
 
-class ServerEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    absl::StatusOr<std::unique_ptr<MariaDbServer>> s = MariaDbServer::Start();
-    ASSERT_TRUE(s.ok()) << s.status();
-    owned_ = *std::move(s);
-    server = owned_.get();
-  }
-  void TearDown() override { owned_.reset(); }
-
- private:
-  std::unique_ptr<MariaDbServer> owned_;
-};
-const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new ServerEnvironment);
+const auto* const kEnvironment =
+    ::testing::AddGlobalTestEnvironment(new testing::MariaDbEnvironment(&server));
 
 Caller Admin() { return Caller{"admin-1", Role::kAdmin, /*all_stores=*/true, {}}; }
 Caller AgentOf(const std::string& store) { return Caller{"agent-1", Role::kAgent, false, {store}}; }
