@@ -2,11 +2,10 @@
 // serves until SIGTERM or SIGINT.
 #include <signal.h>
 
-#include <cstdio>
-
 #include "common/config.h"
 #include "common/log.h"
 #include "common/server.h"
+#include "common/service_config.h"
 #include "gateway/gateway.h"
 #include "gateway/gateway_config.h"
 
@@ -14,15 +13,7 @@ int main(int argc, char** argv) {
   aftersales::StartServerProcess("gateway");
 
   aftersales::Config config("gateway", aftersales::gateway::GatewayConfigVars());
-  if (absl::Status s = config.Parse(argc, argv); !s.ok()) {
-    if (absl::IsNotFound(s)) {  // --help
-      std::fputs(std::string(s.message()).c_str(), stdout);
-      return 0;
-    }
-    aftersales::LogError("bad configuration", {{"error", std::string(s.message())}});
-    return 2;
-  }
-  aftersales::LogInfo("configuration", {{"settings", config.Describe()}});
+  aftersales::ParseConfigOrExit(config, argc, argv);
   absl::StatusOr<aftersales::gateway::GatewayOptions> options =
       aftersales::gateway::GatewayOptionsFromConfig(config);
   if (!options.ok()) {
