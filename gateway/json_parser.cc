@@ -207,12 +207,6 @@ bool ParseTimestamp(absl::string_view text, int64_t& seconds, int32_t& nanos) {
   return true;
 }
 
-std::string EnumNames(const pb::EnumDescriptor& type) {
-  std::vector<absl::string_view> names;
-  for (int i = 0; i < type.value_count(); ++i) names.push_back(type.value(i)->name());
-  return absl::StrJoin(names, ", ");
-}
-
 // A field by its proto name or its JSON name. A scan: request messages have a few dozen fields
 // at most, and the descriptor's own lookups would copy the key into a std::string first.
 const FieldDescriptor* FindField(const pb::Descriptor& type, absl::string_view key) {
@@ -840,6 +834,12 @@ bool ParseJsonDuration(absl::string_view text, pb::Duration& out) {
   out.set_seconds(seconds);
   out.set_nanos(nanos);
   return true;
+}
+
+std::string EnumNames(const pb::EnumDescriptor& type) {
+  std::vector<absl::string_view> names;
+  for (int i = 0; i < type.value_count(); ++i) names.push_back(type.value(i)->name());
+  return absl::StrJoin(names, ", ");
 }
 
 }  // namespace aftersales::gateway

@@ -5,6 +5,8 @@
 #include <google/protobuf/message.h>
 #include <google/protobuf/timestamp.pb.h>
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
@@ -44,5 +46,8 @@ absl::Status ParseJsonField(absl::string_view json, const google::protobuf::Fiel
 // duration ("1.5s", "-3s"). False when the text is not one, or is out of protobuf's range.
 bool ParseJsonTimestamp(absl::string_view text, google::protobuf::Timestamp& out);
 bool ParseJsonDuration(absl::string_view text, google::protobuf::Duration& out);
+
+// An enum's value names, "TIER_UNSPECIFIED, VIP, ...": for errors that list what is accepted.
+std::string EnumNames(const google::protobuf::EnumDescriptor& type);
 
 }  // namespace aftersales::gateway

@@ -110,12 +110,6 @@ absl::StatusOr<std::vector<const FieldDescriptor*>> ResolveFieldPath(const pb::D
   return fields;
 }
 
-std::string EnumNames(const pb::EnumDescriptor& type) {
-  std::vector<std::string> names;
-  for (int i = 0; i < type.value_count(); ++i) names.push_back(type.value(i)->name());
-  return absl::StrJoin(names, ", ");
-}
-
 absl::Status BadValue(absl::string_view what, absl::string_view text, absl::string_view expected) {
   return absl::InvalidArgumentError(absl::StrCat(what, ": '", text, "' is not ", expected));
 }
