@@ -428,13 +428,13 @@ absl::Status InsertTemplate(Transaction& tx, const v1::ReplyTemplate& t) {
   return s;
 }
 
-absl::StatusOr<bool> UpsertTemplate(Transaction& tx, const v1::ReplyTemplate& t) {
+absl::StatusOr<bool> UpsertTemplate(Transaction& tx, v1::ReplyTemplate& t) {
   // Read first (locking the row) rather than count affected rows, whose meaning for
   // ON DUPLICATE KEY UPDATE depends on the client's CLIENT_FOUND_ROWS flag.
-  absl::StatusOr<std::vector<Row>> existing =
-      tx.Query("SELECT 1 FROM reply_templates WHERE store_id = ? AND name = ? AND language = ? "
-               "FOR UPDATE",
-               {t.store_id(), t.name(), t.language()});
+  absl::StatusOr<std::vector<Row>> existing = tx.Query(
+      "SELECT created_at FROM reply_templates WHERE store_id = ? AND name = ? AND language = ? "
+      "FOR UPDATE",
+      {t.store_id(), t.name(), t.language()});
   if (!existing.ok()) return existing.status();
   if (existing->empty()) {
     RETURN_IF_ERROR(InsertTemplate(tx, t));
@@ -444,6 +444,7 @@ absl::StatusOr<bool> UpsertTemplate(Transaction& tx, const v1::ReplyTemplate& t)
                              "WHERE store_id = ? AND name = ? AND language = ?",
                              {t.topic(), t.body(), t.store_id(), t.name(), t.language()})
                       .status());
+  SetTime(existing->front(), 0, t.mutable_created_at());
   return false;
 }
 

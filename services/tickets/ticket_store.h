@@ -57,7 +57,8 @@ absl::StatusOr<std::vector<v1::Shipment>> ReadShipments(Transaction& tx, const s
 // Reply templates and business hours.
 absl::Status InsertTemplate(Transaction& tx, const v1::ReplyTemplate& t);
 // Inserts or replaces the template's (store, name, language) version; true when it was new.
-absl::StatusOr<bool> UpsertTemplate(Transaction& tx, const v1::ReplyTemplate& t);
+// A replaced version keeps its creation time, which is copied into `t`.
+absl::StatusOr<bool> UpsertTemplate(Transaction& tx, v1::ReplyTemplate& t);
 // Deletes a template's version in `language`, or all its versions when language is empty.
 absl::StatusOr<uint64_t> DeleteTemplates(Transaction& tx, const std::string& store_id,
                                          const std::string& name, const std::string& language);
