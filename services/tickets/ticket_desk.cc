@@ -17,6 +17,14 @@ namespace {
 
 using v1::Ticket;
 
+// The answer to a change: the changed ticket, or why there is none.
+template <typename Response>
+absl::Status AnswerWithTicket(absl::StatusOr<Ticket> ticket, Response* response) {
+  if (!ticket.ok()) return ticket.status();
+  *response->mutable_ticket() = *std::move(ticket);
+  return absl::OkStatus();
+}
+
 // Sent when a store keeps no "follow_up" template in the buyer's language.
 constexpr char kDefaultFollowUp[] =
     "Hello {buyer_name}, we are checking in on our last reply. If anything is still not right, "
@@ -52,7 +60,8 @@ absl::StatusOr<v1::Order> ReadOrderFor(Transaction& tx, const Caller& caller,
 
 }  // namespace
 
-TicketDesk::TicketDesk(Database& db, TicketDeskOptions options) : db_(db), options_(std::move(options)) {}
+TicketDesk::TicketDesk(Database& db, TicketDeskOptions options)
+    : db_(db), options_(std::move(options)) {}
 
 absl::Status TicketDesk::CreateTicket(const Caller& caller, const std::string& idempotency_key,
                                       const v1::CreateTicketRequest& request,
@@ -280,41 +289,38 @@ absl::Status TicketDesk::AddMessage(const Caller& caller, const std::string& ide
 absl::Status TicketDesk::AssignTicket(const Caller& caller, const v1::AssignTicketRequest& request,
                                       v1::AssignTicketResponse* response) {
   RETURN_IF_ERROR(ValidateOptionalId("assignee", request.assignee()));
-  absl::StatusOr<Ticket> ticket = ChangeTicket(
-      caller, request.ticket_id(),
-      [&](Ticket& t, const WorkflowContext& ctx) { return Assign(t, request.assignee(), ctx); });
-  if (!ticket.ok()) return ticket.status();
-  *response->mutable_ticket() = *std::move(ticket);
-  return absl::OkStatus();
+  return AnswerWithTicket(ChangeTicket(caller, request.ticket_id(),
+                                       [&](Ticket& t, const WorkflowContext& ctx) {
+                                         return Assign(t, request.assignee(), ctx);
+                                       }),
+                          response);
 }
 
 absl::Status TicketDesk::MarkNoResponseNeeded(const Caller& caller,
                                               const v1::MarkNoResponseNeededRequest& request,
                                               v1::MarkNoResponseNeededResponse* response) {
-  absl::StatusOr<Ticket> ticket = ChangeTicket(
-      caller, request.ticket_id(),
-      [](Ticket& t, const WorkflowContext& ctx) { return tickets::MarkNoResponseNeeded(t, ctx); });
-  if (!ticket.ok()) return ticket.status();
-  *response->mutable_ticket() = *std::move(ticket);
-  return absl::OkStatus();
+  return AnswerWithTicket(ChangeTicket(caller, request.ticket_id(),
+                                       [](Ticket& t, const WorkflowContext& ctx) {
+                                         return tickets::MarkNoResponseNeeded(t, ctx);
+                                       }),
+                          response);
 }
 
-absl::Status TicketDesk::ResolveTicket(const Caller& caller, const v1::ResolveTicketRequest& request,
+absl::Status TicketDesk::ResolveTicket(const Caller& caller,
+                                       const v1::ResolveTicketRequest& request,
                                        v1::ResolveTicketResponse* response) {
-  absl::StatusOr<Ticket> ticket = ChangeTicket(
-      caller, request.ticket_id(), [](Ticket& t, const WorkflowContext& ctx) { return Resolve(t, ctx); });
-  if (!ticket.ok()) return ticket.status();
-  *response->mutable_ticket() = *std::move(ticket);
-  return absl::OkStatus();
+  return AnswerWithTicket(
+      ChangeTicket(caller, request.ticket_id(),
+                   [](Ticket& t, const WorkflowContext& ctx) { return Resolve(t, ctx); }),
+      response);
 }
 
 absl::Status TicketDesk::ReopenTicket(const Caller& caller, const v1::ReopenTicketRequest& request,
                                       v1::ReopenTicketResponse* response) {
-  absl::StatusOr<Ticket> ticket = ChangeTicket(
-      caller, request.ticket_id(), [](Ticket& t, const WorkflowContext& ctx) { return Reopen(t, ctx); });
-  if (!ticket.ok()) return ticket.status();
-  *response->mutable_ticket() = *std::move(ticket);
-  return absl::OkStatus();
+  return AnswerWithTicket(
+      ChangeTicket(caller, request.ticket_id(),
+                   [](Ticket& t, const WorkflowContext& ctx) { return Reopen(t, ctx); }),
+      response);
 }
 
 absl::Status TicketDesk::PutOrder(const Caller& caller, const v1::PutOrderRequest& request,
@@ -325,9 +331,9 @@ absl::Status TicketDesk::PutOrder(const Caller& caller, const v1::PutOrderReques
     const absl::Time now = options_.clock();
     absl::StatusOr<v1::Order> existing = store::ReadOrder(tx, request.order_id(), true);
     if (existing.ok() && existing->store_id() != request.order().store_id()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("order ", request.order_id(), " belongs to store ", existing->store_id(),
-                       ", not ", request.order().store_id()));
+      return absl::FailedPreconditionError(absl::StrCat("order ", request.order_id(),
+                                                        " belongs to store ", existing->store_id(),
+                                                        ", not ", request.order().store_id()));
     }
     if (!existing.ok() && existing.status().code() != absl::StatusCode::kNotFound) {
       return existing.status();
@@ -348,7 +354,8 @@ absl::Status TicketDesk::GetOrder(const Caller& caller, const v1::GetOrderReques
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
     absl::StatusOr<v1::Order> order = ReadOrderFor(tx, caller, request.order_id(), false);
     if (!order.ok()) return order.status();
-    absl::StatusOr<std::vector<v1::Shipment>> shipments = store::ReadShipments(tx, request.order_id());
+    absl::StatusOr<std::vector<v1::Shipment>> shipments =
+        store::ReadShipments(tx, request.order_id());
     if (!shipments.ok()) return shipments.status();
     response->Clear();
     *response->mutable_order() = *std::move(order);
@@ -402,7 +409,8 @@ absl::Status TicketDesk::GetOrderHistory(const Caller& caller,
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
     absl::StatusOr<v1::Order> order = ReadOrderFor(tx, caller, request.order_id(), false);
     if (!order.ok()) return order.status();
-    absl::StatusOr<std::vector<v1::Shipment>> shipments = store::ReadShipments(tx, request.order_id());
+    absl::StatusOr<std::vector<v1::Shipment>> shipments =
+        store::ReadShipments(tx, request.order_id());
     if (!shipments.ok()) return shipments.status();
     absl::StatusOr<std::vector<Ticket>> tickets = store::TicketsOfOrder(tx, request.order_id());
     if (!tickets.ok()) return tickets.status();
@@ -486,9 +494,8 @@ absl::Status TicketDesk::DeleteReplyTemplate(const Caller& caller,
 absl::Status TicketDesk::CheckTemplateAdmin(const Caller& caller, const std::string& store_id) {
   RETURN_IF_ERROR(CheckStoreAccess(caller, store_id));
   if (!caller.CanAdminister()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("only admins change reply templates; ", caller.principal, " is ",
-                     RoleName(caller.role)));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "only admins change reply templates; ", caller.principal, " is ", RoleName(caller.role)));
   }
   return absl::OkStatus();
 }
@@ -525,8 +532,8 @@ absl::Status TicketDesk::RenderReplyTemplate(const Caller& caller,
       absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, request.ticket_id(), false);
       if (!ticket.ok()) return ticket.status();
       if (ticket->store_id() != request.store_id()) {
-        return absl::InvalidArgumentError(absl::StrCat("ticket_id: ticket ", request.ticket_id(),
-                                                       " belongs to another store"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("ticket_id: ticket ", request.ticket_id(), " belongs to another store"));
       }
       values["ticket_id"] = ticket->ticket_id();
       values["buyer_name"] = ticket->buyer().name();
@@ -559,8 +566,8 @@ absl::Status TicketDesk::RenderReplyTemplate(const Caller& caller,
     for (const auto& v : *versions) languages.push_back(v.language());
     const std::string language = ChooseLanguage(languages, request.language(), buyer_language);
     if (language.empty()) {
-      return absl::NotFoundError(absl::StrCat("template '", request.name(), "' not found for store ",
-                                              request.store_id()));
+      return absl::NotFoundError(
+          absl::StrCat("template '", request.name(), "' not found for store ", request.store_id()));
     }
     for (const auto& v : *versions) {
       if (v.language() != language) continue;
