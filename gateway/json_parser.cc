@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/validation.h"
+#include "gateway/well_known_types.h"
 
 namespace aftersales::gateway {
 namespace {
@@ -29,29 +30,15 @@ using pb::FieldDescriptor;
 // stack of the thread that parses it.
 constexpr int kMaxDepth = 64;
 
-enum class WellKnown { kNone, kTimestamp, kDuration, kWrapper, kUnsupported };
-
-WellKnown ClassifyType(const pb::Descriptor& type) {
-  const std::string& name = type.full_name();
-  if (!absl::StartsWith(name, "google.protobuf.")) return WellKnown::kNone;
-  const absl::string_view short_name = absl::string_view(name).substr(16);
-  if (short_name == "Timestamp") return WellKnown::kTimestamp;
-  if (short_name == "Duration") return WellKnown::kDuration;
-  if (short_name == "DoubleValue" || short_name == "FloatValue" || short_name == "Int64Value" ||
-      short_name == "UInt64Value" || short_name == "Int32Value" || short_name == "UInt32Value" ||
-      short_name == "BoolValue" || short_name == "StringValue" || short_name == "BytesValue") {
-    return WellKnown::kWrapper;
-  }
-  if (short_name == "Any" || short_name == "Struct" || short_name == "Value" ||
-      short_name == "ListValue" || short_name == "FieldMask") {
-    return WellKnown::kUnsupported;
-  }
-  return WellKnown::kNone;  // Empty and the descriptor types are plain messages in JSON
+// Any, Struct, Value, ListValue and FieldMask are left to protobuf's reader.
+bool ReadByProtobuf(WellKnownType t) {
+  return t == WellKnownType::kAny || t == WellKnownType::kStruct || t == WellKnownType::kValue ||
+         t == WellKnownType::kListValue || t == WellKnownType::kFieldMask;
 }
 
 bool HandlesAll(const pb::Descriptor& type, absl::flat_hash_set<const pb::Descriptor*>& seen) {
   if (!seen.insert(&type).second) return true;
-  if (ClassifyType(type) == WellKnown::kUnsupported) return false;
+  if (ReadByProtobuf(WellKnownTypeOf(type))) return false;
   for (int i = 0; i < type.field_count(); ++i) {
     const FieldDescriptor& field = *type.field(i);
     if (field.type() == FieldDescriptor::TYPE_GROUP) return false;
@@ -616,19 +603,23 @@ class JsonReader {
 
   bool ReadMessageValue(pb::Message& message) {
     const pb::Descriptor& type = *message.GetDescriptor();
-    const WellKnown well_known = ClassifyType(type);
+    const WellKnownType well_known = WellKnownTypeOf(type);
     switch (well_known) {
-      case WellKnown::kNone:
+      case WellKnownType::kNone:
         return ReadObject(message);
-      case WellKnown::kWrapper:
+      case WellKnownType::kWrapper:
         return ReadValue(message, *type.field(0), false);
-      case WellKnown::kTimestamp:
-      case WellKnown::kDuration:
+      case WellKnownType::kTimestamp:
+      case WellKnownType::kDuration:
         break;
-      case WellKnown::kUnsupported:
+      case WellKnownType::kFieldMask:
+      case WellKnownType::kAny:
+      case WellKnownType::kStruct:
+      case WellKnownType::kValue:
+      case WellKnownType::kListValue:
         return ValueError(absl::StrCat(type.full_name(), " is not supported here"));
     }
-    const bool timestamp = well_known == WellKnown::kTimestamp;
+    const bool timestamp = well_known == WellKnownType::kTimestamp;
     const absl::string_view expected =
         timestamp ? "an RFC 3339 time like \"2024-05-01T09:30:00Z\"" : "a duration like \"1.5s\"";
     absl::string_view text;

@@ -13,6 +13,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/well_known_types.h"
 
 namespace aftersales::gateway {
 namespace {
@@ -144,14 +145,6 @@ void AppendFloat(Float value, std::string& out) {
   }
 }
 
-bool IsWrapper(absl::string_view name) {
-  return name == "google.protobuf.DoubleValue" || name == "google.protobuf.FloatValue" ||
-         name == "google.protobuf.Int64Value" || name == "google.protobuf.UInt64Value" ||
-         name == "google.protobuf.Int32Value" || name == "google.protobuf.UInt32Value" ||
-         name == "google.protobuf.BoolValue" || name == "google.protobuf.StringValue" ||
-         name == "google.protobuf.BytesValue";
-}
-
 absl::Status AppendMessage(const pb::Message& message, std::string& out);
 
 // One value of a field: the field's only value, or element `index` of a repeated field.
@@ -280,56 +273,56 @@ absl::Status AppendField(const pb::Message& message, const FieldDescriptor& fiel
 // well-known types go to protobuf. False when the message is no well-known type.
 bool AppendWellKnown(const pb::Message& message, std::string& out, absl::Status& status) {
   const pb::Descriptor& type = *message.GetDescriptor();
-  const std::string& name = type.full_name();
-  if (!absl::StartsWith(name, "google.protobuf.")) return false;
-  const pb::Reflection& r = *message.GetReflection();
-  if (name == "google.protobuf.Timestamp" || name == "google.protobuf.Duration") {
-    const int64_t seconds = r.GetInt64(message, type.FindFieldByNumber(1));
-    const int32_t nanos = r.GetInt32(message, type.FindFieldByNumber(2));
-    if (name == "google.protobuf.Timestamp") {
-      if (seconds < pb::util::TimeUtil::kTimestampMinSeconds ||
-          seconds > pb::util::TimeUtil::kTimestampMaxSeconds || nanos < 0 || nanos > 999999999) {
-        status = absl::InternalError(absl::StrCat("Timestamp out of range: ", seconds, "s"));
-        return true;
-      }
-      AppendTimestamp(seconds, nanos, out);
-      return true;
-    }
-    pb::Duration d;
-    d.set_seconds(seconds);
-    d.set_nanos(nanos);
-    if (seconds < pb::util::TimeUtil::kDurationMinSeconds ||
-        seconds > pb::util::TimeUtil::kDurationMaxSeconds || nanos < -999999999 ||
-        nanos > 999999999) {
-      status = absl::InternalError(absl::StrCat("Duration out of range: ", seconds, "s"));
-      return true;
-    }
-    absl::StrAppend(&out, "\"", pb::util::TimeUtil::ToString(d), "\"");
-    return true;
-  }
-  if (IsWrapper(name)) {
-    status = AppendValue(message, *type.FindFieldByNumber(1), -1, out);
-    return true;
-  }
-  if (name == "google.protobuf.Empty") {
+  const WellKnownType well_known = WellKnownTypeOf(type);
+  if (well_known == WellKnownType::kNone) {
+    if (type.full_name() != "google.protobuf.Empty") return false;
     out += "{}";
     return true;
   }
-  if (name == "google.protobuf.Any" || name == "google.protobuf.Struct" ||
-      name == "google.protobuf.Value" || name == "google.protobuf.ListValue" ||
-      name == "google.protobuf.FieldMask") {
-    pb::util::JsonPrintOptions options;
-    options.preserve_proto_field_names = true;
-    options.always_print_primitive_fields = true;
-    std::string json;
-    const pb::util::Status s = pb::util::MessageToJsonString(message, &json, options);
-    if (!s.ok()) {
-      status = absl::InternalError(std::string(s.message().data(), s.message().size()));
+  const pb::Reflection& r = *message.GetReflection();
+  switch (well_known) {
+    case WellKnownType::kTimestamp:
+    case WellKnownType::kDuration: {
+      const int64_t seconds = r.GetInt64(message, type.FindFieldByNumber(1));
+      const int32_t nanos = r.GetInt32(message, type.FindFieldByNumber(2));
+      if (well_known == WellKnownType::kTimestamp) {
+        if (seconds < pb::util::TimeUtil::kTimestampMinSeconds ||
+            seconds > pb::util::TimeUtil::kTimestampMaxSeconds || nanos < 0 ||
+            nanos > 999999999) {
+          status = absl::InternalError(absl::StrCat("Timestamp out of range: ", seconds, "s"));
+          return true;
+        }
+        AppendTimestamp(seconds, nanos, out);
+        return true;
+      }
+      pb::Duration d;
+      d.set_seconds(seconds);
+      d.set_nanos(nanos);
+      if (seconds < pb::util::TimeUtil::kDurationMinSeconds ||
+          seconds > pb::util::TimeUtil::kDurationMaxSeconds || nanos < -999999999 ||
+          nanos > 999999999) {
+        status = absl::InternalError(absl::StrCat("Duration out of range: ", seconds, "s"));
+        return true;
+      }
+      absl::StrAppend(&out, "\"", pb::util::TimeUtil::ToString(d), "\"");
+      return true;
     }
-    out += json;
-    return true;
+    case WellKnownType::kWrapper:
+      status = AppendValue(message, *type.FindFieldByNumber(1), -1, out);
+      return true;
+    default: {  // Any, Struct, Value, ListValue, FieldMask
+      pb::util::JsonPrintOptions options;
+      options.preserve_proto_field_names = true;
+      options.always_print_primitive_fields = true;
+      std::string json;
+      const pb::util::Status s = pb::util::MessageToJsonString(message, &json, options);
+      if (!s.ok()) {
+        status = absl::InternalError(std::string(s.message().data(), s.message().size()));
+      }
+      out += json;
+      return true;
+    }
   }
-  return false;
 }
 
 // protobuf prints a set Timestamp, Duration, wrapper or FieldMask, and a set oneof scalar, after
@@ -340,9 +333,8 @@ bool PrintedLast(const FieldDescriptor& field) {
   if (field.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
     return field.real_containing_oneof() != nullptr;
   }
-  const std::string& type = field.message_type()->full_name();
-  return type == "google.protobuf.Timestamp" || type == "google.protobuf.Duration" ||
-         type == "google.protobuf.FieldMask" || IsWrapper(type);
+  const WellKnownType type = WellKnownTypeOf(*field.message_type());
+  return IsWellKnownScalar(type) || type == WellKnownType::kFieldMask;
 }
 
 absl::Status AppendMessage(const pb::Message& message, std::string& out) {

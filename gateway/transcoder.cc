@@ -25,6 +25,7 @@
 #include "gateway/json_parser.h"
 #include "gateway/json_printer.h"
 #include "gateway/route_table.h"
+#include "gateway/well_known_types.h"
 
 namespace aftersales::gateway {
 namespace {
@@ -72,13 +73,6 @@ const FieldDescriptor* FindField(const pb::Descriptor& type, absl::string_view n
   const std::string key(name);
   const FieldDescriptor* field = type.FindFieldByName(key);
   return field != nullptr ? field : type.FindFieldByCamelcaseName(key);
-}
-
-bool IsWellKnownLeaf(const pb::Descriptor& type) {
-  const std::string& name = type.full_name();
-  return name == "google.protobuf.Timestamp" || name == "google.protobuf.Duration" ||
-         (absl::StartsWith(name, "google.protobuf.") && absl::EndsWith(name, "Value") &&
-          name != "google.protobuf.Value" && name != "google.protobuf.ListValue");
 }
 
 // Resolves "order.order_id" to its fields. Every step but the last must be a singular message;
@@ -242,7 +236,7 @@ absl::Status SetField(pb::Message& message, absl::Span<const FieldDescriptor* co
   }
   const FieldDescriptor& leaf = *path.back();
   if (leaf.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-    if (!leaf.is_map() && IsWellKnownLeaf(*leaf.message_type())) {
+    if (!leaf.is_map() && IsWellKnownScalar(WellKnownTypeOf(*leaf.message_type()))) {
       return SetWellKnown(*target, leaf, text, what);
     }
     return absl::InvalidArgumentError(
