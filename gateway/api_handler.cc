@@ -11,6 +11,7 @@
 #include "common/ids.h"
 #include "common/log.h"
 #include "gateway/http_status.h"
+#include "gateway/openapi.h"
 
 namespace aftersales::gateway {
 namespace {
@@ -58,6 +59,8 @@ ApiHandler::ApiHandler(const ApiRoutes& api, std::vector<Backend*> backends,
   healthz_series_ = metrics_.AddRoute("GET", "/healthz");
   readyz_series_ = metrics_.AddRoute("GET", "/readyz");
   metrics_series_ = metrics_.AddRoute("GET", "/metrics");
+  openapi_series_ = metrics_.AddRoute("GET", "/openapi.json");
+  openapi_json_ = OpenApiDocument(api_, "Aftersales API", "v1");
 }
 
 HttpResponse ApiHandler::Json(const Exchange& exchange, int http_status, std::string body) const {
@@ -110,6 +113,7 @@ void ApiHandler::Handle(const HttpRequest& request, HttpResponder responder) {
   if (path == "/healthz") builtin = healthz_series_;
   if (path == "/readyz") builtin = readyz_series_;
   if (path == "/metrics") builtin = metrics_series_;
+  if (path == "/openapi.json") builtin = openapi_series_;
   if (builtin >= 0) {
     x.series = builtin;
     if (x.method != "GET") {
@@ -129,6 +133,7 @@ void ApiHandler::Handle(const HttpRequest& request, HttpResponder responder) {
                           absl::StrCat("backends not serving: ", absl::StrJoin(not_serving, ", "))),
                     responder);
     }
+    if (builtin == openapi_series_) return Finish(x, Json(x, 200, openapi_json_), responder);
     HttpResponse response = Json(x, 200, metrics_.Prometheus());
     response.set(http::field::content_type, "text/plain; version=0.0.4");
     return Finish(x, std::move(response), responder);

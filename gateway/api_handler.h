@@ -18,6 +18,7 @@ namespace aftersales::gateway {
 // - GET /readyz: 200 when every backend answered its last health check SERVING, else 503 naming
 //   those that did not;
 // - GET /metrics: request counters in Prometheus text;
+// - GET /openapi.json: the API as an OpenAPI 3.0 document (openapi.h), for client developers;
 // - every API route: authenticate, transcode to the RPC's request, call the backend without
 //   blocking a thread, and answer with the response as JSON or the error mapped to HTTP.
 // Every response carries X-Request-Id (the client's when it is 1..128 printable ASCII characters,
@@ -60,6 +61,9 @@ class ApiHandler : public HttpHandler {
   int healthz_series_;
   int readyz_series_;
   int metrics_series_;
+  int openapi_series_;
+  // GET /openapi.json: built once, from the same routes the handler serves.
+  std::string openapi_json_;
 };
 
 }  // namespace aftersales::gateway

@@ -53,7 +53,7 @@ absl::Status AddRoute(const pb::MethodDescriptor& method, const google::api::Htt
   api.routes.push_back(
       ApiRoute{binding->method, binding->path,
                absl::StrCat("/", method.service()->full_name(), "/", method.name()), backend,
-               &method, *std::move(transcoder)});
+               &method, rule.body(), *std::move(transcoder)});
   return absl::OkStatus();
 }
 

@@ -24,6 +24,8 @@ struct ApiRoute {
   std::string rpc_path;
   std::string backend;  // "tickets"
   const google::protobuf::MethodDescriptor* method = nullptr;
+  // The binding's body: "" (none), "*" (the whole request) or the request field it fills.
+  std::string body;
   Transcoder transcoder;
 };
 

@@ -245,6 +245,15 @@ TEST_F(GatewayServer, MetricsCountRequestsByRouteTemplate) {
       HasSubstr(R"(http_requests_total{method="GET",route="/v1/tickets/{ticket_id}",code="200"})"));
 }
 
+TEST_F(GatewayServer, OpenApiDocumentDescribesTheServedRoutes) {
+  const HttpResult r = client_.Get("/openapi.json");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.Header("Content-Type"), HasSubstr("application/json"));
+  EXPECT_THAT(r.body, HasSubstr(R"("openapi":"3.0.3")"));
+  EXPECT_THAT(r.body, HasSubstr(R"("/v1/tickets/{ticket_id}":{"get":)"));
+  EXPECT_EQ(client_.Post("/openapi.json", "{}").status, 405);
+}
+
 TEST(GatewayWithoutBackend, CallsAre503AndReadyzNamesTheBackend) {
   GatewayOptions options;
   options.listen = "127.0.0.1:0";
