@@ -1,5 +1,10 @@
 #include "common/validation.h"
 
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -12,6 +17,32 @@ absl::Status Invalid(absl::string_view field, absl::string_view problem) {
 }
 
 bool IsBlank(absl::string_view s) { return absl::StripAsciiWhitespace(s).empty(); }
+
+// The names of the files under $TZDIR or /usr/share/zoneinfo, where absl reads zones from,
+// found once: the zones, links like US/Eastern, and a few tables (zone.tab) that LoadTimeZone
+// then refuses.
+absl::flat_hash_set<std::string> ReadInstalledTimeZones() {
+  namespace fs = std::filesystem;
+  absl::flat_hash_set<std::string> names = {"UTC"};
+  const char* tzdir = std::getenv("TZDIR");
+  const fs::path root = tzdir != nullptr && *tzdir != '\0' ? tzdir : "/usr/share/zoneinfo";
+  std::error_code ec;
+  // Directory links (Debian's posix -> .) are not followed, so the walk ends.
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    names.insert(it->path().lexically_relative(root).generic_string());
+  }
+  return names;
+}
+
+// A name from a client must never reach absl::LoadTimeZone unchecked: it takes absolute paths
+// and "file:" names too (a request naming /dev/stdin would block its thread), and it caches
+// every name it is given, also those it failed on, for the life of the process.
+bool IsInstalledTimeZone(absl::string_view name) {
+  static const absl::flat_hash_set<std::string>* const installed =
+      new absl::flat_hash_set<std::string>(ReadInstalledTimeZones());
+  return installed->contains(name);
+}
 
 }  // namespace
 
@@ -85,7 +116,8 @@ absl::Status ValidateCountry(absl::string_view field, absl::string_view value, b
 absl::Status ValidateTimeZone(absl::string_view field, absl::string_view value, bool required) {
   if (value.empty()) return required ? Invalid(field, "is required") : absl::OkStatus();
   absl::TimeZone zone;
-  if (value.size() > 64 || !absl::LoadTimeZone(std::string(value), &zone)) {
+  if (value.size() > 64 || !IsInstalledTimeZone(value) ||
+      !absl::LoadTimeZone(std::string(value), &zone)) {
     return Invalid(field, absl::StrCat("'", value,
                                        "' is not an IANA time zone like America/New_York"));
   }

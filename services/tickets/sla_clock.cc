@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/validation.h"
 
 namespace aftersales::tickets {
 namespace {
@@ -53,7 +54,9 @@ std::string PolicyName(absl::string_view kind, absl::Duration d) {
 
 absl::StatusOr<WeeklyHours> ParseBusinessHours(const v1::BusinessHours& hours) {
   WeeklyHours out;
-  if (!absl::LoadTimeZone(hours.time_zone(), &out.zone) || hours.time_zone().empty()) {
+  // Checked against the installed zones first: LoadTimeZone would also open a path it is given.
+  if (!ValidateTimeZone("business_hours.time_zone", hours.time_zone(), true).ok() ||
+      !absl::LoadTimeZone(hours.time_zone(), &out.zone)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "business_hours.time_zone: '", hours.time_zone(), "' is not an IANA zone like Asia/Shanghai"));
   }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "aftersales/tickets/v1/tickets.pb.h"
+#include "absl/strings/match.h"
 #include "common/channel.h"
 #include "common/config.h"
 #include "common/idempotency.h"
@@ -32,6 +33,21 @@ TEST(Utf8, AcceptsChineseJapaneseAndEmojiAndRejectsBrokenSequences) {
   EXPECT_EQ(Utf8SequenceLength("\xE6\x82\xA8x"), 3u);  // 您 then more
   EXPECT_EQ(Utf8SequenceLength("\xF0\x9F\x98\x80"), 4u);
   EXPECT_EQ(Utf8SequenceLength(""), 0u);
+}
+
+TEST(Validation, TimeZonesAreInstalledNamesNeverPaths) {
+  for (const char* zone : {"UTC", "America/New_York", "US/Eastern", "Etc/GMT+5", "Asia/Kolkata"}) {
+    EXPECT_TRUE(ValidateTimeZone("tz", zone, true).ok()) << zone;
+  }
+  // absl::LoadTimeZone accepts all of these as files; from a client they must be refused before
+  // anything is opened.
+  for (const char* name : {"/usr/share/zoneinfo/Asia/Shanghai", "file:/usr/share/zoneinfo/UTC",
+                           "../zoneinfo/UTC", "Asia/../Asia/Shanghai", "/dev/stdin", "zone.tab",
+                           "Asia", ""}) {
+    const absl::Status s = ValidateTimeZone("buyer.time_zone", name, true);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << name;
+    EXPECT_TRUE(absl::StartsWith(s.message(), "buyer.time_zone: ")) << s;
+  }
 }
 
 TEST(Validation, MessagesNameTheFieldAndWhatIsAccepted) {
