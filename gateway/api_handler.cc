@@ -50,6 +50,23 @@ struct ApiHandler::Exchange {
   absl::string_view grpc_code;
 };
 
+// What a client may read of a backend's error. The codes that mean "a bug or an outage on our
+// side" carry database and library text (a column name, "vector::_M_range_check") that helps an
+// attacker more than a user: the client gets the request id to quote instead, the log keeps the
+// text.
+std::string ApiHandler::PublicMessage(const Exchange& x, const grpc::Status& status) {
+  const grpc::StatusCode code = status.error_code();
+  if (code != grpc::StatusCode::INTERNAL && code != grpc::StatusCode::UNKNOWN &&
+      code != grpc::StatusCode::DATA_LOSS) {
+    return status.error_message();
+  }
+  LogError("backend failed",
+           {{"request_id", x.request_id}, {"grpc_code", std::string(GrpcCodeName(code))},
+            {"error", status.error_message()}});
+  return absl::StrCat("internal error; the request id ", x.request_id,
+                      " finds the details in the service logs");
+}
+
 ApiHandler::ApiHandler(const ApiRoutes& api, std::vector<Backend*> backends,
                        const BackendHealth& health, const Authenticator& authenticator)
     : api_(api), backends_(std::move(backends)), health_(health), authenticator_(authenticator) {
@@ -206,7 +223,7 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
               if (!status.ok()) {
                 return Finish(x,
                               Error(x, HttpStatusFromGrpcCode(status.error_code()),
-                                    status.error_code(), status.error_message()),
+                                    status.error_code(), PublicMessage(x, status)),
                               responder);
               }
               std::string json;

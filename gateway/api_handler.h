@@ -47,6 +47,7 @@ class ApiHandler : public HttpHandler {
   void Record(const Exchange& exchange, int http_status, absl::string_view error);
   // Records the request and sends its response.
   void Finish(const Exchange& exchange, HttpResponse response, const HttpResponder& responder);
+  static std::string PublicMessage(const Exchange& x, const grpc::Status& status);
   HttpResponse Error(const Exchange& exchange, int http_status, grpc::StatusCode code,
                      absl::string_view message) const;
   HttpResponse Json(const Exchange& exchange, int http_status, std::string body) const;

@@ -20,6 +20,7 @@ namespace tickets = ::aftersales::tickets::v1;
 using ::aftersales::testing::HttpClient;
 using ::aftersales::testing::HttpResult;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Answers GetTicket and CreateTicket, remembering the metadata of the last call.
 class FakeTickets final : public tickets::TicketsService::CallbackService {
@@ -40,6 +41,11 @@ class FakeTickets final : public tickets::TicketsService::CallbackService {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     if (request->ticket_id() == "missing") {
       reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "ticket missing not found"));
+      return reactor;
+    }
+    if (request->ticket_id() == "broken") {
+      reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL,
+                                   "database error 1054: Unknown column 'buyer_tier2'"));
       return reactor;
     }
     response->mutable_ticket()->set_ticket_id(request->ticket_id());
@@ -243,6 +249,15 @@ TEST_F(GatewayServer, MetricsCountRequestsByRouteTemplate) {
   EXPECT_THAT(
       r.body,
       HasSubstr(R"(http_requests_total{method="GET",route="/v1/tickets/{ticket_id}",code="200"})"));
+}
+
+TEST_F(GatewayServer, InternalErrorsShowTheRequestIdNotTheBackendsText) {
+  const HttpResult r = client_.Get("/v1/tickets/broken", {{"X-Request-Id", "req-broken-1"}});
+  EXPECT_EQ(r.status, 500);
+  EXPECT_THAT(r.body, HasSubstr(R"("code":"INTERNAL")"));
+  EXPECT_THAT(r.body, HasSubstr("req-broken-1"));
+  EXPECT_THAT(r.body, Not(HasSubstr("buyer_tier2")));
+  EXPECT_THAT(r.body, Not(HasSubstr("1054")));
 }
 
 TEST_F(GatewayServer, OpenApiDocumentDescribesTheServedRoutes) {
