@@ -153,11 +153,21 @@ grpc::Status AtCapacity() {
                       "the service is at capacity; retry shortly");
 }
 
+bool CallerGaveUp(grpc::CallbackServerContext& context) {
+  return context.IsCancelled() || context.deadline() < std::chrono::system_clock::now();
+}
+
+grpc::Status GaveUp() {
+  return grpc::Status(grpc::StatusCode::CANCELLED,
+                      "the caller gave up before the work started; nothing was done");
+}
+
 grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
                                         BoundedExecutor& executor,
                                         std::function<absl::Status()> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const bool queued = executor.TrySubmit([reactor, work = std::move(work)] {
+  const bool queued = executor.TrySubmit([context, reactor, work = std::move(work)] {
+    if (CallerGaveUp(*context)) return reactor->Finish(GaveUp());
     reactor->Finish(ToGrpcStatus(work()));
   });
   if (!queued) reactor->Finish(AtCapacity());

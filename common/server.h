@@ -44,9 +44,18 @@ absl::Status ServeUntilSignal(const ServerOptions& options, const std::vector<gr
 // RESOURCE_EXHAUSTED, for a call refused because the service's queue for it is full.
 grpc::Status AtCapacity();
 
+// True when the client cancelled the call or its deadline passed: work still queued for it
+// should not start. Under a burst a call can wait in a queue past the gateway's deadline; the
+// client has its 504 by then, and a create that ran anyway would be one the client retries
+// (without a key: a duplicate) or never learns of.
+bool CallerGaveUp(grpc::CallbackServerContext& context);
+// The status for such a call: CANCELLED, nothing done.
+grpc::Status GaveUp();
+
 // For a callback handler: runs work (which may block on SQL) on the executor, then finishes the
 // call with the status it returns. When the executor's queue is full the call ends at once with
-// RESOURCE_EXHAUSTED.
+// RESOURCE_EXHAUSTED; when the caller gave up while the work was queued, with GaveUp() and the
+// work never runs.
 grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
                                         BoundedExecutor& executor,
                                         std::function<absl::Status()> work);

@@ -21,19 +21,27 @@ grpc::ServerUnaryReactor* TicketsService::CreateTicket(grpc::CallbackServerConte
     return reactor;
   }
   PendingCreate pending{*std::move(caller), MetadataValue(*ctx, kIdempotencyKeyHeader), req, resp,
-                        reactor};
+                        ctx, reactor};
   if (!creates_.TrySubmit(std::move(pending))) reactor->Finish(AtCapacity());
   return reactor;
 }
 
 void TicketsService::WriteCreates(std::vector<PendingCreate>& batch) {
   std::vector<CreateTicketCall> calls;
+  std::vector<const PendingCreate*> live;
   calls.reserve(batch.size());
+  live.reserve(batch.size());
   for (const PendingCreate& p : batch) {
+    if (CallerGaveUp(*p.context)) {
+      p.reactor->Finish(GaveUp());
+      continue;
+    }
     calls.push_back({&p.caller, p.idempotency_key, p.request, p.response});
+    live.push_back(&p);
   }
+  if (calls.empty()) return;
   const std::vector<absl::Status> statuses = desk_.CreateTickets(calls);
-  for (size_t i = 0; i < batch.size(); ++i) batch[i].reactor->Finish(ToGrpcStatus(statuses[i]));
+  for (size_t i = 0; i < live.size(); ++i) live[i]->reactor->Finish(ToGrpcStatus(statuses[i]));
 }
 
 grpc::ServerUnaryReactor* TicketsService::GetTicket(grpc::CallbackServerContext* ctx,

@@ -77,6 +77,7 @@ class TicketsService final : public v1::TicketsService::CallbackService {
     std::string idempotency_key;
     const v1::CreateTicketRequest* request;
     v1::CreateTicketResponse* response;
+    grpc::CallbackServerContext* context;
     grpc::ServerUnaryReactor* reactor;
   };
   void WriteCreates(std::vector<PendingCreate>& batch);

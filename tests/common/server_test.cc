@@ -1,0 +1,74 @@
+// RunOnExecutor over a real in-process gRPC server on loopback: work queued for a caller who gave
+// up never runs.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+
+#include "absl/time/clock.h"
+#include "aftersales/tickets/v1/tickets.grpc.pb.h"
+#include "common/executor.h"
+#include "common/server.h"
+
+namespace aftersales {
+namespace {
+
+namespace v1 = tickets::v1;
+
+// GetTicket runs on a one-thread executor and counts the times its work ran.
+class CountingTickets final : public v1::TicketsService::CallbackService {
+ public:
+  explicit CountingTickets(BoundedExecutor& executor) : executor_(executor) {}
+  grpc::ServerUnaryReactor* GetTicket(grpc::CallbackServerContext* context,
+                                      const v1::GetTicketRequest* request,
+                                      v1::GetTicketResponse* response) override {
+    return RunOnExecutor(context, executor_, [this, request, response] {
+      ++ran;
+      response->mutable_ticket()->set_ticket_id(request->ticket_id());
+      return absl::OkStatus();
+    });
+  }
+  std::atomic<int> ran{0};
+
+ private:
+  BoundedExecutor& executor_;
+};
+
+TEST(RunOnExecutor, WorkQueuedPastTheCallersDeadlineNeverRuns) {
+  BoundedExecutor executor(1, 16);
+  CountingTickets service(executor);
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(port, 0);
+  auto stub = v1::TicketsService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+
+  // The executor's one thread is busy until released.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  ASSERT_TRUE(executor.TrySubmit([released] { released.wait(); }));
+
+  grpc::ClientContext impatient;
+  impatient.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+  v1::GetTicketRequest request;
+  request.set_ticket_id("T1");
+  v1::GetTicketResponse response;
+  EXPECT_EQ(stub->GetTicket(&impatient, request, &response).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+
+  release.set_value();
+  // A patient call queued behind it runs, so the queue has moved past the impatient one.
+  grpc::ClientContext patient;
+  patient.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ASSERT_TRUE(stub->GetTicket(&patient, request, &response).ok());
+  EXPECT_EQ(response.ticket().ticket_id(), "T1");
+  EXPECT_EQ(service.ran.load(), 1);
+  server->Shutdown();
+}
+
+}  // namespace
+}  // namespace aftersales
