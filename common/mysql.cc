@@ -278,10 +278,12 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> Database::Open(bool with_schem
   if (with_schema) props["schema"] = options_.database;
   props["OPT_CHARSET_NAME"] = std::string("utf8mb4");
   props["OPT_RECONNECT"] = false;  // we reconnect ourselves and set the session up again
-  props["OPT_CONNECT_TIMEOUT"] =
-      static_cast<int>(absl::ToInt64Seconds(options_.connect_timeout) > 0
-                           ? absl::ToInt64Seconds(options_.connect_timeout)
-                           : 1);
+  const auto whole_seconds = [](absl::Duration d) {
+    return static_cast<int>(std::max<int64_t>(absl::ToInt64Seconds(d), 1));
+  };
+  props["OPT_CONNECT_TIMEOUT"] = whole_seconds(options_.connect_timeout);
+  props["OPT_READ_TIMEOUT"] = whole_seconds(options_.io_timeout);
+  props["OPT_WRITE_TIMEOUT"] = whole_seconds(options_.io_timeout);
   try {
     std::unique_ptr<sql::Connection> connection(driver_->connect(props));
     std::unique_ptr<sql::Statement> st(connection->createStatement());

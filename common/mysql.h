@@ -40,6 +40,10 @@ struct DatabaseOptions {
   // How long a caller waits for a free connection before UNAVAILABLE.
   absl::Duration acquire_timeout = absl::Seconds(5);
   absl::Duration connect_timeout = absl::Seconds(5);
+  // How long one read or write on a connection may wait. Without it a database that vanishes
+  // without a reset (a failover, a partition) holds every call, and the readiness check, until
+  // TCP gives up some fifteen minutes later. The client library tries a read up to three times.
+  absl::Duration io_timeout = absl::Seconds(60);
   // Attempts of one transaction across deadlocks and lost connections.
   int max_attempts = 5;
   // Prepared statements kept per connection; the least recently used is closed beyond that.

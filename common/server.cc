@@ -140,10 +140,13 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
     stopping = true;
   }
   stop_cv.notify_all();
-  readiness.join();
-  health->Shutdown();  // NOT_SERVING to every watcher
+  // NOT_SERVING to every watcher, and the readiness thread's later updates are ignored: it may be
+  // stuck in a check against a database that stopped answering, and the drain must not wait for
+  // that (its io timeout ends it; it is joined last).
+  health->Shutdown();
   server->Shutdown(absl::ToChronoTime(absl::Now() + options.drain_timeout));
   server->Wait();
+  readiness.join();
   LogInfo("stopped");
   return absl::OkStatus();
 }

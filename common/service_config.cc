@@ -21,6 +21,9 @@ std::vector<ConfigVar> ServiceConfigVars(absl::string_view default_listen,
       {"db_create", "true", "create the database (utf8mb4) when it does not exist"},
       {"db_pool_size", "16",
        "worker threads for calls, each with a database connection (background work has its own)"},
+      {"db_io_timeout", "60s",
+       "longest wait for the database to answer one statement before the connection counts as "
+       "lost; raise it for a migration that rebuilds a large table"},
   };
 }
 
@@ -41,6 +44,12 @@ absl::StatusOr<DatabaseOptions> DatabaseOptionsFromConfig(const Config& config) 
   if (!pool.ok()) return pool.status();
   if (*pool < 1 || *pool > 512) return absl::InvalidArgumentError("--db_pool_size must be 1..512");
   options.pool_size = static_cast<int>(*pool);
+  absl::StatusOr<absl::Duration> io_timeout = config.GetDuration("db_io_timeout");
+  if (!io_timeout.ok()) return io_timeout.status();
+  if (*io_timeout < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--db_io_timeout must be at least 1s");
+  }
+  options.io_timeout = *io_timeout;
   return options;
 }
 

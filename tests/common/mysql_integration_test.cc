@@ -156,6 +156,28 @@ TEST(MySql, ServerDownIsUnavailable) {
   EXPECT_TRUE(db->Ping().ok());
 }
 
+TEST(MySql, AServerThatStopsAnsweringIsUnavailableAfterTheIoTimeout) {
+  DatabaseOptions options = server->Options("m_frozen");
+  options.pool_size = 1;
+  options.io_timeout = absl::Seconds(1);
+  options.connect_timeout = absl::Seconds(1);
+  options.max_attempts = 1;
+  absl::StatusOr<std::unique_ptr<Database>> db = Database::Connect(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE((*db)->Ping().ok());
+  ASSERT_TRUE(server->Freeze().ok());
+  const absl::Time start = absl::Now();
+  const absl::Status s = (*db)->InTransaction(
+      [](Transaction& tx) { return tx.Query("SELECT 1").status(); });
+  const absl::Duration waited = absl::Now() - start;
+  ASSERT_TRUE(server->Thaw().ok());
+  // Without the timeout this call would wait for TCP to give up, minutes from now.
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_LT(waited, absl::Seconds(20));
+  // The lost connection is replaced once the server answers again.
+  EXPECT_TRUE((*db)->Ping().ok());
+}
+
 TEST(MySql, PoolIsBoundedAndAWaiterGivesUpWithUnavailable) {
   DatabaseOptions options = server->Options("m_pool");
   options.pool_size = 1;

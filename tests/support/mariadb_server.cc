@@ -88,6 +88,38 @@ absl::Status MariaDbServer::Stop() {
 
 absl::Status MariaDbServer::StartAgain() { return Launch(); }
 
+absl::Status MariaDbServer::Freeze() {
+  if (!process_ || kill(process_->pid(), SIGSTOP) != 0) {
+    return absl::FailedPreconditionError("the server is not running");
+  }
+  // The signal lands when each thread next runs; wait until /proc says every one has stopped.
+  const std::string tasks = absl::StrCat("/proc/", process_->pid(), "/task");
+  for (int i = 0; i < 400; ++i) {
+    bool all_stopped = true;
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+      std::ifstream stat(task.path() / "stat");
+      std::string line;
+      std::getline(stat, line);
+      const size_t paren = line.rfind(')');
+      if (paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'T') {
+        all_stopped = false;
+        break;
+      }
+    }
+    if (all_stopped && !ec) return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return absl::DeadlineExceededError("the server did not stop within 2 s");
+}
+
+absl::Status MariaDbServer::Thaw() {
+  if (!process_ || kill(process_->pid(), SIGCONT) != 0) {
+    return absl::FailedPreconditionError("the server is not running");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status MariaDbServer::Restart() {
   if (absl::Status s = Stop(); !s.ok()) return s;
   return StartAgain();

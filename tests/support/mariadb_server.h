@@ -26,6 +26,10 @@ class MariaDbServer {
   absl::Status Restart();
   absl::Status Stop();
   absl::Status StartAgain();
+  // SIGSTOP / SIGCONT: a server that keeps its connections open and answers nothing, as one
+  // behind a network partition does.
+  absl::Status Freeze();
+  absl::Status Thaw();
 
  private:
   MariaDbServer() = default;
