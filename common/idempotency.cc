@@ -80,8 +80,13 @@ absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_v
                            const google::protobuf::Message& request,
                            google::protobuf::Message* response,
                            const std::function<absl::Status(Transaction&, google::protobuf::Message*)>& create) {
+  // Every attempt starts from an empty response: a retried transaction must not find the
+  // repeated fields of the attempt before.
   if (key.empty()) {
-    return db.InTransaction([&](Transaction& tx) { return create(tx, response); });
+    return db.InTransaction([&](Transaction& tx) {
+      response->Clear();
+      return create(tx, response);
+    });
   }
   if (absl::Status s = ValidateIdempotencyKey(key); !s.ok()) return s;
   const std::string fingerprint = RequestFingerprint(request);
@@ -89,6 +94,7 @@ absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_v
   // The effect first, the key's row last: a concurrent twin blocks on that row until we commit,
   // then sees a duplicate key, rolls back and replays what we stored.
   absl::Status status = db.InTransaction([&](Transaction& tx) -> absl::Status {
+    response->Clear();
     RETURN_IF_ERROR(create(tx, response));
     const IdempotencyRecord record{scope, key, fingerprint, response};
     return StoreIdempotencyRecords(tx, {&record, 1});

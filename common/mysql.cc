@@ -366,6 +366,12 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Transactio
       LogError("transaction aborted by an exception", {{"error", e.what()}});
       return absl::InternalError(absl::StrCat("transaction aborted: ", e.what()));
     }
+    if (status.ok() && tx.retryable_) {
+      // fn went on past a deadlock, a lock wait timeout or a lost connection: the database rolled
+      // back the transaction or the statement, and what is left is not the whole work.
+      status = absl::AbortedError(
+          "a statement of the transaction failed and the work went on without it; retrying");
+    }
     if (status.ok()) {
       try {
         connection->connection().commit();

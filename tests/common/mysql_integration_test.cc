@@ -3,11 +3,13 @@
 
 #include <atomic>
 #include <barrier>
+#include <future>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/migrations.h"
 #include "common/mysql.h"
+#include "common/status.h"
 #include "tests/support/mariadb_environment.h"
 #include "tests/support/mariadb_server.h"
 
@@ -95,6 +97,50 @@ TEST(MySql, DeadlockIsRetriedAndBothTransactionsLand) {
   absl::StatusOr<std::vector<Row>> rows = db->InTransaction<std::vector<Row>>(
       [](Transaction& tx) { return tx.Query("SELECT SUM(n) FROM t"); });
   EXPECT_EQ(rows->front().Int(0), 4);
+}
+
+TEST(MySql, WorkThatGoesOnPastALockWaitTimeoutIsNotCommitted) {
+  DatabaseOptions options = server->Options("m_swallowed");
+  options.pool_size = 2;
+  options.max_attempts = 2;
+  absl::StatusOr<std::unique_ptr<Database>> db = Database::Connect(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE(Exec(**db, "CREATE TABLE t (id INT PRIMARY KEY, n INT)").ok());
+  ASSERT_TRUE((*db)->InTransaction([](Transaction& tx) {
+                   return tx.Execute("INSERT INTO t VALUES (1, 0)").status();
+                 }).ok());
+  // One transaction holds row 1 while the other asks for it.
+  std::promise<void> locked;
+  std::promise<void> done;
+  std::shared_future<void> finished = done.get_future().share();
+  std::thread holder([&] {
+    (*db)->InTransaction([&](Transaction& tx) -> absl::Status {
+           RETURN_IF_ERROR(tx.Query("SELECT n FROM t WHERE id = 1 FOR UPDATE").status());
+           locked.set_value();
+           finished.wait();
+           return absl::OkStatus();
+         })
+        .IgnoreError();
+  });
+  locked.get_future().wait();
+  int attempts = 0;
+  const absl::Status s = (*db)->InTransaction([&](Transaction& tx) -> absl::Status {
+    ++attempts;
+    RETURN_IF_ERROR(tx.ExecuteDdl("SET SESSION innodb_lock_wait_timeout = 1"));
+    RETURN_IF_ERROR(tx.Execute("INSERT INTO t VALUES (2, 0)").status());
+    // A careless caller: logs the conflict and carries on as if the update had happened.
+    const absl::Status update = tx.Execute("UPDATE t SET n = 1 WHERE id = 1").status();
+    EXPECT_EQ(update.code(), absl::StatusCode::kAborted) << update;
+    return absl::OkStatus();
+  });
+  done.set_value();
+  holder.join();
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted) << s;
+  EXPECT_EQ(attempts, 2) << "tried again whole";
+  absl::StatusOr<std::vector<Row>> rows = (*db)->InTransaction<std::vector<Row>>(
+      [](Transaction& tx) { return tx.Query("SELECT COUNT(*) FROM t WHERE id = 2"); });
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->front().Int(0), 0) << "half a transaction was committed";
 }
 
 TEST(MySql, PreparedStatementsPerConnectionAreBounded) {
