@@ -174,7 +174,8 @@ HttpServer::HttpServer(HttpServerOptions options, HttpHandler& handler)
       handler_(handler),
       io_(options_.threads),
       work_(net::make_work_guard(io_)),
-      acceptor_(net::make_strand(io_)) {}
+      acceptor_(net::make_strand(io_)),
+      accept_retry_(acceptor_.get_executor()) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
@@ -222,7 +223,14 @@ void HttpServer::Accept() {
       }
       connection->Start();
     } else {
-      LogWarning("accept failed", {{"error", ec.message()}});
+      // Out of file descriptors (EMFILE) or memory: accepting again at once would fail again at
+      // once, spinning a core and flooding the log. The clients wait in the backlog meanwhile.
+      LogWarning("accept failed; retrying in 100 ms", {{"error", ec.message()}});
+      accept_retry_.expires_after(std::chrono::milliseconds(100));
+      accept_retry_.async_wait([this](beast::error_code wait_error) {
+        if (!wait_error && acceptor_.is_open()) Accept();
+      });
+      return;
     }
     Accept();
   });
@@ -233,6 +241,7 @@ void HttpServer::StopAccepting() {
   net::dispatch(acceptor_.get_executor(), [this] {
     beast::error_code ignored;
     acceptor_.close(ignored);
+    accept_retry_.cancel();
   });
   std::lock_guard<std::mutex> lock(connections_mu_);
   for (const auto& weak : connections_) {
