@@ -36,6 +36,13 @@ struct PendingCall {
   Done done;
 };
 
+// The backend may or may not have done the work: a retry with the same Idempotency-Key is safe.
+grpc::Status ShuttingDown() {
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      "the gateway is shutting down; retry the request (with the same "
+                      "Idempotency-Key if it had one)");
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<BackendAddress>> ParseBackendAddresses(absl::string_view spec) {
@@ -59,9 +66,16 @@ absl::StatusOr<std::vector<BackendAddress>> ParseBackendAddresses(absl::string_v
   return out;
 }
 
-void CallsInFlight::Add(grpc::ClientContext* call) {
+bool CallsInFlight::Add(grpc::ClientContext* call) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (cancelling_) return false;
   calls_.insert(call);
+  return true;
+}
+
+bool CallsInFlight::cancelling() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cancelling_;
 }
 
 void CallsInFlight::Remove(grpc::ClientContext* call) {
@@ -72,6 +86,7 @@ void CallsInFlight::Remove(grpc::ClientContext* call) {
 
 void CallsInFlight::CancelAll() {
   std::lock_guard<std::mutex> lock(mu_);
+  cancelling_ = true;
   for (grpc::ClientContext* call : calls_) call->TryCancel();
 }
 
@@ -101,10 +116,19 @@ void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
   if (!metadata.traceparent.empty()) {
     call->context.AddMetadata("traceparent", std::string(metadata.traceparent));
   }
-  in_flight_.Add(&call->context);
+  if (!in_flight_.Add(&call->context)) {
+    const std::unique_ptr<PendingCall<CallDone>> refused(call);
+    std::move(refused->done)(ShuttingDown(), grpc::ByteBuffer());
+    return;
+  }
   stub_.UnaryCall(&call->context, rpc_path, grpc::StubOptions(), &call->request, &call->response,
                   [this, call](grpc::Status status) {
                     const std::unique_ptr<PendingCall<CallDone>> finished(call);
+                    if (status.error_code() == grpc::StatusCode::CANCELLED &&
+                        in_flight_.cancelling()) {
+                      // Our cancel, at the end of the drain: the client may retry elsewhere.
+                      status = ShuttingDown();
+                    }
                     std::move(finished->done)(std::move(status), std::move(finished->response));
                     // Only now: shutdown waits for this before it tears down what done touched.
                     in_flight_.Remove(&finished->context);

@@ -40,23 +40,29 @@ struct CallMetadata {
   absl::string_view traceparent;
 };
 
-// Runs once per call, on a gRPC thread: the call's status and, when OK, the response bytes.
+// Runs once per call, on a gRPC thread (or at once, on the caller's, when the gateway is shutting
+// down): the call's status and, when OK, the response bytes.
 using CallDone = absl::AnyInvocable<void(grpc::Status, grpc::ByteBuffer) &&>;
 
 // Calls in flight across all backends, so shutdown can cancel them and wait for their callbacks.
 class CallsInFlight {
  public:
-  void Add(grpc::ClientContext* call);
+  // False once CancelAll ran: the call must not start (a request whose body arrived during
+  // shutdown would otherwise outlive the threads and objects its callback needs).
+  bool Add(grpc::ClientContext* call);
   void Remove(grpc::ClientContext* call);
-  // Ends every call in flight with CANCELLED.
+  // Ends every call in flight with CANCELLED and refuses new ones.
   void CancelAll();
+  // True once CancelAll ran: a CANCELLED call was cancelled by the gateway, not the client.
+  bool cancelling() const;
   // False when calls are still in flight after the timeout.
   bool WaitIdle(absl::Duration timeout);
 
  private:
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable idle_;
   std::unordered_set<grpc::ClientContext*> calls_;
+  bool cancelling_ = false;
 };
 
 // One backend: one channel, reused by every call, and a generic stub speaking raw bytes, so the

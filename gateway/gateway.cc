@@ -89,8 +89,12 @@ void Gateway::Shutdown() {
     calls_.CancelAll();
     server_->WaitIdle(kCancelGrace);
   }
-  // Every backend callback must have run before the threads it posts to go away.
-  calls_.WaitIdle(kCancelGrace);
+  calls_.CancelAll();  // and from here on every new backend call is refused
+  // Every backend callback must have run before the threads it posts to and the objects it
+  // touches go away. Cancelled calls end quickly and no new one starts, so this wait ends.
+  while (!calls_.WaitIdle(kCancelGrace)) {
+    LogWarning("waiting for cancelled backend calls to end");
+  }
   server_->Stop();
   health_.reset();
   LogInfo("stopped");

@@ -312,5 +312,23 @@ TEST_F(GatewayServer, ShutdownLetsTheRequestInFlightFinishThenRefusesConnections
   EXPECT_EQ(HttpClient(port, absl::Seconds(1)).Get("/healthz").status, 0);
 }
 
+TEST_F(GatewayServer, ACallCancelledAtTheEndOfTheDrainIs503SoTheClientRetries) {
+  GatewayOptions options;
+  options.listen = "127.0.0.1:0";
+  options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
+  options.drain_timeout = absl::Milliseconds(100);  // shorter than the slow call's 400 ms
+  absl::StatusOr<std::unique_ptr<Gateway>> own = Gateway::Create(options);
+  ASSERT_TRUE(own.ok()) << own.status();
+  ASSERT_TRUE((*own)->Start().ok());
+  HttpResult slow;
+  std::thread caller([&, port = (*own)->port()] { slow = HttpClient(port).Get("/v1/tickets/slow"); });
+  absl::SleepFor(absl::Milliseconds(100));
+  (*own)->Shutdown();
+  caller.join();
+  // Not 499 (the client's own cancel, not to be retried): the gateway gave up on it.
+  EXPECT_EQ(slow.status, 503) << slow.error;
+  EXPECT_THAT(slow.body, HasSubstr("shutting down"));
+}
+
 }  // namespace
 }  // namespace aftersales::gateway
