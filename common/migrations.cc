@@ -1,6 +1,7 @@
 #include "common/migrations.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
@@ -14,6 +15,14 @@ constexpr char kCreateTable[] =
     " name VARCHAR(255) NOT NULL,"
     " applied_at DATETIME(6) NOT NULL"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
+
+absl::StatusOr<std::set<int64_t>> ReadAppliedVersions(Transaction& tx) {
+  absl::StatusOr<std::vector<Row>> rows = tx.Query("SELECT version FROM schema_migrations");
+  if (!rows.ok()) return rows.status();
+  std::set<int64_t> versions;
+  for (const Row& row : *rows) versions.insert(row.Int(0));
+  return versions;
+}
 
 absl::StatusOr<int> ReadVersion(Transaction& tx) {
   absl::StatusOr<std::vector<Row>> rows =
@@ -55,11 +64,30 @@ absl::Status ApplyMigrations(Database& db, absl::Span<const Migration> migration
             " but this build knows only up to ", newest_known,
             ": run a newer build, or restore the database"));
       }
+      absl::StatusOr<std::set<int64_t>> applied = ReadAppliedVersions(tx);
+      if (!applied.ok()) return applied.status();
+      for (const Migration& m : ordered) {
+        // A migration merged after a newer one ran would otherwise be skipped for good.
+        if (m.version <= *current && applied->count(m.version) == 0) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "migration ", m.name, " was never applied, but database ", db.options().database,
+              " is already at schema version ", *current,
+              ": renumber it above the newest version, or apply it by hand and record it in "
+              "schema_migrations"));
+        }
+      }
       for (const Migration& m : ordered) {
         if (m.version <= *current) continue;
-        for (const std::string& statement : SplitSqlStatements(m.sql)) {
-          if (absl::Status s = tx.ExecuteDdl(statement); !s.ok()) {
-            return absl::Status(s.code(), absl::StrCat("migration ", m.name, ": ", s.message()));
+        const std::vector<std::string> statements = SplitSqlStatements(m.sql);
+        for (size_t i = 0; i < statements.size(); ++i) {
+          if (absl::Status s = tx.ExecuteDdl(statements[i]); !s.ok()) {
+            return absl::Status(
+                s.code(),
+                absl::StrCat("migration ", m.name, ", statement ", i + 1, " of ",
+                             statements.size(), ": ", s.message(),
+                             i == 0 ? ""
+                                    : " (the statements before it may have taken effect: "
+                                      "MariaDB commits each DDL statement by itself)"));
           }
         }
         absl::Status recorded =

@@ -286,6 +286,17 @@ TEST(Migrations, ANewerSchemaIsRefused) {
   EXPECT_NE(s.message().find("schema version 2"), absl::string_view::npos) << s;
 }
 
+TEST(Migrations, AVersionSkippedBelowTheAppliedOnesIsRefusedNotLostForGood) {
+  auto db = Connect("m_migrate_gap");
+  const std::vector<Migration> both = {{1, "0001_first.sql", "CREATE TABLE g1 (id INT);\n"},
+                                       {2, "0002_second.sql", "CREATE TABLE g2 (id INT);\n"}};
+  ASSERT_TRUE(ApplyMigrations(*db, {both[1]}).ok());  // 2 first, as after a bad merge
+  const absl::Status s = ApplyMigrations(*db, both);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_NE(s.message().find("0001_first.sql"), absl::string_view::npos) << s;
+  EXPECT_NE(s.message().find("never applied"), absl::string_view::npos) << s;
+}
+
 TEST(Migrations, AFailingMigrationIsNamedAndNotRecorded) {
   auto db = Connect("m_migrate_broken");
   const std::vector<Migration> broken = {{1, "0001_broken.sql", "CREATE TABLE (oops;\n"}};
