@@ -10,6 +10,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <array>
+#include <memory>
 #include <optional>
 
 #include "absl/strings/match.h"
@@ -135,7 +137,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
                         self->server_.RequestFinished();
                         self->request_ = {};
                         self->response_ = {};
-                        if (ec || !keep_alive) return self->Close();
+                        if (ec) return self->Close();
+                        // The rest of a refused request may still be on its way: read it away
+                        // first, or closing with unread bytes resets the connection and the
+                        // client loses the answer (a 413 it never sees).
+                        if (self->close_after_write_) return self->LingerThenClose();
+                        if (!keep_alive) return self->Close();
                         self->ReadHeader();
                       });
   }
@@ -152,6 +159,25 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     stream_.close();
   }
 
+  // Sends FIN, then discards what the client still sends until it closes its side too, or for
+  // at most kLinger, before closing.
+  void LingerThenClose() {
+    static constexpr auto kLinger = std::chrono::seconds(2);
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    discard_ = std::make_unique<std::array<char, 16384>>();
+    stream_.expires_after(kLinger);
+    Discard();
+  }
+
+  void Discard() {
+    stream_.async_read_some(net::buffer(*discard_),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) return self->stream_.close();  // EOF, timeout or reset
+                              self->Discard();
+                            });
+  }
+
   static absl::string_view ToAbsl(beast::string_view s) { return {s.data(), s.size()}; }
 
   beast::tcp_stream stream_;
@@ -163,6 +189,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   HttpResponse response_;
   bool idle_ = false;
   bool close_after_write_ = false;
+  std::unique_ptr<std::array<char, 16384>> discard_;  // only while lingering
 };
 
 void HttpResponder::Send(HttpResponse response) const { connection_->Send(std::move(response)); }

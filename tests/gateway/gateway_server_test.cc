@@ -3,6 +3,12 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <map>
 #include <mutex>
@@ -234,6 +240,46 @@ TEST_F(GatewayServer, BodyOverTheLimitIs413AndTheNextRequestStillWorks) {
   EXPECT_EQ(r.status, 413);
   EXPECT_THAT(r.body, HasSubstr("4096"));
   EXPECT_EQ(client_.Get("/healthz").status, 200);
+}
+
+// What browsers, Go and Python clients do: send the whole body without waiting for
+// "100 Continue", and read the answer after (or while) sending. A raw socket, so that nothing
+// between the test and the gateway retries or hides a reset.
+TEST_F(GatewayServer, AClientStillSendingAnOversizeBodyReadsThe413NotAReset) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(gateway_->port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+  // Python's requests and many others send the whole body before they read anything.
+  const std::string body(1 << 20, ' ');
+  const std::string all = absl::StrCat(
+      "POST /v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: ", body.size(), "\r\n\r\n", body);
+  size_t sent = 0;
+  while (sent < all.size()) {
+    const ssize_t n = send(fd, all.data() + sent, all.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the gateway closed: fine, as long as the answer can still be read
+    sent += static_cast<size_t>(n);
+  }
+  std::string answer;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
+    if (n <= 0) {
+      if (n < 0) answer += absl::StrCat("<recv error: ", std::strerror(errno), ">");
+      break;
+    }
+    answer.append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 413")) << answer;
+  EXPECT_THAT(answer, HasSubstr("4096"));
 }
 
 TEST_F(GatewayServer, ManyRequestsOnOneKeptAliveConnection) {
