@@ -90,7 +90,10 @@ HttpResult HttpClient::Request(absl::string_view method, absl::string_view targe
 
   HttpResult result;
   // A kept-alive connection the server has closed in the meantime fails on first use: then
-  // reconnect once and resend.
+  // reconnect once and resend, as browsers do, only when sending twice is harmless. A POST may
+  // have reached the server before the connection broke: resending it could hide a request
+  // answered twice, which is what the end-to-end tests are there to catch.
+  const bool may_resend = method != "POST" && method != "PATCH";
   for (int attempt = 0; attempt < 2; ++attempt) {
     const bool reused = c.connected;
     if (!c.connected) {
@@ -112,7 +115,7 @@ HttpResult HttpClient::Request(absl::string_view method, absl::string_view targe
       const bool stale =
           reused && (ec == http::error::end_of_stream || ec == net::error::eof ||
                      ec == net::error::connection_reset || ec == net::error::broken_pipe);
-      if (stale) continue;
+      if (stale && may_resend) continue;
       result.error = absl::StrCat(method, " ", target, ": ", ec.message());
       return result;
     }
