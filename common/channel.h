@@ -18,9 +18,11 @@ struct RetryableMethod {
   std::string method;
 };
 
-// One channel per target, to be reused for every call to it. The listed methods (idempotent
-// ones only: reads, and writes carrying an idempotency key) are retried by the channel on
-// UNAVAILABLE, up to 4 attempts with exponential backoff.
+// One channel per target, to be reused for every call to it. The listed methods are retried by
+// the channel on UNAVAILABLE, up to 4 attempts with exponential backoff. List reads, and a write
+// only when every call of it on this channel carries an idempotency key (the returns outbox's
+// CreateTicket): retry is set per method, a write is safe to repeat only per call, and a service
+// answers UNAVAILABLE also when a commit's outcome is unknown.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
                                            const std::vector<RetryableMethod>& retryable);
 
