@@ -310,9 +310,11 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> Database::Acquire() {
     while (idle_.empty() && open_ >= options_.pool_size) {
       if (released_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
           open_ >= options_.pool_size) {
-        return absl::UnavailableError(absl::StrCat(
+        // Not UNAVAILABLE: InTransaction would wait all over again, several times, for a caller
+        // whose deadline is gone. The client hears 429 and retries shortly.
+        return absl::ResourceExhaustedError(absl::StrCat(
             "all ", options_.pool_size, " database connections stayed busy for ",
-            absl::FormatDuration(options_.acquire_timeout), "; try again"));
+            absl::FormatDuration(options_.acquire_timeout), "; retry shortly"));
       }
     }
     if (!idle_.empty()) {

@@ -106,7 +106,13 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   std::atomic<bool> stopping{false};
   std::mutex mu;
   std::condition_variable stop_cv;
-  auto ready_now = [&] { return !options.readiness_check || options.readiness_check().ok(); };
+  auto ready_now = [&] {
+    if (!options.readiness_check) return true;
+    const absl::Status s = options.readiness_check();
+    // Every connection busy is a database that works: under load the service stays in
+    // rotation rather than dropping out of it.
+    return s.ok() || s.code() == absl::StatusCode::kResourceExhausted;
+  };
   set_serving(ready_now());
   std::thread readiness([&] {
     std::unique_lock<std::mutex> lock(mu);

@@ -31,7 +31,8 @@ struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";
   // Shorter than the orchestrator's grace period (Kubernetes: 30 s).
   absl::Duration drain_timeout = absl::Seconds(20);
-  // Polled for readiness: health reports SERVING only while this is OK (the database answers).
+  // Polled for readiness: health reports SERVING while this is OK (the database answers) or
+  // RESOURCE_EXHAUSTED (every connection busy: the database works, the service is just loaded).
   std::function<absl::Status()> readiness_check;
   absl::Duration readiness_interval = absl::Seconds(5);
 };
