@@ -79,7 +79,9 @@ absl::Status StoreIdempotencyRecords(Transaction& tx, absl::Span<const Idempoten
 absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_view key,
                            const google::protobuf::Message& request,
                            google::protobuf::Message* response,
-                           const std::function<absl::Status(Transaction&, google::protobuf::Message*)>& create) {
+                           const std::function<absl::Status(Transaction&, google::protobuf::Message*)>& create,
+                           bool* replayed) {
+  if (replayed != nullptr) *replayed = false;
   // Every attempt starts from an empty response: a retried transaction must not find the
   // repeated fields of the attempt before.
   if (key.empty()) {
@@ -121,6 +123,7 @@ absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_v
         !response->ParseFromString(bytes)) {
       return absl::AbortedError("the first request with this Idempotency-Key is still running; retry");
     }
+    if (replayed != nullptr) *replayed = true;
     return absl::OkStatus();
   });
 }

@@ -21,10 +21,12 @@ namespace aftersales {
 // and the stored response commit together or not at all. With an empty key it just runs create.
 // scope separates keys of different callers and methods ("alice:CreateTicket"). A concurrent
 // twin with the same key waits on the key's row until the first commits, then replays.
+// replayed, when given, says which of the two happened.
 absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_view key,
                            const google::protobuf::Message& request,
                            google::protobuf::Message* response,
-                           const std::function<absl::Status(Transaction&, google::protobuf::Message*)>& create);
+                           const std::function<absl::Status(Transaction&, google::protobuf::Message*)>& create,
+                           bool* replayed = nullptr);
 
 // One key's row: the fingerprint of the request (RequestFingerprint) and the response it produced.
 struct IdempotencyRecord {

@@ -17,6 +17,9 @@ inline constexpr char kRoleHeader[] = "x-aftersales-role";
 inline constexpr char kStoresHeader[] = "x-aftersales-stores";
 inline constexpr char kRequestIdHeader[] = "x-request-id";
 inline constexpr char kIdempotencyKeyHeader[] = "idempotency-key";
+// Initial metadata of an answer that replays the stored response of an earlier call with the
+// same key (nothing was written this time); the gateway shows it as Idempotent-Replayed: true.
+inline constexpr char kIdempotentReplayedHeader[] = "idempotent-replayed";
 
 enum class Role { kAgent = 0, kSupervisor = 1, kAdmin = 2, kService = 3 };
 

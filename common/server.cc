@@ -171,6 +171,10 @@ grpc::Status GaveUp() {
                       "the caller gave up before the work started; nothing was done");
 }
 
+void MarkReplayed(grpc::CallbackServerContext& context, bool replayed) {
+  if (replayed) context.AddInitialMetadata(kIdempotentReplayedHeader, "true");
+}
+
 grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
                                         BoundedExecutor& executor,
                                         std::function<absl::Status()> work) {

@@ -53,6 +53,10 @@ bool CallerGaveUp(grpc::CallbackServerContext& context);
 // The status for such a call: CANCELLED, nothing done.
 grpc::Status GaveUp();
 
+// Marks the answer as the replay of an earlier call with the same idempotency key
+// (kIdempotentReplayedHeader) when replayed is true. Call before the call finishes.
+void MarkReplayed(grpc::CallbackServerContext& context, bool replayed);
+
 // For a callback handler: runs work (which may block on SQL) on the executor, then finishes the
 // call with the status it returns. When the executor's queue is full the call ends at once with
 // RESOURCE_EXHAUSTED; when the caller gave up while the work was queued, with GaveUp() and the

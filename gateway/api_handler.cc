@@ -212,12 +212,14 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
                               exchange->request_id, idempotency_key, traceparent};
   backends_[match.route]->Call(
       route.rpc_path, grpc::ByteBuffer(&slice, 1), metadata,
-      [this, &route, exchange = std::move(exchange), responder](grpc::Status status,
-                                                                grpc::ByteBuffer reply) mutable {
+      [this, &route, exchange = std::move(exchange), responder](BackendReply answer) mutable {
         // Printing JSON is the gateway's work: do it on the connection's thread, not gRPC's.
         boost::asio::post(
-            responder.executor(), [this, &route, exchange = std::move(exchange), responder,
-                                   status = std::move(status), reply = std::move(reply)]() mutable {
+            responder.executor(),
+            [this, &route, exchange = std::move(exchange), responder,
+             answer = std::move(answer)]() mutable {
+              const grpc::Status& status = answer.status;
+              grpc::ByteBuffer& reply = answer.body;
               Exchange& x = *exchange;
               x.grpc_code = GrpcCodeName(status.error_code());
               if (!status.ok()) {
@@ -238,7 +240,10 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
                 return Finish(x, Error(x, 500, grpc::StatusCode::INTERNAL, printed.message()),
                               responder);
               }
-              Finish(x, Json(x, 200, std::move(json)), responder);
+              HttpResponse response = Json(x, 200, std::move(json));
+              // As Stripe says it: the answer of the first call with this key, nothing done now.
+              if (answer.replayed) response.set("Idempotent-Replayed", "true");
+              Finish(x, std::move(response), responder);
             });
       });
 }

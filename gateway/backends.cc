@@ -118,7 +118,7 @@ void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
   }
   if (!in_flight_.Add(&call->context)) {
     const std::unique_ptr<PendingCall<CallDone>> refused(call);
-    std::move(refused->done)(ShuttingDown(), grpc::ByteBuffer());
+    std::move(refused->done)(BackendReply{ShuttingDown(), {}, false});
     return;
   }
   stub_.UnaryCall(&call->context, rpc_path, grpc::StubOptions(), &call->request, &call->response,
@@ -129,7 +129,11 @@ void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
                       // Our cancel, at the end of the drain: the client may retry elsewhere.
                       status = ShuttingDown();
                     }
-                    std::move(finished->done)(std::move(status), std::move(finished->response));
+                    const auto& initial = finished->context.GetServerInitialMetadata();
+                    const auto marked = initial.find(kIdempotentReplayedHeader);
+                    const bool replayed = marked != initial.end() && marked->second == "true";
+                    std::move(finished->done)(
+                        BackendReply{std::move(status), std::move(finished->response), replayed});
                     // Only now: shutdown waits for this before it tears down what done touched.
                     in_flight_.Remove(&finished->context);
                   });

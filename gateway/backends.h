@@ -40,9 +40,17 @@ struct CallMetadata {
   absl::string_view traceparent;
 };
 
+// What a backend answered.
+struct BackendReply {
+  grpc::Status status;
+  grpc::ByteBuffer body;  // the response message, when OK
+  // The answer replays the stored response of an earlier call with the same idempotency key.
+  bool replayed = false;
+};
+
 // Runs once per call, on a gRPC thread (or at once, on the caller's, when the gateway is shutting
-// down): the call's status and, when OK, the response bytes.
-using CallDone = absl::AnyInvocable<void(grpc::Status, grpc::ByteBuffer) &&>;
+// down).
+using CallDone = absl::AnyInvocable<void(BackendReply) &&>;
 
 // Calls in flight across all backends, so shutdown can cancel them and wait for their callbacks.
 class CallsInFlight {

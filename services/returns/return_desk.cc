@@ -89,7 +89,7 @@ absl::Status ReturnDesk::QuoteReturn(const Caller& caller, const v1::QuoteReturn
 
 absl::Status ReturnDesk::CreateReturn(const Caller& caller, const std::string& idempotency_key,
                                       const v1::CreateReturnRequest& request,
-                                      v1::CreateReturnResponse* response) {
+                                      v1::CreateReturnResponse* response, bool* replayed) {
   const v1::ReturnCase& c = request.return_case();
   RETURN_IF_ERROR(ValidateId("return_case.store_id", c.store_id()));
   RETURN_IF_ERROR(CheckStoreAccess(caller, c.store_id()));
@@ -151,7 +151,8 @@ absl::Status ReturnDesk::CreateReturn(const Caller& caller, const std::string& i
         }
         *static_cast<v1::CreateReturnResponse*>(out)->mutable_return_() = std::move(ret);
         return absl::OkStatus();
-      });
+      },
+      replayed);
 }
 
 absl::Status ReturnDesk::GetReturn(const Caller& caller, const v1::GetReturnRequest& request,

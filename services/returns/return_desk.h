@@ -28,8 +28,10 @@ class ReturnDesk {
 
   absl::Status QuoteReturn(const Caller& caller, const v1::QuoteReturnRequest& request,
                            v1::QuoteReturnResponse* response);
+  // replayed (may be null): set when the answer replays an earlier call with the same key.
   absl::Status CreateReturn(const Caller& caller, const std::string& idempotency_key,
-                            const v1::CreateReturnRequest& request, v1::CreateReturnResponse* response);
+                            const v1::CreateReturnRequest& request, v1::CreateReturnResponse* response,
+                            bool* replayed = nullptr);
   absl::Status GetReturn(const Caller& caller, const v1::GetReturnRequest& request,
                          v1::GetReturnResponse* response);
   absl::Status ListReturns(const Caller& caller, const v1::ListReturnsRequest& request,

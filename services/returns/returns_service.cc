@@ -14,7 +14,11 @@ grpc::ServerUnaryReactor* ReturnsService::QuoteReturn(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* ReturnsService::CreateReturn(grpc::CallbackServerContext* ctx,
                                                   const v1::CreateReturnRequest* req, v1::CreateReturnResponse* resp) {
   return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) {
-    return desk_.CreateReturn(caller, MetadataValue(*ctx, kIdempotencyKeyHeader), *req, resp);
+    bool replayed = false;
+    const absl::Status status = desk_.CreateReturn(
+        caller, MetadataValue(*ctx, kIdempotencyKeyHeader), *req, resp, &replayed);
+    MarkReplayed(*ctx, replayed);
+    return status;
   });
 }
 

@@ -65,7 +65,7 @@ TicketDesk::TicketDesk(Database& db, TicketDeskOptions options)
 
 absl::Status TicketDesk::CreateTicket(const Caller& caller, const std::string& idempotency_key,
                                       const v1::CreateTicketRequest& request,
-                                      v1::CreateTicketResponse* response) {
+                                      v1::CreateTicketResponse* response, bool* replayed) {
   RETURN_IF_ERROR(CheckCreateTicket(caller, idempotency_key, request));
   return RunIdempotent(
       db_, CreateTicketScope(caller), idempotency_key, request, response,
@@ -73,7 +73,8 @@ absl::Status TicketDesk::CreateTicket(const Caller& caller, const std::string& i
         const v1::CreateTicketRequest* requests[] = {&request};
         v1::CreateTicketResponse* responses[] = {static_cast<v1::CreateTicketResponse*>(out)};
         return WriteNewTickets(tx, requests, responses);
-      });
+      },
+      replayed);
 }
 
 std::vector<absl::Status> TicketDesk::CreateTickets(absl::Span<const CreateTicketCall> calls) {
@@ -89,7 +90,7 @@ std::vector<absl::Status> TicketDesk::CreateTickets(absl::Span<const CreateTicke
     for (const size_t i : batch) {
       const CreateTicketCall& call = calls[i];
       statuses[i] = CreateTicket(*call.caller, std::string(call.idempotency_key), *call.request,
-                                 call.response);
+                                 call.response, call.replayed);
     }
   };
   if (batch.size() <= 1) {
@@ -251,7 +252,7 @@ absl::StatusOr<Ticket> TicketDesk::ChangeTicket(
 
 absl::Status TicketDesk::AddMessage(const Caller& caller, const std::string& idempotency_key,
                                     const v1::AddMessageRequest& request,
-                                    v1::AddMessageResponse* response) {
+                                    v1::AddMessageResponse* response, bool* replayed) {
   RETURN_IF_ERROR(ValidateAddMessage(request));
   const std::string scope = absl::StrCat(caller.principal, ":AddMessage");
   return RunIdempotent(
@@ -283,7 +284,8 @@ absl::Status TicketDesk::AddMessage(const Caller& caller, const std::string& ide
         *typed->mutable_ticket() = *std::move(ticket);
         *typed->mutable_message() = std::move(message);
         return absl::OkStatus();
-      });
+      },
+      replayed);
 }
 
 absl::Status TicketDesk::AssignTicket(const Caller& caller, const v1::AssignTicketRequest& request,

@@ -29,6 +29,8 @@ struct CreateTicketCall {
   absl::string_view idempotency_key;
   const v1::CreateTicketRequest* request;
   v1::CreateTicketResponse* response;
+  // Set when the answer replays an earlier call with the same key; may be null.
+  bool* replayed = nullptr;
 };
 
 // The tickets use cases: each checks the request and the caller's store scope, then runs the
@@ -37,8 +39,10 @@ class TicketDesk {
  public:
   TicketDesk(Database& db, TicketDeskOptions options);
 
+  // replayed (may be null): set when the answer replays an earlier call with the same key.
   absl::Status CreateTicket(const Caller& caller, const std::string& idempotency_key,
-                            const v1::CreateTicketRequest& request, v1::CreateTicketResponse* response);
+                            const v1::CreateTicketRequest& request, v1::CreateTicketResponse* response,
+                            bool* replayed = nullptr);
   // CreateTicket for many calls in one transaction with one commit (group commit): a statement
   // per table whatever their number. When that transaction fails as a whole (say, a retry whose
   // key is stored already is among them), each call runs alone through CreateTicket, so each
@@ -51,7 +55,8 @@ class TicketDesk {
   absl::Status ListTickets(const Caller& caller, const v1::ListTicketsRequest& request,
                            v1::ListTicketsResponse* response);
   absl::Status AddMessage(const Caller& caller, const std::string& idempotency_key,
-                          const v1::AddMessageRequest& request, v1::AddMessageResponse* response);
+                          const v1::AddMessageRequest& request, v1::AddMessageResponse* response,
+                          bool* replayed = nullptr);
   absl::Status AssignTicket(const Caller& caller, const v1::AssignTicketRequest& request,
                             v1::AssignTicketResponse* response);
   absl::Status MarkNoResponseNeeded(const Caller& caller, const v1::MarkNoResponseNeededRequest& request,

@@ -28,20 +28,23 @@ grpc::ServerUnaryReactor* TicketsService::CreateTicket(grpc::CallbackServerConte
 
 void TicketsService::WriteCreates(std::vector<PendingCreate>& batch) {
   std::vector<CreateTicketCall> calls;
-  std::vector<const PendingCreate*> live;
+  std::vector<PendingCreate*> live;
   calls.reserve(batch.size());
   live.reserve(batch.size());
-  for (const PendingCreate& p : batch) {
+  for (PendingCreate& p : batch) {
     if (CallerGaveUp(*p.context)) {
       p.reactor->Finish(GaveUp());
       continue;
     }
-    calls.push_back({&p.caller, p.idempotency_key, p.request, p.response});
+    calls.push_back({&p.caller, p.idempotency_key, p.request, p.response, &p.replayed});
     live.push_back(&p);
   }
   if (calls.empty()) return;
   const std::vector<absl::Status> statuses = desk_.CreateTickets(calls);
-  for (size_t i = 0; i < live.size(); ++i) live[i]->reactor->Finish(ToGrpcStatus(statuses[i]));
+  for (size_t i = 0; i < live.size(); ++i) {
+    MarkReplayed(*live[i]->context, live[i]->replayed);
+    live[i]->reactor->Finish(ToGrpcStatus(statuses[i]));
+  }
 }
 
 grpc::ServerUnaryReactor* TicketsService::GetTicket(grpc::CallbackServerContext* ctx,
@@ -61,7 +64,11 @@ grpc::ServerUnaryReactor* TicketsService::ListTickets(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* TicketsService::AddMessage(grpc::CallbackServerContext* ctx,
                                                   const v1::AddMessageRequest* req, v1::AddMessageResponse* resp) {
   return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) {
-    return desk_.AddMessage(caller, MetadataValue(*ctx, kIdempotencyKeyHeader), *req, resp);
+    bool replayed = false;
+    const absl::Status status =
+        desk_.AddMessage(caller, MetadataValue(*ctx, kIdempotencyKeyHeader), *req, resp, &replayed);
+    MarkReplayed(*ctx, replayed);
+    return status;
   });
 }
 

@@ -79,6 +79,7 @@ class TicketsService final : public v1::TicketsService::CallbackService {
     v1::CreateTicketResponse* response;
     grpc::CallbackServerContext* context;
     grpc::ServerUnaryReactor* reactor;
+    bool replayed = false;
   };
   void WriteCreates(std::vector<PendingCreate>& batch);
 

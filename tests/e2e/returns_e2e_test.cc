@@ -79,6 +79,8 @@ TEST(ReturnsEndToEnd, QuoteCreateOpenTicketAndWalkTheLifecycle) {
   EXPECT_EQ(ret.status(), rv1::Return::REQUESTED);
   const HttpResult retried = http.Post("/v1/returns", create, {{"Idempotency-Key", "ret-e2e-1"}});
   EXPECT_EQ(ParseBody<rv1::CreateReturnResponse>(retried).return_().return_id(), ret.return_id());
+  EXPECT_EQ(created.Header("Idempotent-Replayed"), "");
+  EXPECT_EQ(retried.Header("Idempotent-Replayed"), "true");
 
   // The outbox opens the return's ticket in the tickets service, with the 48 h clock.
   std::string ticket_id;

@@ -142,6 +142,8 @@ TEST(TicketsEndToEnd, IdempotentRetryReturnsTheFirstTicket) {
   ASSERT_EQ(retry.status, 200) << retry.body;
   EXPECT_EQ(Parse<v1::CreateTicketResponse>(first).ticket().ticket_id(),
             Parse<v1::CreateTicketResponse>(retry).ticket().ticket_id());
+  EXPECT_EQ(first.Header("Idempotent-Replayed"), "");
+  EXPECT_EQ(retry.Header("Idempotent-Replayed"), "true");
   EXPECT_EQ(CountTickets(), before + 1);
   const HttpResult other =
       http.Post("/v1/tickets", TicketJson("store-1", "Another question"), {{"Idempotency-Key", "e2e-key-1"}});

@@ -253,13 +253,14 @@ TEST_F(TicketDeskTest, ABatchWithARetryInsideAnswersEveryCallOnItsOwn) {
   const Caller stranger = AgentOf("store-9");
   const v1::CreateTicketRequest retry = Request();
   std::vector<v1::CreateTicketResponse> responses(6);
+  bool replayed[6] = {true, false, true, true, true, true};
   const std::vector<CreateTicketCall> calls = {
-      {&admin, "key-2", &fresh, &responses[0]},    // new, with a key
-      {&admin, "key-1", &retry, &responses[1]},    // a retry of `first`: replays it
-      {&admin, "", &fresh, &responses[2]},         // new, without a key
-      {&admin, "key-1", &other, &responses[3]},    // key-1 for another request: refused
-      {&admin, "key-3", &invalid, &responses[4]},  // fails validation
-      {&stranger, "", &fresh, &responses[5]},      // may not touch store-1
+      {&admin, "key-2", &fresh, &responses[0], &replayed[0]},    // new, with a key
+      {&admin, "key-1", &retry, &responses[1], &replayed[1]},    // a retry of `first`: replays it
+      {&admin, "", &fresh, &responses[2], &replayed[2]},         // new, without a key
+      {&admin, "key-1", &other, &responses[3], &replayed[3]},    // key-1 for another request
+      {&admin, "key-3", &invalid, &responses[4], &replayed[4]},  // fails validation
+      {&stranger, "", &fresh, &responses[5], &replayed[5]},      // may not touch store-1
   };
   const std::vector<absl::Status> statuses = desk_->CreateTickets(calls);
   ASSERT_EQ(statuses.size(), calls.size());
@@ -268,6 +269,9 @@ TEST_F(TicketDeskTest, ABatchWithARetryInsideAnswersEveryCallOnItsOwn) {
   EXPECT_TRUE(statuses[1].ok()) << statuses[1];
   EXPECT_EQ(responses[1].ticket().ticket_id(), first.ticket_id());
   EXPECT_EQ(responses[1].ticket().SerializeAsString(), first.SerializeAsString());
+  EXPECT_TRUE(replayed[1]) << "the retry is told it is a replay";
+  EXPECT_FALSE(replayed[0]);
+  EXPECT_FALSE(replayed[2]);
   EXPECT_TRUE(statuses[2].ok()) << statuses[2];
   EXPECT_NE(responses[2].ticket().ticket_id(), responses[0].ticket().ticket_id());
   EXPECT_EQ(statuses[3].code(), absl::StatusCode::kAlreadyExists) << statuses[3];
