@@ -137,13 +137,17 @@ std::optional<absl::Time> Row::Time(size_t col) const {
 absl::Status Transaction::Fail(int error_code, absl::string_view what, absl::string_view statement) {
   if (error_code == kDeadlock || error_code == kLockWaitTimeout) {
     retryable_ = true;
-    return absl::AbortedError(absl::StrCat("database conflict, try again: ", what));
+    absl::Status s = absl::AbortedError(absl::StrCat("database conflict, try again: ", what));
+    if (first_retryable_failure_.ok()) first_retryable_failure_ = s;
+    return s;
   }
   if (IsConnectionLost(error_code)) {
     retryable_ = true;
     connection_lost_ = true;
     connection_.broken = true;
-    return absl::UnavailableError(absl::StrCat("database connection lost: ", what));
+    absl::Status s = absl::UnavailableError(absl::StrCat("database connection lost: ", what));
+    if (first_retryable_failure_.ok()) first_retryable_failure_ = s;
+    return s;
   }
   if (error_code == kDuplicateKey) return absl::AlreadyExistsError(what);
   if (error_code == kDataTooLong || error_code == kIncorrectString) {
@@ -370,9 +374,9 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Transactio
     }
     if (status.ok() && tx.retryable_) {
       // fn went on past a deadlock, a lock wait timeout or a lost connection: the database rolled
-      // back the transaction or the statement, and what is left is not the whole work.
-      status = absl::AbortedError(
-          "a statement of the transaction failed and the work went on without it; retrying");
+      // back the transaction or the statement, and what is left is not the whole work. It ends
+      // as that statement's failure: tried again, or answered with it.
+      status = tx.first_retryable_failure_;
     }
     if (status.ok()) {
       try {
@@ -404,6 +408,8 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Transactio
   }
   return last;
 }
+
+absl::Status Database::CheckReachable() { return Open(/*with_schema=*/true).status(); }
 
 absl::Status Database::Ping() {
   return InTransaction([](Transaction& tx) { return tx.Query("SELECT 1").status(); });

@@ -37,7 +37,7 @@ struct DatabaseOptions {
   // Creates the database (utf8mb4) if it is not there yet.
   bool create_database = false;
   int pool_size = 16;
-  // How long a caller waits for a free connection before UNAVAILABLE.
+  // How long a caller waits for a free connection before RESOURCE_EXHAUSTED.
   absl::Duration acquire_timeout = absl::Seconds(5);
   absl::Duration connect_timeout = absl::Seconds(5);
   // How long one read or write on a connection may wait. Without it a database that vanishes
@@ -117,6 +117,8 @@ class Transaction {
   // Set when a statement failed in a way that a fresh attempt may cure.
   bool retryable_ = false;
   bool connection_lost_ = false;
+  // The first statement that failed with retryable_ set, for when fn went on regardless.
+  absl::Status first_retryable_failure_;
 };
 
 // A bounded pool of connections and the transactions run on them. Every connection speaks
@@ -144,8 +146,12 @@ class Database {
     return *std::move(result);
   }
 
-  // The database answers a trivial query.
+  // The database answers a trivial query (on a pooled connection).
   absl::Status Ping();
+  // The database takes a new connection and sets its session up, outside the pool: for
+  // readiness, which must not read "every connection busy" as "reachable" (the connections may
+  // all hang on a database that stopped answering) nor "unreachable" (they may be just busy).
+  absl::Status CheckReachable();
 
   const DatabaseOptions& options() const { return options_; }
 

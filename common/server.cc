@@ -106,13 +106,7 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   std::atomic<bool> stopping{false};
   std::mutex mu;
   std::condition_variable stop_cv;
-  auto ready_now = [&] {
-    if (!options.readiness_check) return true;
-    const absl::Status s = options.readiness_check();
-    // Every connection busy is a database that works: under load the service stays in
-    // rotation rather than dropping out of it.
-    return s.ok() || s.code() == absl::StatusCode::kResourceExhausted;
-  };
+  auto ready_now = [&] { return !options.readiness_check || options.readiness_check().ok(); };
   set_serving(ready_now());
   std::thread readiness([&] {
     std::unique_lock<std::mutex> lock(mu);
@@ -166,9 +160,13 @@ bool CallerGaveUp(grpc::CallbackServerContext& context) {
   return context.IsCancelled() || context.deadline() < std::chrono::system_clock::now();
 }
 
-grpc::Status GaveUp() {
+grpc::Status GaveUp(grpc::CallbackServerContext& context) {
+  if (context.deadline() < std::chrono::system_clock::now()) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                        "the deadline passed before the work started; nothing was done");
+  }
   return grpc::Status(grpc::StatusCode::CANCELLED,
-                      "the caller gave up before the work started; nothing was done");
+                      "the caller cancelled before the work started; nothing was done");
 }
 
 void MarkReplayed(grpc::CallbackServerContext& context, bool replayed) {
@@ -180,7 +178,7 @@ grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
                                         std::function<absl::Status()> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const bool queued = executor.TrySubmit([context, reactor, work = std::move(work)] {
-    if (CallerGaveUp(*context)) return reactor->Finish(GaveUp());
+    if (CallerGaveUp(*context)) return reactor->Finish(GaveUp(*context));
     reactor->Finish(ToGrpcStatus(work()));
   });
   if (!queued) reactor->Finish(AtCapacity());

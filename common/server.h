@@ -31,8 +31,8 @@ struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";
   // Shorter than the orchestrator's grace period (Kubernetes: 30 s).
   absl::Duration drain_timeout = absl::Seconds(20);
-  // Polled for readiness: health reports SERVING while this is OK (the database answers) or
-  // RESOURCE_EXHAUSTED (every connection busy: the database works, the service is just loaded).
+  // Polled for readiness: health reports SERVING only while this is OK (the database answers;
+  // Database::CheckReachable, which a busy pool does not fail).
   std::function<absl::Status()> readiness_check;
   absl::Duration readiness_interval = absl::Seconds(5);
 };
@@ -50,8 +50,8 @@ grpc::Status AtCapacity();
 // client has its 504 by then, and a create that ran anyway would be one the client retries
 // (without a key: a duplicate) or never learns of.
 bool CallerGaveUp(grpc::CallbackServerContext& context);
-// The status for such a call: CANCELLED, nothing done.
-grpc::Status GaveUp();
+// The status for such a call, nothing done: DEADLINE_EXCEEDED or CANCELLED.
+grpc::Status GaveUp(grpc::CallbackServerContext& context);
 
 // Marks the answer as the replay of an earlier call with the same idempotency key
 // (kIdempotentReplayedHeader) when replayed is true. Call before the call finishes.

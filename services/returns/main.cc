@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
       }
       return false;
     });
-    server_options->readiness_check = [&db] { return (*db)->Ping(); };
+    server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {
       return Fail("cannot serve", s);
     }

@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
       if (*sent > 0) aftersales::LogInfo("follow-ups sent", {{"count", absl::StrCat(*sent)}});
       return *sent == 50;
     });
-    server_options->readiness_check = [&db] { return (*db)->Ping(); };
+    server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {
       return Fail("cannot serve", s);
     }

@@ -116,9 +116,11 @@ std::vector<absl::Status> TicketDesk::CreateTickets(absl::Span<const CreateTicke
     RETURN_IF_ERROR(WriteNewTickets(tx, requests, responses));
     return StoreIdempotencyRecords(tx, keys);
   });
-  if (together.ok() || together.code() == absl::StatusCode::kUnavailable) {
+  if (together.ok() || together.code() == absl::StatusCode::kUnavailable ||
+      together.code() == absl::StatusCode::kResourceExhausted) {
     // UNAVAILABLE: the database is out of reach or the commit's outcome is unknown; each call
     // alone would meet the same, and a create that may have landed must not run twice.
+    // RESOURCE_EXHAUSTED: every connection was busy; one by one would wait that long again each.
     for (const size_t i : batch) statuses[i] = together;
     return statuses;
   }

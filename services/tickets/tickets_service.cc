@@ -33,7 +33,7 @@ void TicketsService::WriteCreates(std::vector<PendingCreate>& batch) {
   live.reserve(batch.size());
   for (PendingCreate& p : batch) {
     if (CallerGaveUp(*p.context)) {
-      p.reactor->Finish(GaveUp());
+      p.reactor->Finish(GaveUp(*p.context));
       continue;
     }
     calls.push_back({&p.caller, p.idempotency_key, p.request, p.response, &p.replayed});

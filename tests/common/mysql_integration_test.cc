@@ -23,12 +23,16 @@ MariaDbServer* server = nullptr;
 const auto* const kEnvironment =
     ::testing::AddGlobalTestEnvironment(new testing::MariaDbEnvironment(&server));
 
-std::unique_ptr<Database> Connect(const std::string& name, int pool_size = 4) {
-  DatabaseOptions options = server->Options(name);
-  options.pool_size = pool_size;
+std::unique_ptr<Database> ConnectWith(const DatabaseOptions& options) {
   absl::StatusOr<std::unique_ptr<Database>> db = Database::Connect(options);
   EXPECT_TRUE(db.ok()) << db.status();
   return db.ok() ? *std::move(db) : nullptr;
+}
+
+std::unique_ptr<Database> Connect(const std::string& name, int pool_size = 4) {
+  DatabaseOptions options = server->Options(name);
+  options.pool_size = pool_size;
+  return ConnectWith(options);
 }
 
 absl::Status Exec(Database& db, const std::string& sql) {
@@ -103,10 +107,10 @@ TEST(MySql, WorkThatGoesOnPastALockWaitTimeoutIsNotCommitted) {
   DatabaseOptions options = server->Options("m_swallowed");
   options.pool_size = 2;
   options.max_attempts = 2;
-  absl::StatusOr<std::unique_ptr<Database>> db = Database::Connect(options);
-  ASSERT_TRUE(db.ok()) << db.status();
-  ASSERT_TRUE(Exec(**db, "CREATE TABLE t (id INT PRIMARY KEY, n INT)").ok());
-  ASSERT_TRUE((*db)->InTransaction([](Transaction& tx) {
+  auto db = ConnectWith(options);
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(Exec(*db, "CREATE TABLE t (id INT PRIMARY KEY, n INT)").ok());
+  ASSERT_TRUE(db->InTransaction([](Transaction& tx) {
                    return tx.Execute("INSERT INTO t VALUES (1, 0)").status();
                  }).ok());
   // One transaction holds row 1 while the other asks for it.
@@ -114,7 +118,7 @@ TEST(MySql, WorkThatGoesOnPastALockWaitTimeoutIsNotCommitted) {
   std::promise<void> done;
   std::shared_future<void> finished = done.get_future().share();
   std::thread holder([&] {
-    (*db)->InTransaction([&](Transaction& tx) -> absl::Status {
+    db->InTransaction([&](Transaction& tx) -> absl::Status {
            RETURN_IF_ERROR(tx.Query("SELECT n FROM t WHERE id = 1 FOR UPDATE").status());
            locked.set_value();
            finished.wait();
@@ -124,7 +128,7 @@ TEST(MySql, WorkThatGoesOnPastALockWaitTimeoutIsNotCommitted) {
   });
   locked.get_future().wait();
   int attempts = 0;
-  const absl::Status s = (*db)->InTransaction([&](Transaction& tx) -> absl::Status {
+  const absl::Status s = db->InTransaction([&](Transaction& tx) -> absl::Status {
     ++attempts;
     RETURN_IF_ERROR(tx.ExecuteDdl("SET SESSION innodb_lock_wait_timeout = 1"));
     RETURN_IF_ERROR(tx.Execute("INSERT INTO t VALUES (2, 0)").status());
@@ -137,7 +141,7 @@ TEST(MySql, WorkThatGoesOnPastALockWaitTimeoutIsNotCommitted) {
   holder.join();
   EXPECT_EQ(s.code(), absl::StatusCode::kAborted) << s;
   EXPECT_EQ(attempts, 2) << "tried again whole";
-  absl::StatusOr<std::vector<Row>> rows = (*db)->InTransaction<std::vector<Row>>(
+  absl::StatusOr<std::vector<Row>> rows = db->InTransaction<std::vector<Row>>(
       [](Transaction& tx) { return tx.Query("SELECT COUNT(*) FROM t WHERE id = 2"); });
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(rows->front().Int(0), 0) << "half a transaction was committed";
@@ -208,32 +212,34 @@ TEST(MySql, AServerThatStopsAnsweringIsUnavailableAfterTheIoTimeout) {
   options.io_timeout = absl::Seconds(1);
   options.connect_timeout = absl::Seconds(1);
   options.max_attempts = 1;
-  absl::StatusOr<std::unique_ptr<Database>> db = Database::Connect(options);
-  ASSERT_TRUE(db.ok()) << db.status();
-  ASSERT_TRUE((*db)->Ping().ok());
+  auto db = ConnectWith(options);
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Ping().ok());
   ASSERT_TRUE(server->Freeze().ok());
   const absl::Time start = absl::Now();
-  const absl::Status s = (*db)->InTransaction(
+  const absl::Status s = db->InTransaction(
       [](Transaction& tx) { return tx.Query("SELECT 1").status(); });
   const absl::Duration waited = absl::Now() - start;
+  const absl::Status reachable = db->CheckReachable();
   ASSERT_TRUE(server->Thaw().ok());
+  EXPECT_FALSE(reachable.ok()) << "a server that answers nothing is not ready";
   // Without the timeout this call would wait for TCP to give up, minutes from now.
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
   EXPECT_LT(waited, absl::Seconds(20));
   // The lost connection is replaced once the server answers again.
-  EXPECT_TRUE((*db)->Ping().ok());
+  EXPECT_TRUE(db->Ping().ok());
 }
 
 TEST(MySql, PoolIsBoundedAndAWaiterGivesUpWithResourceExhausted) {
   DatabaseOptions options = server->Options("m_pool");
   options.pool_size = 1;
   options.acquire_timeout = absl::Milliseconds(300);
-  auto db = Database::Connect(options);
-  ASSERT_TRUE(db.ok());
+  auto db = ConnectWith(options);
+  ASSERT_NE(db, nullptr);
   std::atomic<bool> holding{false};
   std::atomic<bool> release{false};
   std::thread holder([&] {
-    (*db)->InTransaction([&](Transaction&) {
+    db->InTransaction([&](Transaction&) {
            holding = true;
            while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
            return absl::OkStatus();
@@ -242,15 +248,18 @@ TEST(MySql, PoolIsBoundedAndAWaiterGivesUpWithResourceExhausted) {
   });
   while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const absl::Time start = absl::Now();
-  const absl::Status s = (*db)->Ping();
+  const absl::Status s = db->Ping();
   const absl::Duration waited = absl::Now() - start;
+  // Readiness looks past the pool: busy is not down.
+  const absl::Status reachable = db->CheckReachable();
   release = true;
   holder.join();
   EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
   // One wait, not one per attempt: the caller's deadline is not waited out several times over.
   EXPECT_LT(waited, absl::Milliseconds(1200)) << "five attempts would take 1.5 s and more";
+  EXPECT_TRUE(reachable.ok()) << reachable;
   EXPECT_NE(s.message().find("busy"), absl::string_view::npos) << s;
-  EXPECT_TRUE((*db)->Ping().ok());
+  EXPECT_TRUE(db->Ping().ok());
 }
 
 const std::vector<Migration>& TwoMigrations() {
