@@ -235,9 +235,12 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
                 printed = route.transcoder.ResponseToJson(reader, json);
               }
               if (!printed.ok()) {
-                LogError("cannot print backend reply",
-                         {{"request_id", x.request_id}, {"error", std::string(printed.message())}});
-                return Finish(x, Error(x, 500, grpc::StatusCode::INTERNAL, printed.message()),
+                return Finish(x,
+                              Error(x, 500, grpc::StatusCode::INTERNAL,
+                                    PublicMessage(x, grpc::Status(grpc::StatusCode::INTERNAL,
+                                                                  absl::StrCat(
+                                                                      "cannot print the reply: ",
+                                                                      printed.message())))),
                               responder);
               }
               HttpResponse response = Json(x, 200, std::move(json));

@@ -36,7 +36,8 @@ struct PendingCall {
   Done done;
 };
 
-// The backend may or may not have done the work: a retry with the same Idempotency-Key is safe.
+// For a call refused because the drain is over, and for one cancelled then (which the backend may
+// or may not have carried out): either way a retry with the same Idempotency-Key is safe.
 grpc::Status ShuttingDown() {
   return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                       "the gateway is shutting down; retry the request (with the same "
