@@ -47,11 +47,17 @@ absl::Status ApplyMigrations(Database& db, absl::Span<const Migration> migration
   const int newest_known = ordered.empty() ? 0 : ordered.back().version;
   const std::string lock_name = absl::StrCat("aftersales_migrations_", db.options().database);
 
+  // The server says nothing while GET_LOCK waits, so the wait must end before the connection's
+  // io timeout would call the connection lost.
+  const int64_t lock_wait_seconds =
+      std::clamp<int64_t>(absl::ToInt64Seconds(db.options().io_timeout) - 1, 1, 60);
   return db.InTransaction([&](Transaction& tx) -> absl::Status {
-    absl::StatusOr<std::vector<Row>> locked = tx.Query("SELECT GET_LOCK(?, 60)", {lock_name});
+    absl::StatusOr<std::vector<Row>> locked =
+        tx.Query("SELECT GET_LOCK(?, ?)", {lock_name, lock_wait_seconds});
     if (!locked.ok()) return locked.status();
     if (locked->front().Int(0) != 1) {
-      return absl::UnavailableError("another process held the migration lock for 60 s");
+      return absl::UnavailableError(absl::StrCat("another process held the migration lock for ",
+                                                 lock_wait_seconds, " s"));
     }
     auto release = [&] { tx.Query("SELECT RELEASE_LOCK(?)", {lock_name}).IgnoreError(); };
     absl::Status result = [&]() -> absl::Status {

@@ -22,8 +22,9 @@ std::vector<ConfigVar> ServiceConfigVars(absl::string_view default_listen,
       {"db_pool_size", "16",
        "worker threads for calls, each with a database connection (background work has its own)"},
       {"db_io_timeout", "60s",
-       "longest wait for the database to answer one statement before the connection counts as "
-       "lost; raise it for a migration that rebuilds a large table"},
+       "longest wait for one read or write on a database connection before it counts as lost "
+       "(a replica waits at most this long for another's migrations); raise it for a migration "
+       "that rebuilds a large table"},
   };
 }
 
