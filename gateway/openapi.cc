@@ -267,6 +267,18 @@ std::string Operation(const ApiRoute& route, absl::Span<const std::string> varia
     AddQueryParameters(request, "", 0, taken, schemas, parameters);
   }
 
+  parameters.push_back(absl::StrCat(
+      R"({"name":"X-Request-Id","in":"header","required":false,)",
+      R"("description":"1..128 printable ASCII characters, echoed and logged; one is made up when absent",)",
+      R"("schema":{"type":"string","maxLength":128}})"));
+  const bool writes = route.http_method != "GET";
+  if (writes) {
+    parameters.push_back(absl::StrCat(
+        R"({"name":"Idempotency-Key","in":"header","required":false,)",
+        R"("description":"on creates: a retry with the same key and body answers the first result and writes nothing",)",
+        R"("schema":{"type":"string","minLength":1,"maxLength":255}})"));
+  }
+
   std::string op = absl::StrCat(
       "{\"operationId\":",
       JsonQuote(absl::StrCat(method.service()->name(), "_", method.name(),
@@ -275,18 +287,25 @@ std::string Operation(const ApiRoute& route, absl::Span<const std::string> varia
       ",\"tags\":[", JsonQuote(route.backend), "]");
   if (!parameters.empty()) absl::StrAppend(&op, ",\"parameters\":[", absl::StrJoin(parameters, ","), "]");
   if (!request_body.empty()) {
-    absl::StrAppend(&op, ",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{"
+    // Every field is optional as far as the gateway goes (an empty body is an empty message);
+    // the service says which it needs.
+    absl::StrAppend(&op, ",\"requestBody\":{\"required\":false,\"content\":{\"application/json\":{"
                          "\"schema\":",
                     request_body, "}}}");
   }
-  absl::StrAppend(&op,
-                  ",\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":"
-                  "{\"schema\":",
-                  schemas.MessageSchema(*method.output_type()),
-                  "}}},\"default\":{\"description\":\"An error: the HTTP status maps the gRPC code "
-                  "(400 INVALID_ARGUMENT or FAILED_PRECONDITION, 401, 403, 404, 409, 429, 503, 504)"
-                  "\",\"content\":{\"application/json\":{\"schema\":",
-                  Ref(kErrorSchema), "}}}}}");
+  absl::StrAppend(
+      &op, ",\"responses\":{\"200\":{\"description\":\"OK\",",
+      writes ? R"("headers":{"Idempotent-Replayed":{"description":"the stored answer of an earlier call with this Idempotency-Key; nothing was done now","schema":{"type":"string","enum":["true"]}}},)"
+             : "",
+      "\"content\":{\"application/json\":{\"schema\":", schemas.MessageSchema(*method.output_type()),
+      "}}},\"default\":{\"description\":\"An error. The status follows the gRPC code: 400 "
+      "INVALID_ARGUMENT, FAILED_PRECONDITION or OUT_OF_RANGE; 401 UNAUTHENTICATED; 403 "
+      "PERMISSION_DENIED; 404 NOT_FOUND (also an unknown path); 405 another method; 409 "
+      "ALREADY_EXISTS or ABORTED; 413 a body over the limit; 429 RESOURCE_EXHAUSTED; 499 "
+      "CANCELLED; 500 INTERNAL, UNKNOWN or DATA_LOSS (the message gives the request id); 501 "
+      "UNIMPLEMENTED; 503 UNAVAILABLE; 504 DEADLINE_EXCEEDED. 429 and 503 are worth a retry.\","
+      "\"content\":{\"application/json\":{\"schema\":",
+      Ref(kErrorSchema), "}}}}}");
   return op;
 }
 

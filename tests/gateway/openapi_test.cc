@@ -120,6 +120,12 @@ TEST_F(OpenApiTest, BodiesPathAndQueryParametersFollowTheBindings) {
   EXPECT_EQ(Get(*Get(*due_before, "schema"), "format")->string_value(), "date-time");
   EXPECT_NE(Parameter("/v1/tickets", "get", "page_size"), nullptr);
   EXPECT_EQ(At({"paths", "/v1/tickets/{ticket_id}", "get", "requestBody"}), nullptr);
+  // Headers: Idempotency-Key where a call writes, X-Request-Id everywhere.
+  const pb::Value* key = Parameter("/v1/tickets", "post", "Idempotency-Key");
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(Get(*key, "in")->string_value(), "header");
+  EXPECT_EQ(Parameter("/v1/tickets", "get", "Idempotency-Key"), nullptr);
+  EXPECT_NE(Parameter("/v1/tickets", "get", "X-Request-Id"), nullptr);
   const pb::Value* ticket_id = Parameter("/v1/tickets/{ticket_id}", "get", "ticket_id");
   ASSERT_NE(ticket_id, nullptr);
   EXPECT_EQ(Get(*ticket_id, "in")->string_value(), "path");
