@@ -135,7 +135,8 @@ void ApiHandler::Handle(const HttpRequest& request, HttpResponder responder) {
     x.series = builtin;
     if (x.method != "GET") {
       HttpResponse response = Error(x, 405, grpc::StatusCode::UNIMPLEMENTED,
-                                    absl::StrCat(x.method, " is not allowed on ", path));
+                                    absl::StrCat(x.method, " is not allowed on ", path,
+                                                 "; allowed: GET"));
       response.set(http::field::allow, "GET");
       return Finish(x, std::move(response), responder);
     }
@@ -261,7 +262,12 @@ HttpResponse ApiHandler::Reject(const HttpRequest& request, http::status status,
   x.request_id = RequestIdFor(request);
   x.series = metrics_.Unmatched(x.method);
   Record(x, static_cast<int>(status), why);
-  return Error(x, static_cast<int>(status), grpc::StatusCode::INVALID_ARGUMENT, why);
+  // Too large is what gRPC calls RESOURCE_EXHAUSTED (its answer to an oversize message).
+  const bool too_large = status == http::status::payload_too_large ||
+                         status == http::status::request_header_fields_too_large;
+  return Error(x, static_cast<int>(status),
+               too_large ? grpc::StatusCode::RESOURCE_EXHAUSTED : grpc::StatusCode::INVALID_ARGUMENT,
+               why);
 }
 
 }  // namespace aftersales::gateway

@@ -300,8 +300,9 @@ std::string Operation(const ApiRoute& route, absl::Span<const std::string> varia
       "\"content\":{\"application/json\":{\"schema\":", schemas.MessageSchema(*method.output_type()),
       "}}},\"default\":{\"description\":\"An error. The status follows the gRPC code: 400 "
       "INVALID_ARGUMENT, FAILED_PRECONDITION or OUT_OF_RANGE; 401 UNAUTHENTICATED; 403 "
-      "PERMISSION_DENIED; 404 NOT_FOUND (also an unknown path); 405 another method; 409 "
-      "ALREADY_EXISTS or ABORTED; 413 a body over the limit; 429 RESOURCE_EXHAUSTED; 499 "
+      "PERMISSION_DENIED; 404 NOT_FOUND (also an unknown path); 405 UNIMPLEMENTED for a method "
+      "the path does not take; 409 ALREADY_EXISTS or ABORTED; 413 RESOURCE_EXHAUSTED for a body "
+      "over the limit; 429 RESOURCE_EXHAUSTED; 499 "
       "CANCELLED; 500 INTERNAL, UNKNOWN or DATA_LOSS (the message gives the request id); 501 "
       "UNIMPLEMENTED; 503 UNAVAILABLE; 504 DEADLINE_EXCEEDED. 429 and 503 are worth a retry.\","
       "\"content\":{\"application/json\":{\"schema\":",
@@ -340,7 +341,7 @@ std::string OpenApiDocument(const ApiRoutes& api, absl::string_view title,
                 "serves. Field names are the proto names (lowerCamel is accepted too); 64-bit "
                 "integers are strings. Send Idempotency-Key on creates to make a retry safe, and "
                 "X-Request-Id to find a request in the logs."),
-      "},\"paths\":{", absl::StrJoin(path_entries, ","),
+      "},\"servers\":[{\"url\":\"/\"}],\"paths\":{", absl::StrJoin(path_entries, ","),
       "},\"components\":{\"schemas\":", schemas.Components(), "}}");
 }
 

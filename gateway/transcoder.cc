@@ -97,7 +97,8 @@ absl::StatusOr<std::vector<const FieldDescriptor*>> ResolveFieldPath(const pb::D
     const FieldDescriptor* field = FindField(*type, name);
     if (field == nullptr) {
       return absl::InvalidArgumentError(
-          absl::StrCat(type->full_name(), " has no field '", name, "'"));
+          fields.empty() ? absl::StrCat("the request has no field '", name, "'")
+                         : absl::StrCat("'", fields.back()->name(), "' has no field '", name, "'"));
     }
     fields.push_back(field);
   }
@@ -186,8 +187,7 @@ absl::Status SetScalar(pb::Message& message, const FieldDescriptor& field, absl:
       if (named != nullptr) {
         number = named->number();
       } else if (!absl::SimpleAtoi(text, &number) || type.FindValueByNumber(number) == nullptr) {
-        return BadValue(what, text,
-                        absl::StrCat("a ", type.full_name(), ": one of ", EnumNames(type)));
+        return BadValue(what, text, absl::StrCat("one of ", EnumNames(type)));
       }
       repeated ? r.AddEnumValue(&message, &field, number)
                : r.SetEnumValue(&message, &field, number);
@@ -352,9 +352,9 @@ absl::StatusOr<std::string> Transcoder::BuildRequest(absl::string_view body,
   return request.SerializeAsString();
 }
 
-std::string Transcoder::BodyWhere() const {
-  return body_field_ == nullptr ? "body" : absl::StrCat("body (field ", body_field_->name(), ")");
-}
+// The client sent the body as a whole, whichever request field it fills: error paths start at
+// its top ("reason: ..."), and the field's name would only puzzle.
+std::string Transcoder::BodyWhere() const { return "body"; }
 
 absl::Status Transcoder::ApplyQueryAndPath(absl::string_view query,
                                            absl::Span<const std::string> path_values,

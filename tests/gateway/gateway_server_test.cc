@@ -254,6 +254,7 @@ TEST_F(GatewayServer, BadJsonIs400NamingTheField) {
 TEST_F(GatewayServer, BodyOverTheLimitIs413AndTheNextRequestStillWorks) {
   const HttpResult r = client_.Post("/v1/tickets", std::string(5000, ' '));
   EXPECT_EQ(r.status, 413);
+  EXPECT_THAT(r.body, HasSubstr(R"("code":"RESOURCE_EXHAUSTED")"));
   EXPECT_THAT(r.body, HasSubstr("4096"));
   EXPECT_EQ(client_.Get("/healthz").status, 200);
 }
