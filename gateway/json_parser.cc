@@ -674,7 +674,8 @@ class JsonReader {
     return ReadMembers([&](absl::string_view key) {
       const FieldDescriptor* field = FindField(type, key);
       if (field == nullptr) {
-        return ValueError(absl::StrCat("unknown field \"", key, "\" in ", type.full_name()));
+        // The error's path says where; a proto type name would mean nothing to the client.
+        return ValueError(absl::StrCat("unknown field \"", key, "\""));
       }
       return ReadFieldValue(message, *field) || InStep(field->name());
     });

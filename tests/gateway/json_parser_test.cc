@@ -477,7 +477,7 @@ TEST(JsonParser, RejectsInvalidBodiesNamingTheFieldAndTheProblem) {
       {"{\"body\": \"\xff\xfe\"}", {"body", "invalid UTF-8"}},
       {"{\"body\": \"\xed\xa0\x80\"}", {"body", "invalid UTF-8"}},  // an encoded surrogate
       {"{\"body\": \"\xc0\xaf\"}", {"body", "invalid UTF-8"}},      // overlong '/'
-      {R"({"colour": "red"})", {"unknown field \"colour\"", "CreateTicketRequest"}},
+      {R"({"colour": "red"})", {"unknown field \"colour\""}},
       {R"({"buyer": {"nmae": "Ann"}})", {"buyer: unknown field \"nmae\""}},
       {R"({"buyer": {"tier": "GOLD"}})",
        {"buyer.tier: unknown enum value \"GOLD\"", "TIER_UNSPECIFIED", "VIP"}},
@@ -556,7 +556,7 @@ TEST(JsonParser, RejectsBadValuesOfEveryKindNamingTheFieldPath) {
        {"color: unknown enum value \"BLUE\" (one of COLOR_UNSPECIFIED, RED, GREEN)"}},
       {R"({"nested": {"child": {"child": {"id": "x"}}}})", {"nested.child.child.id", "\"x\""}},
       {R"({"repeated_nested": [{}, {"id": 1}, {"lable": "x"}]})",
-       {"repeated_nested[2]: unknown field \"lable\" in jsontest.Nested"}},
+       {"repeated_nested[2]: unknown field \"lable\""}},
       {R"({"repeated_int64": [1, 2.5]})", {"repeated_int64[1]: 2.5 is not an integer"}},
       {R"({"repeated_int64": 1})", {"repeated_int64: expected an array, got a number"}, true},
       {R"({"repeated_string": ["a", null]})", {"repeated_string[1]", "null"}, true},
@@ -590,7 +590,7 @@ TEST(JsonParser, RejectsBadValuesOfEveryKindNamingTheFieldPath) {
       {R"({"choice_text": "a", "choice_number": 1})",
        {"choice_number: oneof choice already has field choice_text"}},
       {R"({"customname": "x"})", {"unknown field \"customname\""}},
-      {R"({"empty": {"x": 1}})", {"empty: unknown field \"x\" in google.protobuf.Empty"}},
+      {R"({"empty": {"x": 1}})", {"empty: unknown field \"x\""}},
   };
   for (const InvalidCase& c : cases) {
     SCOPED_TRACE(c.json);
