@@ -709,6 +709,25 @@ TEST_F(TicketDeskTest, BusinessHoursSetTheClockOfEmailTickets) {
   EXPECT_EQ(FromProtoTime(marketplace.reply_due_at()), Now() + absl::Hours(24));
 }
 
+TEST_F(TicketDeskTest, EveryAnswerAboutOneTicketCarriesItsConversation) {
+  const Ticket t = Create(Request());
+  v1::AddMessageRequest reply;
+  reply.set_ticket_id(t.ticket_id());
+  reply.set_direction(v1::Message::OUTBOUND);
+  reply.set_body("We are on it.");
+  v1::AddMessageResponse replied;
+  ASSERT_TRUE(desk_->AddMessage(Admin(), "", reply, &replied).ok());
+  ASSERT_EQ(replied.ticket().messages_size(), 2);
+  EXPECT_EQ(replied.ticket().messages(1).message_id(), replied.message().message_id());
+  v1::AssignTicketRequest assign;
+  assign.set_ticket_id(t.ticket_id());
+  assign.set_assignee("agent-7");
+  v1::AssignTicketResponse assigned;
+  ASSERT_TRUE(desk_->AssignTicket(Admin(), assign, &assigned).ok());
+  ASSERT_EQ(assigned.ticket().messages_size(), 2);
+  EXPECT_EQ(assigned.ticket().messages(0).body(), Request().body()) << "oldest first";
+}
+
 TEST_F(TicketDeskTest, InvalidTransitionsAnswerFailedPreconditionAndChangeNothing) {
   const Ticket t = Create(Request());
   v1::ResolveTicketRequest resolve;
