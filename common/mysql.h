@@ -42,7 +42,7 @@ struct DatabaseOptions {
   absl::Duration connect_timeout = absl::Seconds(5);
   // How long one read or write on a connection may wait. Without it a database that vanishes
   // without a reset (a failover, a partition) holds every call, and the readiness check, until
-  // TCP gives up some fifteen minutes later. The client library tries a read up to three times.
+  // TCP gives up some fifteen minutes later.
   absl::Duration io_timeout = absl::Seconds(60);
   // Attempts of one transaction across deadlocks and lost connections.
   int max_attempts = 5;

@@ -156,17 +156,16 @@ grpc::Status AtCapacity() {
                       "the service is at capacity; retry shortly");
 }
 
-bool CallerGaveUp(grpc::CallbackServerContext& context) {
-  return context.IsCancelled() || context.deadline() < std::chrono::system_clock::now();
-}
-
-grpc::Status GaveUp(grpc::CallbackServerContext& context) {
+std::optional<grpc::Status> CallerGaveUp(grpc::CallbackServerContext& context) {
   if (context.deadline() < std::chrono::system_clock::now()) {
     return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                         "the deadline passed before the work started; nothing was done");
   }
-  return grpc::Status(grpc::StatusCode::CANCELLED,
-                      "the caller cancelled before the work started; nothing was done");
+  if (context.IsCancelled()) {
+    return grpc::Status(grpc::StatusCode::CANCELLED,
+                        "the caller cancelled before the work started; nothing was done");
+  }
+  return std::nullopt;
 }
 
 void MarkReplayed(grpc::CallbackServerContext& context, bool replayed) {
@@ -178,7 +177,9 @@ grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
                                         std::function<absl::Status()> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const bool queued = executor.TrySubmit([context, reactor, work = std::move(work)] {
-    if (CallerGaveUp(*context)) return reactor->Finish(GaveUp(*context));
+    if (std::optional<grpc::Status> gave_up = CallerGaveUp(*context)) {
+      return reactor->Finish(*std::move(gave_up));
+    }
     reactor->Finish(ToGrpcStatus(work()));
   });
   if (!queued) reactor->Finish(AtCapacity());

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,13 +46,12 @@ absl::Status ServeUntilSignal(const ServerOptions& options, const std::vector<gr
 // RESOURCE_EXHAUSTED, for a call refused because the service's queue for it is full.
 grpc::Status AtCapacity();
 
-// True when the client cancelled the call or its deadline passed: work still queued for it
-// should not start. Under a burst a call can wait in a queue past the gateway's deadline; the
-// client has its 504 by then, and a create that ran anyway would be one the client retries
-// (without a key: a duplicate) or never learns of.
-bool CallerGaveUp(grpc::CallbackServerContext& context);
-// The status for such a call, nothing done: DEADLINE_EXCEEDED or CANCELLED.
-grpc::Status GaveUp(grpc::CallbackServerContext& context);
+// When the client cancelled the call or its deadline passed, the status to end it with
+// (CANCELLED or DEADLINE_EXCEEDED): work still queued for it should not start. Under a burst a
+// call can wait in a queue past the gateway's deadline; the client has its 504 by then, and a
+// create that ran anyway would be one the client retries (without a key: a duplicate) or never
+// learns of. nullopt while the call is live.
+std::optional<grpc::Status> CallerGaveUp(grpc::CallbackServerContext& context);
 
 // Marks the answer as the replay of an earlier call with the same idempotency key
 // (kIdempotentReplayedHeader) when replayed is true. Call before the call finishes.
@@ -59,8 +59,8 @@ void MarkReplayed(grpc::CallbackServerContext& context, bool replayed);
 
 // For a callback handler: runs work (which may block on SQL) on the executor, then finishes the
 // call with the status it returns. When the executor's queue is full the call ends at once with
-// RESOURCE_EXHAUSTED; when the caller gave up while the work was queued, with GaveUp() and the
-// work never runs.
+// RESOURCE_EXHAUSTED; when the caller gave up while the work was queued (CallerGaveUp), the work
+// never runs.
 grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
                                         BoundedExecutor& executor,
                                         std::function<absl::Status()> work);

@@ -32,8 +32,8 @@ void TicketsService::WriteCreates(std::vector<PendingCreate>& batch) {
   calls.reserve(batch.size());
   live.reserve(batch.size());
   for (PendingCreate& p : batch) {
-    if (CallerGaveUp(*p.context)) {
-      p.reactor->Finish(GaveUp(*p.context));
+    if (std::optional<grpc::Status> gave_up = CallerGaveUp(*p.context)) {
+      p.reactor->Finish(*std::move(gave_up));
       continue;
     }
     calls.push_back({&p.caller, p.idempotency_key, p.request, p.response, &p.replayed});
