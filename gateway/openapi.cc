@@ -184,14 +184,16 @@ class Schemas {
       const pb::OneofDescriptor& oneof = *type.oneof_decl(i);
       std::vector<std::string> members;
       for (int f = 0; f < oneof.field_count(); ++f) members.push_back(oneof.field(f)->name());
-      oneofs.push_back(absl::StrCat(oneof.name(), ": at most one of ", absl::StrJoin(members, ", ")));
+      oneofs.push_back(
+          absl::StrCat(oneof.name(), ": at most one of ", absl::StrJoin(members, ", ")));
     }
-    return absl::StrCat(R"({"type":"object")",
-                        oneofs.empty()
-                            ? ""
-                            : absl::StrCat(",\"description\":", JsonQuote(absl::StrCat(
-                                                                    absl::StrJoin(oneofs, "; "), "."))),
-                        R"(,"properties":{)", absl::StrJoin(properties, ","), "}}");
+    std::string schema = R"({"type":"object")";
+    if (!oneofs.empty()) {
+      absl::StrAppend(&schema, R"(,"description":)",
+                      JsonQuote(absl::StrCat(absl::StrJoin(oneofs, "; "), ".")));
+    }
+    absl::StrAppend(&schema, R"(,"properties":{)", absl::StrJoin(properties, ","), "}}");
+    return schema;
   }
 
   std::set<const pb::Descriptor*> seen_messages_;
@@ -204,21 +206,6 @@ std::string Parameter(absl::string_view name, absl::string_view in, bool require
                       const std::string& schema) {
   return absl::StrCat("{\"name\":", JsonQuote(name), ",\"in\":", JsonQuote(in),
                       ",\"required\":", required ? "true" : "false", ",\"schema\":", schema, "}");
-}
-
-const FieldDescriptor* FieldAtPath(const pb::Descriptor& root, absl::string_view path) {
-  const pb::Descriptor* type = &root;
-  const FieldDescriptor* field = nullptr;
-  for (size_t start = 0; start <= path.size();) {
-    size_t dot = path.find('.', start);
-    if (dot == absl::string_view::npos) dot = path.size();
-    if (type == nullptr) return nullptr;
-    field = type->FindFieldByName(std::string(path.substr(start, dot - start)));
-    if (field == nullptr) return nullptr;
-    type = field->message_type();
-    start = dot + 1;
-  }
-  return field;
 }
 
 // The fields a bodiless route (or the fields beside a body field) takes from the query string:
@@ -243,17 +230,16 @@ void AddQueryParameters(const pb::Descriptor& type, const std::string& prefix, i
   }
 }
 
-std::string Operation(const ApiRoute& route, absl::Span<const std::string> variables,
-                      int binding, Schemas& schemas) {
+std::string Operation(const ApiRoute& route, absl::Span<const std::string> variables, int binding,
+                      Schemas& schemas) {
   const pb::MethodDescriptor& method = *route.method;
   const pb::Descriptor& request = *method.input_type();
   std::vector<std::string> parameters;
   std::set<std::string> taken;
-  for (const std::string& variable : variables) {
-    taken.insert(variable);
-    const FieldDescriptor* field = FieldAtPath(request, variable);
-    parameters.push_back(Parameter(variable, "path", true,
-                                   field != nullptr ? schemas.FieldSchema(*field) : "{}"));
+  for (size_t i = 0; i < variables.size(); ++i) {
+    taken.insert(variables[i]);
+    parameters.push_back(Parameter(variables[i], "path", true,
+                                   schemas.FieldSchema(route.transcoder.path_variable_field(i))));
   }
   std::string request_body;
   if (route.body == "*") {
@@ -285,19 +271,23 @@ std::string Operation(const ApiRoute& route, absl::Span<const std::string> varia
                              binding == 0 ? "" : absl::StrCat("_", binding))),
       ",\"summary\":", JsonQuote(absl::StrCat(method.name(), " (", method.full_name(), ")")),
       ",\"tags\":[", JsonQuote(route.backend), "]");
-  if (!parameters.empty()) absl::StrAppend(&op, ",\"parameters\":[", absl::StrJoin(parameters, ","), "]");
+  if (!parameters.empty())
+    absl::StrAppend(&op, ",\"parameters\":[", absl::StrJoin(parameters, ","), "]");
   if (!request_body.empty()) {
     // Every field is optional as far as the gateway goes (an empty body is an empty message);
     // the service says which it needs.
-    absl::StrAppend(&op, ",\"requestBody\":{\"required\":false,\"content\":{\"application/json\":{"
-                         "\"schema\":",
+    absl::StrAppend(&op,
+                    ",\"requestBody\":{\"required\":false,\"content\":{\"application/json\":{"
+                    "\"schema\":",
                     request_body, "}}}");
   }
   absl::StrAppend(
       &op, ",\"responses\":{\"200\":{\"description\":\"OK\",",
-      writes ? R"("headers":{"Idempotent-Replayed":{"description":"the stored answer of an earlier call with this Idempotency-Key; nothing was done now","schema":{"type":"string","enum":["true"]}}},)"
-             : "",
-      "\"content\":{\"application/json\":{\"schema\":", schemas.MessageSchema(*method.output_type()),
+      writes
+          ? R"("headers":{"Idempotent-Replayed":{"description":"the stored answer of an earlier call with this Idempotency-Key; nothing was done now","schema":{"type":"string","enum":["true"]}}},)"
+          : "",
+      "\"content\":{\"application/json\":{\"schema\":",
+      schemas.MessageSchema(*method.output_type()),
       "}}},\"default\":{\"description\":\"An error. The status follows the gRPC code: 400 "
       "INVALID_ARGUMENT, FAILED_PRECONDITION or OUT_OF_RANGE; 401 UNAUTHENTICATED; 403 "
       "PERMISSION_DENIED; 404 NOT_FOUND (also an unknown path); 405 UNIMPLEMENTED for a method "
@@ -322,8 +312,9 @@ std::string OpenApiDocument(const ApiRoutes& api, absl::string_view title,
     const ApiRoute& route = api.routes[id];
     const std::string method = absl::AsciiStrToLower(route.http_method);
     const std::string path = OpenApiPath(route.path_template);
-    paths[path][method] = Operation(route, api.table.path_template(static_cast<int>(id)).variables(),
-                                    bindings[route.method]++, schemas);
+    paths[path][method] =
+        Operation(route, api.table.path_template(static_cast<int>(id)).variables(),
+                  bindings[route.method]++, schemas);
   }
   std::vector<std::string> path_entries;
   for (const auto& [path, operations] : paths) {
@@ -335,8 +326,7 @@ std::string OpenApiDocument(const ApiRoutes& api, absl::string_view title,
   }
   return absl::StrCat(
       "{\"openapi\":\"3.0.3\",\"info\":{\"title\":", JsonQuote(title),
-      ",\"version\":", JsonQuote(version),
-      ",\"description\":",
+      ",\"version\":", JsonQuote(version), ",\"description\":",
       JsonQuote("Generated from the google.api.http annotations of the services this gateway "
                 "serves. Field names are the proto names (lowerCamel is accepted too); 64-bit "
                 "integers are strings. Send Idempotency-Key on creates to make a retry safe, and "

@@ -47,6 +47,11 @@ class Transcoder {
   absl::Status ResponseToJson(absl::string_view response, std::string& json) const;
 
   const google::protobuf::Descriptor& request_type() const { return *request_type_; }
+  // The field the i-th path variable fills (the last of "order.order_id"), in the template's
+  // order.
+  const google::protobuf::FieldDescriptor& path_variable_field(size_t i) const {
+    return *path_fields_[i].back();
+  }
   const google::protobuf::Descriptor& response_type() const { return *response_type_; }
 
  private:

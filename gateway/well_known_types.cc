@@ -1,7 +1,7 @@
 #include "gateway/well_known_types.h"
 
-#include "absl/strings/strip.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 
 namespace aftersales::gateway {
 

@@ -1,5 +1,7 @@
 // RunOnExecutor over a real in-process gRPC server on loopback: work queued for a caller who gave
 // up never runs.
+#include "common/server.h"
+
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -9,7 +11,6 @@
 #include "absl/time/clock.h"
 #include "aftersales/tickets/v1/tickets.grpc.pb.h"
 #include "common/executor.h"
-#include "common/server.h"
 
 namespace aftersales {
 namespace {
