@@ -394,11 +394,11 @@ TEST_F(ReturnsTest, OutboxOpensTheTicketExactlyOnceAfterTicketsComesBack) {
   EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox WHERE state = 'PENDING' AND last_error <> ''"), 1);
 
   // Tickets comes up.
-  const std::string dir = testing::MakeTempDir("aftersales-returns-it-");
+  const testing::TestLogDir logs("aftersales-returns-it-");
   absl::StatusOr<testing::ChildProcess> tickets = testing::ChildProcess::Start(
       {TICKETS_BINARY, absl::StrCat("--listen=127.0.0.1:", tickets_port),
        absl::StrCat("--db_port=", server->port()), "--db_host=127.0.0.1", "--db_pool_size=4"},
-      dir + "/tickets.log");
+      logs.path() + "/tickets.log");
   ASSERT_TRUE(tickets.ok());
   ASSERT_TRUE(testing::WaitForPort(tickets_port, absl::Seconds(30))) << tickets->Log();
   // The channel retries its connection on its own backoff; in the service the next periodic

@@ -6,9 +6,12 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -130,6 +133,16 @@ bool WaitForPort(int port, absl::Duration timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
+}
+
+TestLogDir::~TestLogDir() {
+  if (path_.empty()) return;
+  if (::testing::UnitTest::GetInstance()->Failed()) {
+    std::fprintf(stderr, "logs kept in %s\n", path_.c_str());
+    return;
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
 }
 
 std::string MakeTempDir(const std::string& prefix) {

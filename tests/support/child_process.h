@@ -39,4 +39,20 @@ bool WaitForPort(int port, absl::Duration timeout);
 // A fresh directory under $TMPDIR (or /tmp).
 std::string MakeTempDir(const std::string& prefix);
 
+// A fresh directory for the logs of a test's processes. Removed with its logs when the test
+// program has had no failure, so that runs do not pile up in /tmp; kept otherwise, and named on
+// stderr, for whoever reads the failure.
+class TestLogDir {
+ public:
+  explicit TestLogDir(const std::string& prefix) : path_(MakeTempDir(prefix)) {}
+  ~TestLogDir();
+  TestLogDir(const TestLogDir&) = delete;
+  TestLogDir& operator=(const TestLogDir&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 }  // namespace aftersales::testing

@@ -18,7 +18,7 @@ absl::StatusOr<std::unique_ptr<RunningSystem>> RunningSystem::Start(
   absl::StatusOr<std::unique_ptr<MariaDbServer>> db = MariaDbServer::Start();
   if (!db.ok()) return db.status();
   system->db_ = *std::move(db);
-  system->dir_ = MakeTempDir("aftersales-system-");
+  system->logs_.emplace("aftersales-system-");
   system->http_port_ = FreePort();
   std::string backends;
   for (const Service& s : services) {
@@ -36,7 +36,7 @@ absl::StatusOr<std::unique_ptr<RunningSystem>> RunningSystem::Start(
   absl::StatusOr<ChildProcess> gateway = ChildProcess::Start(
       {gateway_binary, absl::StrCat("--listen=127.0.0.1:", system->http_port_),
        absl::StrCat("--backends=", backends)},
-      system->dir_ + "/gateway.log");
+      system->logs_->path() + "/gateway.log");
   if (!gateway.ok()) return gateway.status();
   system->gateway_.emplace(*std::move(gateway));
   if (absl::Status st = system->WaitReady(absl::Seconds(30)); !st.ok()) return st;
@@ -64,7 +64,7 @@ absl::Status RunningSystem::StartService(const std::string& name) {
                                    absl::StrCat("--db_port=", db_->port()), "--db_host=127.0.0.1",
                                    "--db_pool_size=8", "--drain_timeout=15s"};
   argv.insert(argv.end(), s.extra_args.begin(), s.extra_args.end());
-  absl::StatusOr<ChildProcess> p = ChildProcess::Start(argv, absl::StrCat(dir_, "/", name, ".log"));
+  absl::StatusOr<ChildProcess> p = ChildProcess::Start(argv, absl::StrCat(logs_->path(), "/", name, ".log"));
   if (!p.ok()) return p.status();
   processes_[name].emplace(*std::move(p));
   if (!WaitForPort(port, absl::Seconds(30))) {

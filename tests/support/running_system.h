@@ -46,7 +46,7 @@ class RunningSystem {
   RunningSystem() = default;
 
   std::unique_ptr<MariaDbServer> db_;
-  std::string dir_;
+  std::optional<TestLogDir> logs_;
   int http_port_ = 0;
   std::map<std::string, Service> services_;
   std::map<std::string, int> ports_;
