@@ -78,16 +78,16 @@ absl::Status StoreIdempotencyRecords(Transaction& tx, absl::Span<const Idempoten
 
 absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_view key,
                            const google::protobuf::Message& request,
-                           google::protobuf::Message* response,
-                           const std::function<absl::Status(Transaction&, google::protobuf::Message*)>& create,
-                           bool* replayed) {
+                           google::protobuf::Message* response, const IdempotentStep& create,
+                           bool* replayed, const IdempotentStep& complete) {
   if (replayed != nullptr) *replayed = false;
   // Every attempt starts from an empty response: a retried transaction must not find the
   // repeated fields of the attempt before.
   if (key.empty()) {
-    return db.InTransaction([&](Transaction& tx) {
+    return db.InTransaction([&](Transaction& tx) -> absl::Status {
       response->Clear();
-      return create(tx, response);
+      RETURN_IF_ERROR(create(tx, response));
+      return complete ? complete(tx, response) : absl::OkStatus();
     });
   }
   if (absl::Status s = ValidateIdempotencyKey(key); !s.ok()) return s;
@@ -99,7 +99,8 @@ absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_v
     response->Clear();
     RETURN_IF_ERROR(create(tx, response));
     const IdempotencyRecord record{scope, key, fingerprint, response};
-    return StoreIdempotencyRecords(tx, {&record, 1});
+    RETURN_IF_ERROR(StoreIdempotencyRecords(tx, {&record, 1}));
+    return complete ? complete(tx, response) : absl::OkStatus();
   });
   if (status.code() != absl::StatusCode::kAlreadyExists) return status;
 
@@ -124,7 +125,7 @@ absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_v
       return absl::AbortedError("the first request with this Idempotency-Key is still running; retry");
     }
     if (replayed != nullptr) *replayed = true;
-    return absl::OkStatus();
+    return complete ? complete(tx, response) : absl::OkStatus();
   });
 }
 

@@ -22,11 +22,15 @@ namespace aftersales {
 // scope separates keys of different callers and methods ("alice:CreateTicket"). A concurrent
 // twin with the same key waits on the key's row until the first commits, then replays.
 // replayed, when given, says which of the two happened.
+//
+// complete, when given, fills in what the stored response leaves out (a ticket's conversation,
+// which only grows): it runs after the key's row is written, in the same transaction, and on
+// every replay, so a key's row holds what a replay needs and no more.
+using IdempotentStep = std::function<absl::Status(Transaction&, google::protobuf::Message*)>;
 absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_view key,
                            const google::protobuf::Message& request,
-                           google::protobuf::Message* response,
-                           const std::function<absl::Status(Transaction&, google::protobuf::Message*)>& create,
-                           bool* replayed = nullptr);
+                           google::protobuf::Message* response, const IdempotentStep& create,
+                           bool* replayed = nullptr, const IdempotentStep& complete = nullptr);
 
 // One key's row: the fingerprint of the request (RequestFingerprint) and the response it produced.
 struct IdempotencyRecord {

@@ -76,4 +76,10 @@ absl::Status CheckStoreAccess(const Caller& caller, absl::string_view store_id) 
       absl::StrCat(caller.principal, " may not access store '", store_id, "'"));
 }
 
+absl::Status CheckCanSee(const Caller& caller, absl::string_view store_id,
+                         absl::string_view not_found_message) {
+  if (caller.CanAccessStore(store_id)) return absl::OkStatus();
+  return absl::NotFoundError(not_found_message);
+}
+
 }  // namespace aftersales

@@ -43,6 +43,12 @@ absl::StatusOr<Caller> CallerFromContext(const grpc::ServerContextBase& context)
 // PERMISSION_DENIED naming the store when the caller may not touch it.
 absl::Status CheckStoreAccess(const Caller& caller, absl::string_view store_id);
 
+// For a thing read by its id (a ticket, a return, an order): NOT_FOUND with not_found_message
+// when the caller may not see its store. That is the answer for an id that does not exist, so a
+// caller learns nothing of other stores by trying ids, and the message names no store.
+absl::Status CheckCanSee(const Caller& caller, absl::string_view store_id,
+                         absl::string_view not_found_message);
+
 // Single metadata value, empty when absent.
 std::string MetadataValue(const grpc::ServerContextBase& context, absl::string_view key);
 

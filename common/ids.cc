@@ -1,18 +1,40 @@
 #include "common/ids.h"
 
+#include <sys/random.h>
+
+#include <cerrno>
 #include <cstdint>
-#include <random>
+#include <cstdlib>
+#include <cstring>
 
 #include "absl/time/clock.h"
 
 namespace aftersales {
 
+std::string SecureRandomBytes(size_t n) {
+  std::string out(n, '\0');
+  size_t filled = 0;
+  while (filled < n) {
+    // getrandom draws from the kernel's CSPRNG; it blocks only before the pool is first seeded.
+    const ssize_t got = getrandom(out.data() + filled, n - filled, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      // No randomness means ids an attacker could guess: stop rather than hand those out.
+      std::abort();
+    }
+    filled += static_cast<size_t>(got);
+  }
+  return out;
+}
+
 std::string NewId(absl::string_view prefix) {
   static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-  thread_local std::mt19937_64 random{std::random_device{}()};
   const uint64_t millis = static_cast<uint64_t>(absl::ToUnixMillis(absl::Now()));
-  const uint64_t high = random();
-  const uint64_t low = random();
+  const std::string random = SecureRandomBytes(10);  // 80 bits
+  uint64_t high = 0;
+  uint16_t low = 0;
+  std::memcpy(&high, random.data(), 8);
+  std::memcpy(&low, random.data() + 8, 2);
   std::string out(prefix);
   out += '_';
   // 10 characters of time (50 bits, top 2 zero), 16 of randomness (80 bits).

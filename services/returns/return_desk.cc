@@ -161,7 +161,7 @@ absl::Status ReturnDesk::GetReturn(const Caller& caller, const v1::GetReturnRequ
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
     absl::StatusOr<Return> ret = store::ReadReturn(tx, request.return_id(), false);
     if (!ret.ok()) return ret.status();
-    RETURN_IF_ERROR(CheckStoreAccess(caller, ret->store_id()));
+    RETURN_IF_ERROR(CheckCanSee(caller, ret->store_id(), store::ReturnNotFound(request.return_id())));
     *response->mutable_return_() = *std::move(ret);
     return absl::OkStatus();
   });
@@ -193,7 +193,7 @@ absl::StatusOr<Return> ReturnDesk::ChangeReturn(
   return db_.InTransaction<Return>([&](Transaction& tx) -> absl::StatusOr<Return> {
     absl::StatusOr<Return> ret = store::ReadReturn(tx, return_id, /*for_update=*/true);
     if (!ret.ok()) return ret.status();
-    RETURN_IF_ERROR(CheckStoreAccess(caller, ret->store_id()));
+    RETURN_IF_ERROR(CheckCanSee(caller, ret->store_id(), store::ReturnNotFound(return_id)));
     const Actor actor{caller.principal, caller.role, options_.clock()};
     RETURN_IF_ERROR(change(tx, *ret, actor));
     RETURN_IF_ERROR(store::UpdateReturn(tx, *ret));
@@ -337,15 +337,18 @@ absl::Status ReturnDesk::CloseReturn(const Caller& caller, const v1::CloseReturn
 
 absl::Status ReturnDesk::GetOrderReturns(const Caller& caller, const v1::GetOrderReturnsRequest& request,
                                          v1::GetOrderReturnsResponse* response) {
+  RETURN_IF_ERROR(ValidateId("store_id", request.store_id()));
   RETURN_IF_ERROR(ValidateId("order_id", request.order_id()));
+  // Orders are keyed by store: another store's order with the same id is another order.
+  RETURN_IF_ERROR(CheckCanSee(caller, request.store_id(),
+                              absl::StrCat("order ", request.order_id(), " not found")));
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
-    absl::StatusOr<std::vector<Return>> all = store::ReturnsOfOrder(tx, request.order_id());
+    absl::StatusOr<std::vector<Return>> all =
+        store::ReturnsOfOrder(tx, request.store_id(), request.order_id());
     if (!all.ok()) return all.status();
     response->Clear();
     std::map<std::string, int64_t> totals;
     for (Return& r : *all) {
-      // Order ids are the marketplace's: another store may hold the same one. Show only ours.
-      if (!caller.CanAccessStore(r.store_id())) continue;
       if (r.has_refunded()) totals[r.refunded().currency_code()] += r.refunded().amount_minor();
       *response->add_returns() = std::move(r);
     }

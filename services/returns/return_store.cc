@@ -59,19 +59,26 @@ absl::Status UpdateReturn(Transaction& tx, const v1::Return& ret) {
       .status();
 }
 
+std::string ReturnNotFound(absl::string_view return_id) {
+  return absl::StrCat("return ", return_id, " not found");
+}
+
 absl::StatusOr<v1::Return> ReadReturn(Transaction& tx, const std::string& return_id, bool for_update) {
   absl::StatusOr<Row> row = tx.QueryOne(
       absl::StrCat("SELECT document FROM returns WHERE return_id = ?", for_update ? " FOR UPDATE" : ""),
-      {return_id}, absl::StrCat("return ", return_id, " not found"));
+      {return_id}, ReturnNotFound(return_id));
   if (!row.ok()) return row.status();
   v1::Return ret;
   RETURN_IF_ERROR(FromJson(row->String(0), &ret));
   return ret;
 }
 
-absl::StatusOr<std::vector<v1::Return>> ReturnsOfOrder(Transaction& tx, const std::string& order_id) {
-  absl::StatusOr<std::vector<Row>> rows = tx.Query(
-      "SELECT document FROM returns WHERE order_id = ? ORDER BY created_at, return_id", {order_id});
+absl::StatusOr<std::vector<v1::Return>> ReturnsOfOrder(Transaction& tx, const std::string& store_id,
+                                                       const std::string& order_id) {
+  absl::StatusOr<std::vector<Row>> rows =
+      tx.Query("SELECT document FROM returns WHERE store_id = ? AND order_id = ? "
+               "ORDER BY created_at, return_id",
+               {store_id, order_id});
   if (!rows.ok()) return rows.status();
   return ReturnsFromRows(*rows);
 }

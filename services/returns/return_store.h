@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "aftersales/returns/v1/returns.pb.h"
 #include "common/mysql.h"
@@ -16,8 +17,12 @@ namespace aftersales::returns::store {
 absl::Status InsertReturn(Transaction& tx, const v1::Return& ret);
 absl::Status UpdateReturn(Transaction& tx, const v1::Return& ret);
 // NOT_FOUND naming the id; for_update locks the row until the transaction ends.
+// What a read of a missing return answers, and what one of a store the caller may not see does.
+std::string ReturnNotFound(absl::string_view return_id);
 absl::StatusOr<v1::Return> ReadReturn(Transaction& tx, const std::string& return_id, bool for_update);
-absl::StatusOr<std::vector<v1::Return>> ReturnsOfOrder(Transaction& tx, const std::string& order_id);
+// An order is keyed by its store and its marketplace id: another store's same id is not it.
+absl::StatusOr<std::vector<v1::Return>> ReturnsOfOrder(Transaction& tx, const std::string& store_id,
+                                                       const std::string& order_id);
 
 struct ReturnPage {
   std::vector<v1::Return> returns;

@@ -33,6 +33,11 @@ int main(int argc, char** argv) {
   vars.push_back({"create_writers", "1",
                   "CreateTicket batches written at once; each holds a database connection"});
   vars.push_back({"create_batch_size", "32", "most CreateTicket calls written in one transaction"});
+  vars.push_back({.name = "page_token_key",
+                  .default_value = "",
+                  .help = "secret that signs list page tokens, the same for every replica; a "
+                          "random one per process when empty",
+                  .secret = true});
   Config config("tickets", std::move(vars));
   aftersales::ParseConfigOrExit(config, argc, argv);
 
@@ -49,6 +54,12 @@ int main(int argc, char** argv) {
     absl::StatusOr<absl::Duration> d = config.GetDuration(name);
     if (!d.ok()) return Fail("bad configuration", d.status());
     *target = *d;
+  }
+  if (const std::string key = config.Get("page_token_key"); !key.empty()) {
+    desk_options.page_token_key = key;
+  } else {
+    aftersales::LogWarning("page_token_key is not set: page tokens are good only at this process "
+                           "until it restarts; set it (the same for every replica)", {});
   }
   absl::StatusOr<absl::Duration> sweep_interval = config.GetDuration("sweep_interval");
   if (!sweep_interval.ok()) return Fail("bad configuration", sweep_interval.status());
@@ -80,13 +91,18 @@ int main(int argc, char** argv) {
     aftersales::BoundedExecutor executor(workers, /*max_queued=*/4096);
     aftersales::tickets::TicketsService service(desk, executor, create_batches);
     aftersales::PeriodicTask sweeper("follow_ups", *sweep_interval, [&desk] {
-      absl::StatusOr<int> sent = desk.SendDueFollowUps(/*batch_size=*/50);
-      if (!sent.ok()) {
-        aftersales::LogWarning("follow-up sweep failed", {{"error", std::string(sent.status().message())}});
+      constexpr int kBatch = 50;
+      absl::StatusOr<aftersales::tickets::FollowUpSweep> sweep = desk.SendDueFollowUps(kBatch);
+      if (!sweep.ok()) {
+        aftersales::LogWarning("follow-up sweep failed", {{"error", std::string(sweep.status().message())}});
         return false;
       }
-      if (*sent > 0) aftersales::LogInfo("follow-ups sent", {{"count", absl::StrCat(*sent)}});
-      return *sent == 50;
+      if (sweep->sent > 0 || sweep->failed > 0) {
+        aftersales::LogInfo("follow-ups swept", {{"sent", absl::StrCat(sweep->sent)},
+                                                 {"failed", absl::StrCat(sweep->failed)}});
+      }
+      // A full batch: more may be due, so sweep again at once.
+      return sweep->due == kBatch;
     });
     server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {

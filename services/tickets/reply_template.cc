@@ -48,7 +48,7 @@ bool IsKnown(absl::string_view name) {
 const std::vector<std::string>& KnownPlaceholders() {
   static const std::vector<std::string> known = {
       "buyer_name", "order_id", "tracking_url", "tracking_number", "carrier",
-      "agent_name", "store_id", "today",        "ticket_id"};
+      "agent_name", "store_id", "today",        "ticket_id",       "reply_by"};
   return known;
 }
 
@@ -106,6 +106,64 @@ std::string ChooseLanguage(const std::vector<std::string>& available, absl::stri
     if (has(candidate)) return std::string(candidate);
   }
   return available.empty() ? "" : available.front();
+}
+
+std::map<std::string, std::string> ReplyValues(const ReplyContext& c) {
+  std::map<std::string, std::string> values = {{"store_id", c.store_id},
+                                               {"agent_name", c.agent_name}};
+  absl::TimeZone zone = absl::UTCTimeZone();
+  if (c.ticket != nullptr) {
+    const v1::Ticket& t = *c.ticket;
+    values["ticket_id"] = t.ticket_id();
+    values["buyer_name"] = t.buyer().name();
+    values["order_id"] = t.order().order_id();
+    // Zones were checked against the installed ones when the ticket was written.
+    if (!t.buyer().time_zone().empty()) absl::LoadTimeZone(t.buyer().time_zone(), &zone);
+  }
+  if (c.latest_shipment != nullptr) {
+    values["carrier"] = c.latest_shipment->carrier();
+    values["tracking_number"] = c.latest_shipment->tracking_number();
+    values["tracking_url"] = c.latest_shipment->tracking_url();
+  }
+  values["today"] = absl::FormatTime("%Y-%m-%d", c.now, zone);
+  if (c.reply_by.has_value()) {
+    values["reply_by"] = absl::FormatTime("%Y-%m-%d %H:%M %Z", *c.reply_by, zone);
+  }
+  return values;
+}
+
+absl::string_view DefaultReplyText(absl::string_view name, absl::string_view language) {
+  struct Text {
+    absl::string_view name;
+    absl::string_view language;
+    absl::string_view text;
+  };
+  static constexpr Text kTexts[] = {
+      {"follow_up", "en",
+       "Hello {buyer_name}, we are checking in on our last reply. If anything is still not "
+       "right, just reply to this message and we will take care of it."},
+      {"follow_up", "de",
+       "Hallo {buyer_name}, wir melden uns noch einmal zu unserer letzten Antwort. Falls noch "
+       "etwas nicht stimmt, antworten Sie einfach auf diese Nachricht."},
+      {"follow_up", "zh",
+       "{buyer_name}您好，我们想确认上次的答复是否解决了您的问题。如仍有不妥，请直接回复此消息。"},
+      {"out_of_hours", "en",
+       "Hello {buyer_name}, thank you for your message. Our team is away right now and will be "
+       "back by {reply_by}; we will reply to you then."},
+      {"out_of_hours", "de",
+       "Hallo {buyer_name}, danke für Ihre Nachricht. Unser Team ist gerade nicht erreichbar und "
+       "ab {reply_by} wieder für Sie da; dann antworten wir Ihnen."},
+      {"out_of_hours", "zh",
+       "{buyer_name}您好，感谢您的留言。我们的团队目前不在线，将于{reply_by}回来并尽快回复您。"},
+  };
+  const absl::string_view primary = language.substr(0, language.find('-'));
+  absl::string_view english;
+  for (const Text& t : kTexts) {
+    if (t.name != name) continue;
+    if (t.language == primary) return t.text;
+    if (t.language == "en") english = t.text;
+  }
+  return english;
 }
 
 }  // namespace aftersales::tickets

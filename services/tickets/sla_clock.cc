@@ -121,6 +121,24 @@ absl::Time AddBusinessTime(absl::Time start, absl::Duration amount, const Weekly
   return cursor + left;
 }
 
+std::optional<absl::Time> NextOpening(absl::Time t, const WeeklyHours& hours) {
+  if (hours.windows.empty()) return std::nullopt;
+  absl::CivilDay day = absl::ToCivilDay(t, hours.zone);
+  // Windows are sorted by day and opening, and end by local midnight (ParseBusinessHours).
+  for (int guard = 0; guard < 3660; ++guard, ++day) {
+    const int weekday = IsoWeekday(day);
+    for (const auto& w : hours.windows) {
+      if (w.day_of_week != weekday) continue;
+      const absl::Time open = LocalInstant(day, w.open_minute, hours.zone);
+      const absl::Time close = LocalInstant(day, w.close_minute, hours.zone);
+      if (close <= t) continue;
+      if (open <= t) return std::nullopt;
+      return open;
+    }
+  }
+  return std::nullopt;
+}
+
 bool CountsBusinessHours(v1::Channel channel) { return channel != v1::MARKETPLACE_MESSAGE; }
 
 ReplyClock StartReplyClock(absl::Time received_at, v1::Channel channel, v1::Category category,

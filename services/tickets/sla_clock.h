@@ -40,6 +40,10 @@ absl::StatusOr<WeeklyHours> ParseBusinessHours(const v1::BusinessHours& hours);
 // next opening. A week with no windows adds calendar time.
 absl::Time AddBusinessTime(absl::Time start, absl::Duration amount, const WeeklyHours& hours);
 
+// The next time the team's hours open after `t`, or nullopt when they are open at `t` (or the
+// week has no windows: always open).
+std::optional<absl::Time> NextOpening(absl::Time t, const WeeklyHours& hours);
+
 // The running reply clock of a ticket.
 struct ReplyClock {
   absl::Time due_at;

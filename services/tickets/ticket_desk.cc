@@ -25,21 +25,113 @@ absl::Status AnswerWithTicket(absl::StatusOr<Ticket> ticket, Response* response)
   return absl::OkStatus();
 }
 
-// Sent when a store keeps no "follow_up" template in the buyer's language.
-constexpr char kDefaultFollowUp[] =
-    "Hello {buyer_name}, we are checking in on our last reply. If anything is still not right, "
-    "just reply to this message and we will take care of it.";
+// Who wrote an out-of-hours reply: how the next one in the same closed stretch is held back.
+constexpr char kAutoReplyAuthor[] = "auto-reply";
 
-// The store team's hours, read only when a clock on this channel counts them.
-absl::StatusOr<std::optional<WeeklyHours>> StoreHours(Transaction& tx, const std::string& store_id,
-                                                      v1::Channel channel) {
-  if (!CountsBusinessHours(channel)) return std::optional<WeeklyHours>();
+// The store team's hours, when it keeps any.
+absl::StatusOr<std::optional<WeeklyHours>> TeamHours(Transaction& tx, const std::string& store_id) {
   absl::StatusOr<std::optional<v1::BusinessHours>> stored = store::ReadBusinessHours(tx, store_id);
   if (!stored.ok()) return stored.status();
   if (!stored->has_value()) return std::optional<WeeklyHours>();
   absl::StatusOr<WeeklyHours> parsed = ParseBusinessHours(**stored);
   if (!parsed.ok()) return parsed.status();
   return std::optional<WeeklyHours>(*std::move(parsed));
+}
+
+// The store team's hours, read only when a clock on this channel counts them.
+absl::StatusOr<std::optional<WeeklyHours>> StoreHours(Transaction& tx, const std::string& store_id,
+                                                      v1::Channel channel) {
+  if (!CountsBusinessHours(channel)) return std::optional<WeeklyHours>();
+  return TeamHours(tx, store_id);
+}
+
+// The latest shipment of the ticket's order, read through the ticket's own store.
+absl::StatusOr<std::optional<v1::Shipment>> LatestShipment(Transaction& tx, const Ticket& ticket) {
+  if (ticket.order().order_id().empty()) return std::optional<v1::Shipment>();
+  absl::StatusOr<std::vector<v1::Shipment>> shipments =
+      store::ReadShipments(tx, ticket.store_id(), ticket.order().order_id());
+  if (!shipments.ok()) return shipments.status();
+  if (shipments->empty()) return std::optional<v1::Shipment>();
+  return std::optional<v1::Shipment>(std::move(shipments->back()));
+}
+
+// An automatic reply on `ticket`: the store's template `name` in the buyer's language, or our
+// own text when the store keeps none (or its template needs a value this reply lacks).
+absl::StatusOr<v1::Message> AutomaticReply(Transaction& tx, const Ticket& ticket,
+                                           absl::string_view name, ReplyContext context,
+                                           absl::string_view author) {
+  absl::StatusOr<std::vector<v1::ReplyTemplate>> templates =
+      store::ListTemplates(tx, ticket.store_id(), std::string(name), "");
+  if (!templates.ok()) return templates.status();
+  std::vector<std::string> languages;
+  for (const auto& t : *templates) languages.push_back(t.language());
+  const std::string language = ChooseLanguage(languages, "", ticket.buyer().language());
+  absl::StatusOr<std::optional<v1::Shipment>> shipment = LatestShipment(tx, ticket);
+  if (!shipment.ok()) return shipment.status();
+  context.ticket = &ticket;
+  context.store_id = ticket.store_id();
+  if (shipment->has_value()) context.latest_shipment = &**shipment;
+  std::map<std::string, std::string> values = ReplyValues(context);
+  if (values["buyer_name"].empty()) values["buyer_name"] = "there";
+  absl::StatusOr<std::string> body = absl::NotFoundError("no template");
+  for (const auto& t : *templates) {
+    if (t.language() == language) body = RenderTemplateText(t.body(), values);
+  }
+  if (!body.ok()) {
+    body = RenderTemplateText(DefaultReplyText(name, ticket.buyer().language()), values);
+  }
+  if (!body.ok()) return body.status();
+  v1::Message message;
+  message.set_message_id(NewId("msg"));
+  message.set_ticket_id(ticket.ticket_id());
+  message.set_direction(v1::Message::OUTBOUND);
+  message.set_body(*std::move(body));
+  message.set_author(std::string(author));
+  message.set_automatic(true);
+  *message.mutable_created_at() = ToProtoTime(context.now);
+  return message;
+}
+
+// The out-of-hours reply to a buyer message received at `received`, when one is due.
+absl::StatusOr<std::optional<v1::Message>> OutOfHoursReply(
+    Transaction& tx, const Ticket& ticket, absl::Time received, absl::Time now,
+    const std::optional<WeeklyHours>& hours, std::optional<absl::Time> last_auto_reply) {
+  const std::optional<absl::Time> back = OutOfHoursReplyDue(received, now, hours, last_auto_reply);
+  if (!back.has_value()) return std::optional<v1::Message>();
+  ReplyContext context;
+  context.now = now;
+  context.reply_by = *back;
+  absl::StatusOr<v1::Message> reply =
+      AutomaticReply(tx, ticket, "out_of_hours", context, kAutoReplyAuthor);
+  if (!reply.ok()) return reply.status();
+  return std::optional<v1::Message>(*std::move(reply));
+}
+
+// A ticket's order, when the store has it, must be the order the ticket names: the same
+// marketplace and site. Missing ones are taken from the order. An order the store does not
+// have yet is taken as named: order sync may push it later.
+absl::Status MatchStoreOrder(Transaction& tx, const std::string& store_id,
+                             common::v1::OrderRef& ref) {
+  if (ref.order_id().empty()) return absl::OkStatus();
+  absl::StatusOr<v1::Order> order = store::ReadOrder(tx, store_id, ref.order_id(), false);
+  if (absl::IsNotFound(order.status())) return absl::OkStatus();
+  if (!order.ok()) return order.status();
+  if (ref.marketplace() == common::v1::MARKETPLACE_UNSPECIFIED) {
+    ref.set_marketplace(order->marketplace());
+  } else if (ref.marketplace() != order->marketplace()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "order.marketplace: order ", ref.order_id(), " of store ", store_id, " is on ",
+        common::v1::Marketplace_Name(order->marketplace()), ", not ",
+        common::v1::Marketplace_Name(ref.marketplace())));
+  }
+  if (ref.site().empty()) {
+    ref.set_site(order->site());
+  } else if (!order->site().empty() && ref.site() != order->site()) {
+    return absl::InvalidArgumentError(absl::StrCat("order.site: order ", ref.order_id(),
+                                                   " of store ", store_id, " is on site ",
+                                                   order->site(), ", not ", ref.site()));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status AttachMessages(Transaction& tx, Ticket& ticket) {
@@ -49,19 +141,27 @@ absl::Status AttachMessages(Transaction& tx, Ticket& ticket) {
   return absl::OkStatus();
 }
 
-// Orders carry their store; reading one checks the caller may see that store.
+// An order of a store the caller may not see is not found, like one that does not exist.
 absl::StatusOr<v1::Order> ReadOrderFor(Transaction& tx, const Caller& caller,
-                                       const std::string& order_id, bool for_update) {
-  absl::StatusOr<v1::Order> order = store::ReadOrder(tx, order_id, for_update);
-  if (!order.ok()) return order.status();
-  RETURN_IF_ERROR(CheckStoreAccess(caller, order->store_id()));
-  return order;
+                                       const std::string& store_id, const std::string& order_id,
+                                       bool for_update) {
+  RETURN_IF_ERROR(CheckCanSee(caller, store_id, store::OrderNotFound(order_id)));
+  return store::ReadOrder(tx, store_id, order_id, for_update);
+}
+
+// A ticket read by its id: one of a store the caller may not see is not found.
+absl::StatusOr<Ticket> ReadTicketFor(Transaction& tx, const Caller& caller,
+                                     const std::string& ticket_id, bool for_update) {
+  absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, ticket_id, for_update);
+  if (!ticket.ok()) return ticket.status();
+  RETURN_IF_ERROR(CheckCanSee(caller, ticket->store_id(), store::TicketNotFound(ticket_id)));
+  return ticket;
 }
 
 }  // namespace
 
 TicketDesk::TicketDesk(Database& db, TicketDeskOptions options)
-    : db_(db), options_(std::move(options)) {}
+    : db_(db), options_(std::move(options)), page_tokens_(options_.page_token_key) {}
 
 absl::Status TicketDesk::CreateTicket(const Caller& caller, const std::string& idempotency_key,
                                       const v1::CreateTicketRequest& request,
@@ -147,26 +247,30 @@ absl::Status TicketDesk::WriteNewTickets(Transaction& tx,
   const absl::Time now = options_.clock();
   std::map<std::string, std::optional<WeeklyHours>> hours_by_store;
   std::vector<Ticket> tickets;
-  std::vector<v1::Message> firsts;
+  std::vector<v1::Message> messages;  // each ticket's first message, then any auto-reply
   tickets.reserve(requests.size());
-  firsts.reserve(requests.size());
+  messages.reserve(requests.size());
   for (const v1::CreateTicketRequest* request : requests) {
-    std::optional<WeeklyHours> hours;
-    if (CountsBusinessHours(request->channel())) {
-      auto it = hours_by_store.find(request->store_id());
-      if (it == hours_by_store.end()) {
-        absl::StatusOr<std::optional<WeeklyHours>> read =
-            StoreHours(tx, request->store_id(), request->channel());
-        if (!read.ok()) return read.status();
-        it = hours_by_store.emplace(request->store_id(), *std::move(read)).first;
-      }
-      hours = it->second;
+    const absl::Time received =
+        request->has_received_at() ? FromProtoTime(request->received_at()) : now;
+    // A buyer message from the future would start a clock that runs late: refuse it.
+    RETURN_IF_ERROR(CheckMessageTime(received, now, std::nullopt, /*may_backdate=*/true));
+    auto hours = hours_by_store.find(request->store_id());
+    if (hours == hours_by_store.end()) {
+      absl::StatusOr<std::optional<WeeklyHours>> read = TeamHours(tx, request->store_id());
+      if (!read.ok()) return read.status();
+      hours = hours_by_store.emplace(request->store_id(), *std::move(read)).first;
     }
-    const WorkflowContext ctx{now, options_.targets, std::move(hours)};
+    const WorkflowContext ctx{
+        now, options_.targets,
+        CountsBusinessHours(request->channel()) ? hours->second : std::nullopt};
     Ticket& ticket = tickets.emplace_back();
     ticket.set_ticket_id(NewId("tkt"));
     ticket.set_store_id(request->store_id());
-    if (!request->order().order_id().empty()) *ticket.mutable_order() = request->order();
+    if (!request->order().order_id().empty()) {
+      *ticket.mutable_order() = request->order();
+      RETURN_IF_ERROR(MatchStoreOrder(tx, ticket.store_id(), *ticket.mutable_order()));
+    }
     *ticket.mutable_buyer() = request->buyer();
     if (ticket.buyer().tier() == v1::Buyer::TIER_UNSPECIFIED) {
       ticket.mutable_buyer()->set_tier(v1::Buyer::REGULAR);
@@ -174,22 +278,28 @@ absl::Status TicketDesk::WriteNewTickets(Transaction& tx,
     ticket.set_category(request->category());
     ticket.set_channel(request->channel());
     ticket.set_subject(request->subject());
-    const absl::Time received =
-        request->has_received_at() ? FromProtoTime(request->received_at()) : now;
     OpenTicket(ticket, received, ctx);
 
-    v1::Message& first = firsts.emplace_back();
+    v1::Message& first = messages.emplace_back();
     first.set_message_id(NewId("msg"));
     first.set_ticket_id(ticket.ticket_id());
     first.set_direction(v1::Message::INBOUND);
     first.set_body(request->body());
     first.set_author(request->buyer().buyer_id());
     *first.mutable_created_at() = ToProtoTime(received);
+    absl::StatusOr<std::optional<v1::Message>> auto_reply =
+        OutOfHoursReply(tx, ticket, received, now, hours->second, std::nullopt);
+    if (!auto_reply.ok()) return auto_reply.status();
+    if (auto_reply->has_value()) messages.push_back(**std::move(auto_reply));
   }
   RETURN_IF_ERROR(store::InsertTickets(tx, tickets));
-  RETURN_IF_ERROR(store::InsertMessages(tx, firsts));
+  RETURN_IF_ERROR(store::InsertMessages(tx, messages));
+  size_t next = 0;
   for (size_t i = 0; i < tickets.size(); ++i) {
-    *tickets[i].add_messages() = std::move(firsts[i]);
+    // Messages stand in ticket order, each ticket's first message before its auto-reply.
+    while (next < messages.size() && messages[next].ticket_id() == tickets[i].ticket_id()) {
+      *tickets[i].add_messages() = std::move(messages[next++]);
+    }
     *responses[i]->mutable_ticket() = std::move(tickets[i]);
   }
   return absl::OkStatus();
@@ -199,9 +309,8 @@ absl::Status TicketDesk::GetTicket(const Caller& caller, const v1::GetTicketRequ
                                    v1::GetTicketResponse* response) {
   RETURN_IF_ERROR(ValidateId("ticket_id", request.ticket_id()));
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
-    absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, request.ticket_id(), false);
+    absl::StatusOr<Ticket> ticket = ReadTicketFor(tx, caller, request.ticket_id(), false);
     if (!ticket.ok()) return ticket.status();
-    RETURN_IF_ERROR(CheckStoreAccess(caller, ticket->store_id()));
     RETURN_IF_ERROR(AttachMessages(tx, *ticket));
     RefreshBreached(*ticket, options_.clock());
     *response->mutable_ticket() = *std::move(ticket);
@@ -215,7 +324,7 @@ absl::Status TicketDesk::ListTickets(const Caller& caller, const v1::ListTickets
   RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
   const absl::Time now = options_.clock();
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
-    absl::StatusOr<TicketPage> page = store::ListTickets(tx, request, now);
+    absl::StatusOr<TicketPage> page = store::ListTickets(tx, request, now, page_tokens_);
     if (!page.ok()) return page.status();
     response->Clear();
     for (Ticket& t : page->tickets) {
@@ -232,9 +341,8 @@ absl::StatusOr<Ticket> TicketDesk::ChangeTicket(
     const std::function<absl::Status(Ticket&, const WorkflowContext&)>& change) {
   RETURN_IF_ERROR(ValidateId("ticket_id", ticket_id));
   return db_.InTransaction<Ticket>([&](Transaction& tx) -> absl::StatusOr<Ticket> {
-    absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, ticket_id, /*for_update=*/true);
+    absl::StatusOr<Ticket> ticket = ReadTicketFor(tx, caller, ticket_id, /*for_update=*/true);
     if (!ticket.ok()) return ticket.status();
-    RETURN_IF_ERROR(CheckStoreAccess(caller, ticket->store_id()));
     absl::StatusOr<std::optional<WeeklyHours>> hours =
         StoreHours(tx, ticket->store_id(), ticket->channel());
     if (!hours.ok()) return hours.status();
@@ -260,18 +368,32 @@ absl::Status TicketDesk::AddMessage(const Caller& caller, const std::string& ide
                                     v1::AddMessageResponse* response, bool* replayed) {
   RETURN_IF_ERROR(ValidateAddMessage(request));
   const std::string scope = absl::StrCat(caller.principal, ":AddMessage");
+  // The stored response holds the ticket's head and the new message; the conversation, which
+  // only grows, is read again for every answer (AttachMessages below).
+  const IdempotentStep attach_conversation = [&](Transaction& tx,
+                                                 google::protobuf::Message* out) -> absl::Status {
+    return AttachMessages(tx, *static_cast<v1::AddMessageResponse*>(out)->mutable_ticket());
+  };
   return RunIdempotent(
       db_, scope, idempotency_key, request, response,
       [&](Transaction& tx, google::protobuf::Message* out) -> absl::Status {
-        absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, request.ticket_id(), true);
+        absl::StatusOr<Ticket> ticket = ReadTicketFor(tx, caller, request.ticket_id(), true);
         if (!ticket.ok()) return ticket.status();
-        RETURN_IF_ERROR(CheckStoreAccess(caller, ticket->store_id()));
-        absl::StatusOr<std::optional<WeeklyHours>> hours =
-            StoreHours(tx, ticket->store_id(), ticket->channel());
-        if (!hours.ok()) return hours.status();
-        const WorkflowContext ctx{options_.clock(), options_.targets, *hours};
-        const absl::Time sent = request.has_sent_at() ? FromProtoTime(request.sent_at()) : ctx.now;
+        const absl::Time now = options_.clock();
+        absl::StatusOr<store::MessageTimes> times = store::ReadMessageTimes(tx, ticket->ticket_id());
+        if (!times.ok()) return times.status();
+        const absl::Time sent = request.has_sent_at() ? FromProtoTime(request.sent_at()) : now;
+        RETURN_IF_ERROR(
+            CheckMessageTime(sent, now, times->latest, caller.role == Role::kService));
         const bool inbound = request.direction() == v1::Message::INBOUND;
+        // Inbound messages read the hours for the out-of-hours reply whatever the channel.
+        absl::StatusOr<std::optional<WeeklyHours>> hours =
+            inbound ? TeamHours(tx, ticket->store_id())
+                    : StoreHours(tx, ticket->store_id(), ticket->channel());
+        if (!hours.ok()) return hours.status();
+        const WorkflowContext ctx{
+            now, options_.targets,
+            CountsBusinessHours(ticket->channel()) ? *hours : std::nullopt};
         RETURN_IF_ERROR(inbound ? ApplyInboundMessage(*ticket, sent, ctx)
                                 : ApplyOutboundMessage(*ticket, sent, request.automatic(), ctx));
         v1::Message message;
@@ -283,15 +405,20 @@ absl::Status TicketDesk::AddMessage(const Caller& caller, const std::string& ide
         message.set_automatic(request.automatic());
         *message.mutable_created_at() = ToProtoTime(sent);
         RETURN_IF_ERROR(store::InsertMessage(tx, message));
+        if (inbound) {
+          absl::StatusOr<std::optional<v1::Message>> auto_reply =
+              OutOfHoursReply(tx, *ticket, sent, now, *hours, times->latest_auto_reply);
+          if (!auto_reply.ok()) return auto_reply.status();
+          if (auto_reply->has_value()) RETURN_IF_ERROR(store::InsertMessage(tx, **auto_reply));
+        }
         RETURN_IF_ERROR(store::UpdateTicket(tx, *ticket));
         RETURN_IF_ERROR(store::SyncFollowUp(tx, *ticket, ctx.now));
         auto* typed = static_cast<v1::AddMessageResponse*>(out);
-        RETURN_IF_ERROR(AttachMessages(tx, *ticket));  // the new one included
         *typed->mutable_ticket() = *std::move(ticket);
         *typed->mutable_message() = std::move(message);
         return absl::OkStatus();
       },
-      replayed);
+      replayed, attach_conversation);
 }
 
 absl::Status TicketDesk::AssignTicket(const Caller& caller, const v1::AssignTicketRequest& request,
@@ -334,20 +461,12 @@ absl::Status TicketDesk::ReopenTicket(const Caller& caller, const v1::ReopenTick
 absl::Status TicketDesk::PutOrder(const Caller& caller, const v1::PutOrderRequest& request,
                                   v1::PutOrderResponse* response) {
   RETURN_IF_ERROR(ValidatePutOrder(request));
-  RETURN_IF_ERROR(CheckStoreAccess(caller, request.order().store_id()));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
     const absl::Time now = options_.clock();
-    absl::StatusOr<v1::Order> existing = store::ReadOrder(tx, request.order_id(), true);
-    if (existing.ok() && existing->store_id() != request.order().store_id()) {
-      return absl::FailedPreconditionError(absl::StrCat("order ", request.order_id(),
-                                                        " belongs to store ", existing->store_id(),
-                                                        ", not ", request.order().store_id()));
-    }
-    if (!existing.ok() && existing.status().code() != absl::StatusCode::kNotFound) {
-      return existing.status();
-    }
     v1::Order order = request.order();
     order.set_order_id(request.order_id());
+    order.set_store_id(request.store_id());
     order.clear_updated_at();
     RETURN_IF_ERROR(store::PutOrder(tx, order, now));
     *order.mutable_updated_at() = ToProtoTime(now);
@@ -358,12 +477,13 @@ absl::Status TicketDesk::PutOrder(const Caller& caller, const v1::PutOrderReques
 
 absl::Status TicketDesk::GetOrder(const Caller& caller, const v1::GetOrderRequest& request,
                                   v1::GetOrderResponse* response) {
-  RETURN_IF_ERROR(ValidateId("order_id", request.order_id()));
+  RETURN_IF_ERROR(ValidateOrderKey(request.store_id(), request.order_id()));
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
-    absl::StatusOr<v1::Order> order = ReadOrderFor(tx, caller, request.order_id(), false);
+    absl::StatusOr<v1::Order> order =
+        ReadOrderFor(tx, caller, request.store_id(), request.order_id(), false);
     if (!order.ok()) return order.status();
     absl::StatusOr<std::vector<v1::Shipment>> shipments =
-        store::ReadShipments(tx, request.order_id());
+        store::ReadShipments(tx, request.store_id(), request.order_id());
     if (!shipments.ok()) return shipments.status();
     response->Clear();
     *response->mutable_order() = *std::move(order);
@@ -376,10 +496,12 @@ absl::Status TicketDesk::AddShipment(const Caller& caller, const v1::AddShipment
                                      v1::AddShipmentResponse* response) {
   RETURN_IF_ERROR(ValidateAddShipment(request));
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
-    absl::StatusOr<v1::Order> order = ReadOrderFor(tx, caller, request.order_id(), true);
+    absl::StatusOr<v1::Order> order =
+        ReadOrderFor(tx, caller, request.store_id(), request.order_id(), true);
     if (!order.ok()) return order.status();
     v1::Shipment shipment;
     shipment.set_shipment_id(NewId("shp"));
+    shipment.set_store_id(request.store_id());
     shipment.set_order_id(request.order_id());
     shipment.set_carrier(request.carrier());
     shipment.set_tracking_number(request.tracking_number());
@@ -397,13 +519,16 @@ absl::Status TicketDesk::AddTrackingEvent(const Caller& caller,
                                           v1::AddTrackingEventResponse* response) {
   RETURN_IF_ERROR(ValidateAddTrackingEvent(request));
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
-    absl::StatusOr<v1::Order> order = ReadOrderFor(tx, caller, request.order_id(), true);
+    absl::StatusOr<v1::Order> order =
+        ReadOrderFor(tx, caller, request.store_id(), request.order_id(), true);
     if (!order.ok()) return order.status();
+    // Read through the order's key: a shipment id of another order or store is not found.
     absl::StatusOr<v1::Shipment> shipment =
-        store::ReadShipment(tx, request.order_id(), request.shipment_id());
+        store::ReadShipment(tx, request.store_id(), request.order_id(), request.shipment_id());
     if (!shipment.ok()) return shipment.status();
     RETURN_IF_ERROR(store::InsertTrackingEvent(tx, request.shipment_id(), request.event()));
-    shipment = store::ReadShipment(tx, request.order_id(), request.shipment_id());
+    shipment =
+        store::ReadShipment(tx, request.store_id(), request.order_id(), request.shipment_id());
     if (!shipment.ok()) return shipment.status();
     *response->mutable_shipment() = *std::move(shipment);
     return absl::OkStatus();
@@ -413,14 +538,16 @@ absl::Status TicketDesk::AddTrackingEvent(const Caller& caller,
 absl::Status TicketDesk::GetOrderHistory(const Caller& caller,
                                          const v1::GetOrderHistoryRequest& request,
                                          v1::GetOrderHistoryResponse* response) {
-  RETURN_IF_ERROR(ValidateId("order_id", request.order_id()));
+  RETURN_IF_ERROR(ValidateOrderKey(request.store_id(), request.order_id()));
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
-    absl::StatusOr<v1::Order> order = ReadOrderFor(tx, caller, request.order_id(), false);
+    absl::StatusOr<v1::Order> order =
+        ReadOrderFor(tx, caller, request.store_id(), request.order_id(), false);
     if (!order.ok()) return order.status();
     absl::StatusOr<std::vector<v1::Shipment>> shipments =
-        store::ReadShipments(tx, request.order_id());
+        store::ReadShipments(tx, request.store_id(), request.order_id());
     if (!shipments.ok()) return shipments.status();
-    absl::StatusOr<std::vector<Ticket>> tickets = store::TicketsOfOrder(tx, request.order_id());
+    absl::StatusOr<std::vector<Ticket>> tickets =
+        store::TicketsOfOrder(tx, request.store_id(), request.order_id());
     if (!tickets.ok()) return tickets.status();
     response->Clear();
     *response->mutable_order() = *std::move(order);
@@ -530,40 +657,29 @@ absl::Status TicketDesk::RenderReplyTemplate(const Caller& caller,
   RETURN_IF_ERROR(ValidateRenderReplyTemplate(request));
   RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
-    const absl::Time now = options_.clock();
-    std::map<std::string, std::string> values = {{"store_id", request.store_id()},
-                                                 {"agent_name", caller.principal}};
-    std::string buyer_language;
-    absl::TimeZone buyer_zone = absl::UTCTimeZone();
-    std::string order_id;
+    ReplyContext context;
+    context.store_id = request.store_id();
+    context.agent_name = caller.principal;
+    context.now = options_.clock();
+    std::optional<Ticket> ticket;
+    std::optional<v1::Shipment> shipment;
     if (!request.ticket_id().empty()) {
-      absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, request.ticket_id(), false);
-      if (!ticket.ok()) return ticket.status();
-      if (ticket->store_id() != request.store_id()) {
+      absl::StatusOr<Ticket> read = ReadTicketFor(tx, caller, request.ticket_id(), false);
+      if (!read.ok()) return read.status();
+      if (read->store_id() != request.store_id()) {
         return absl::InvalidArgumentError(
             absl::StrCat("ticket_id: ticket ", request.ticket_id(), " belongs to another store"));
       }
-      values["ticket_id"] = ticket->ticket_id();
-      values["buyer_name"] = ticket->buyer().name();
-      buyer_language = ticket->buyer().language();
-      if (!ticket->buyer().time_zone().empty()) {
-        absl::LoadTimeZone(ticket->buyer().time_zone(), &buyer_zone);
-      }
-      order_id = ticket->order().order_id();
-      values["order_id"] = order_id;
-      if (!order_id.empty()) {
-        absl::StatusOr<std::vector<v1::Shipment>> shipments = store::ReadShipments(tx, order_id);
-        if (!shipments.ok()) return shipments.status();
-        if (!shipments->empty()) {
-          const v1::Shipment& latest = shipments->back();
-          values["carrier"] = latest.carrier();
-          values["tracking_number"] = latest.tracking_number();
-          values["tracking_url"] = latest.tracking_url();
-        }
-      }
+      ticket = *std::move(read);
+      absl::StatusOr<std::optional<v1::Shipment>> latest = LatestShipment(tx, *ticket);
+      if (!latest.ok()) return latest.status();
+      shipment = *std::move(latest);
+      context.ticket = &*ticket;
+      if (shipment.has_value()) context.latest_shipment = &*shipment;
     }
-    // "today" in the buyer's own zone: that is the date they read.
-    values["today"] = absl::FormatTime("%Y-%m-%d", now, buyer_zone);
+    std::map<std::string, std::string> values = ReplyValues(context);
+    const std::string buyer_language = ticket.has_value() ? ticket->buyer().language() : "";
+    std::string order_id = values["order_id"];
     for (const auto& [key, value] : request.values()) values[key] = value;
     if (order_id.empty()) order_id = values["order_id"];
 
@@ -624,58 +740,60 @@ absl::Status TicketDesk::PutBusinessHours(const Caller& caller,
   });
 }
 
-absl::StatusOr<int> TicketDesk::SendDueFollowUps(int batch_size) {
-  return db_.InTransaction<int>([&](Transaction& tx) -> absl::StatusOr<int> {
-    const absl::Time now = options_.clock();
-    absl::StatusOr<std::vector<std::string>> due = store::ClaimDueFollowUps(tx, now, batch_size);
-    if (!due.ok()) return due.status();
-    int sent = 0;
-    for (const std::string& ticket_id : *due) {
+absl::StatusOr<FollowUpSweep> TicketDesk::SendDueFollowUps(int batch_size) {
+  const absl::Time now = options_.clock();
+  // Which follow-ups are due, read without locks: each is then taken in a transaction of its
+  // own, so one ticket's trouble holds no other and a sweep holds one ticket's locks at a time.
+  absl::StatusOr<std::vector<std::string>> due =
+      db_.InTransaction<std::vector<std::string>>([&](Transaction& tx) {
+        return store::DueFollowUps(tx, now, batch_size);
+      });
+  if (!due.ok()) return due.status();
+  FollowUpSweep sweep{.due = static_cast<int>(due->size())};
+  for (const std::string& ticket_id : *due) {
+    absl::StatusOr<bool> sent = db_.InTransaction<bool>([&](Transaction& tx) -> absl::StatusOr<bool> {
+      // The ticket first, then its follow-up row: the order AddMessage and the ticket changes
+      // take them in, so a sweep and a reply wait on each other instead of deadlocking.
       absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, ticket_id, true);
       if (!ticket.ok()) return ticket.status();
+      absl::StatusOr<bool> claimed = store::ClaimFollowUp(tx, ticket_id, now);
+      if (!claimed.ok()) return claimed.status();
+      if (!*claimed) return false;  // another sweeper took it, or a reply cancelled it
       const WorkflowContext ctx{now, options_.targets, std::nullopt};
       if (!TakeDueFollowUp(*ticket, ctx)) {
         RETURN_IF_ERROR(store::FinishFollowUp(tx, ticket_id, /*sent=*/false, now));
-        continue;
+        return false;
       }
-      absl::StatusOr<std::vector<v1::ReplyTemplate>> templates =
-          store::ListTemplates(tx, ticket->store_id(), "follow_up", "");
-      if (!templates.ok()) return templates.status();
-      std::vector<std::string> languages;
-      for (const auto& t : *templates) languages.push_back(t.language());
-      const std::string language = ChooseLanguage(languages, "", ticket->buyer().language());
-      std::string text = kDefaultFollowUp;
-      for (const auto& t : *templates) {
-        if (t.language() == language) text = t.body();
-      }
-      const std::map<std::string, std::string> values = {
-          {"buyer_name", ticket->buyer().name().empty() ? "there" : ticket->buyer().name()},
-          {"order_id", ticket->order().order_id()},
-          {"ticket_id", ticket->ticket_id()},
-          {"store_id", ticket->store_id()},
-          {"today", absl::FormatTime("%Y-%m-%d", now, absl::UTCTimeZone())}};
-      absl::StatusOr<std::string> body = RenderTemplateText(text, values);
-      if (!body.ok()) body = RenderTemplateText(kDefaultFollowUp, values);
-      if (!body.ok()) return body.status();
-      v1::Message message;
-      message.set_message_id(NewId("msg"));
-      message.set_ticket_id(ticket_id);
-      message.set_direction(v1::Message::OUTBOUND);
-      message.set_body(*body);
-      message.set_author("system");
-      message.set_automatic(true);
-      *message.mutable_created_at() = ToProtoTime(now);
-      RETURN_IF_ERROR(store::InsertMessage(tx, message));
+      ReplyContext context;
+      context.now = now;
+      absl::StatusOr<v1::Message> message =
+          AutomaticReply(tx, *ticket, "follow_up", context, "system");
+      if (!message.ok()) return message.status();
+      RETURN_IF_ERROR(store::InsertMessage(tx, *message));
       RETURN_IF_ERROR(store::UpdateTicket(tx, *ticket));
       RETURN_IF_ERROR(store::FinishFollowUp(tx, ticket_id, /*sent=*/true, now));
-      ++sent;
+      return true;
+    });
+    if (sent.ok()) {
+      sweep.sent += *sent ? 1 : 0;
+      continue;
     }
-    if (due->size() < static_cast<size_t>(batch_size)) {
-      // A quiet sweep also prunes expired idempotency keys, a batch at a time.
+    ++sweep.failed;
+    // Recorded on the row, which is set aside after a few attempts instead of failing every
+    // sweep for ever.
+    const absl::Status recorded = db_.InTransaction([&](Transaction& tx) {
+      return store::RecordFollowUpFailure(tx, ticket_id, sent.status(), now);
+    });
+    if (!recorded.ok()) return recorded;
+  }
+  if (sweep.due < batch_size) {
+    // A quiet sweep also prunes expired idempotency keys and page-token history, a batch at a time.
+    RETURN_IF_ERROR(db_.InTransaction([&](Transaction& tx) -> absl::Status {
       RETURN_IF_ERROR(PurgeExpiredIdempotencyKeys(tx, now).status());
-    }
-    return sent;
-  });
+      return store::PurgeDueChanges(tx, now - kPageTokenLifetime).status();
+    }));
+  }
+  return sweep;
 }
 
 }  // namespace aftersales::tickets

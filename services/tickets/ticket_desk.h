@@ -11,6 +11,7 @@
 #include "aftersales/tickets/v1/tickets.pb.h"
 #include "common/identity.h"
 #include "common/mysql.h"
+#include "common/page_token.h"
 #include "services/tickets/sla_clock.h"
 #include "services/tickets/ticket_workflow.h"
 
@@ -20,6 +21,8 @@ struct TicketDeskOptions {
   SlaTargets targets;
   // Injected so tests can move time; absl::Now in production.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // Signs list page tokens; every replica needs the same one. A random key serves one process.
+  std::string page_token_key = RandomKey();
 };
 
 // One CreateTicket call among several written together (TicketDesk::CreateTickets). The
@@ -35,6 +38,15 @@ struct CreateTicketCall {
 
 // The tickets use cases: each checks the request and the caller's store scope, then runs the
 // workflow rules and the store calls in one transaction. No gRPC here: handlers translate.
+// What one sweep of due follow-ups did.
+struct FollowUpSweep {
+  // Follow-ups found due: a full batch means more may wait.
+  int due = 0;
+  int sent = 0;
+  // Attempts that failed; each is recorded on its row and retried later.
+  int failed = 0;
+};
+
 class TicketDesk {
  public:
   TicketDesk(Database& db, TicketDeskOptions options);
@@ -94,8 +106,10 @@ class TicketDesk {
   absl::Status PutBusinessHours(const Caller& caller, const v1::PutBusinessHoursRequest& request,
                                 v1::PutBusinessHoursResponse* response);
 
-  // Sends every follow-up due now that no other sweeper holds; returns how many went out.
-  absl::StatusOr<int> SendDueFollowUps(int batch_size);
+  // Sends up to batch_size follow-ups due now that no other sweeper holds, one ticket at a time.
+  // A failing one is recorded on its row (attempts, last error), retried later, and set aside
+  // after a few attempts.
+  absl::StatusOr<FollowUpSweep> SendDueFollowUps(int batch_size);
 
  private:
   // Reads a ticket, checks the caller may see its store, applies `change`, stores it.
@@ -118,6 +132,7 @@ class TicketDesk {
 
   Database& db_;
   const TicketDeskOptions options_;
+  const PageTokenSigner page_tokens_;
 };
 
 }  // namespace aftersales::tickets

@@ -2,11 +2,16 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
+#include <map>
+#include <tuple>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status.h"
+#include "common/idempotency.h"
 #include "common/time_util.h"
 
 namespace aftersales::tickets::store {
@@ -92,24 +97,36 @@ absl::Status FromJson(const std::string& json, google::protobuf::Message* m) {
   return absl::OkStatus();
 }
 
-std::string EncodePageToken(absl::Time sort_due, const std::string& ticket_id) {
-  return absl::WebSafeBase64Escape(absl::StrCat("t1|", absl::ToUnixMicros(sort_due), "|", ticket_id));
+// A list's cursor: when the list began, and the place in the due order of the last ticket shown.
+struct ListCursor {
+  absl::Time started;
+  std::optional<absl::Time> after_due;
+  std::string after_id;
+};
+
+std::string CursorBytes(const ListCursor& c) {
+  return absl::StrCat("t2|", absl::ToUnixMicros(c.started), "|",
+                      absl::ToUnixMicros(c.after_due.value_or(absl::UnixEpoch())), "|", c.after_id);
 }
 
-absl::Status DecodePageToken(const std::string& token, absl::Time* sort_due, std::string* ticket_id) {
-  const absl::Status bad =
-      absl::InvalidArgumentError("page_token: not a token this service issued; start without one");
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) return bad;
-  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits('|', 2));
-  int64_t micros = 0;
-  if (parts.size() != 3 || parts[0] != "t1" || !absl::SimpleAtoi(parts[1], &micros) ||
-      parts[2].empty()) {
-    return bad;
+absl::StatusOr<ListCursor> ParseCursor(absl::string_view bytes) {
+  std::vector<std::string> parts = absl::StrSplit(bytes, absl::MaxSplits('|', 3));
+  int64_t started = 0;
+  int64_t due = 0;
+  if (parts.size() != 4 || parts[0] != "t2" || !absl::SimpleAtoi(parts[1], &started) ||
+      !absl::SimpleAtoi(parts[2], &due) || parts[3].empty()) {
+    // Signed by us but not in this shape: an older build's token.
+    return absl::InvalidArgumentError("page_token: from an older version; start again without one");
   }
-  *sort_due = absl::FromUnixMicros(micros);
-  *ticket_id = parts[2];
-  return absl::OkStatus();
+  return ListCursor{absl::FromUnixMicros(started), absl::FromUnixMicros(due), parts[3]};
+}
+
+// What a page token is bound to: every filter of the request, not the token or the page size.
+std::string QueryFingerprint(const v1::ListTicketsRequest& r) {
+  v1::ListTicketsRequest filters = r;
+  filters.clear_page_token();
+  filters.clear_page_size();
+  return RequestFingerprint(filters);
 }
 
 std::vector<SqlParam> TicketValues(const Ticket& t) {
@@ -139,7 +156,27 @@ std::vector<SqlParam> TicketValues(const Ticket& t) {
           t.late_replies()};
 }
 
+// Before an update: the place in the due order the ticket leaves, when it moves, for lists
+// paging across the change.
+absl::Status RecordDueChange(Transaction& tx, const Ticket& t) {
+  const absl::Time sort_due = t.has_reply_due_at() ? FromProtoTime(t.reply_due_at()) : NoDueTime();
+  return tx
+      .Execute("INSERT INTO ticket_due_changes (store_id, ticket_id, changed_at, old_sort_due_at) "
+               "SELECT store_id, ticket_id, ?, sort_due_at FROM tickets "
+               "WHERE ticket_id = ? AND sort_due_at <> ?",
+               {FromProtoTime(t.updated_at()), t.ticket_id(), sort_due})
+      .status();
+}
+
 }  // namespace
+
+std::string TicketNotFound(absl::string_view ticket_id) {
+  return absl::StrCat("ticket ", ticket_id, " not found");
+}
+
+std::string OrderNotFound(absl::string_view order_id) {
+  return absl::StrCat("order ", order_id, " not found");
+}
 
 absl::Status InsertTickets(Transaction& tx, absl::Span<const Ticket> tickets) {
   if (tickets.empty()) return absl::OkStatus();
@@ -163,8 +200,11 @@ absl::Status InsertTickets(Transaction& tx, absl::Span<const Ticket> tickets) {
 }
 
 absl::Status UpdateTicket(Transaction& tx, const Ticket& t) {
-  std::vector<SqlParam> values = TicketValues(t);
-  values.push_back(t.ticket_id());
+  RETURN_IF_ERROR(RecordDueChange(tx, t));
+  std::vector<SqlParam> values;
+  values.reserve(24);
+  for (SqlParam& v : TicketValues(t)) values.push_back(std::move(v));
+  values.emplace_back(t.ticket_id());
   return tx.Execute(
                "UPDATE tickets SET order_marketplace = ?, order_site = ?, order_id = ?, "
                "buyer_id = ?, buyer_name = ?, buyer_email = ?, buyer_country = ?, "
@@ -180,7 +220,7 @@ absl::StatusOr<Ticket> ReadTicket(Transaction& tx, const std::string& ticket_id,
   const std::string sql = absl::StrCat("SELECT ", kTicketColumns, " FROM tickets WHERE ticket_id = ?",
                                        for_update ? " FOR UPDATE" : "");
   absl::StatusOr<Row> row =
-      tx.QueryOne(sql, {ticket_id}, absl::StrCat("ticket ", ticket_id, " not found"));
+      tx.QueryOne(sql, {ticket_id}, TicketNotFound(ticket_id));
   if (!row.ok()) return row.status();
   return TicketFromRow(*row);
 }
@@ -216,6 +256,15 @@ absl::StatusOr<std::vector<v1::Message>> ReadMessages(Transaction& tx, const std
   return out;
 }
 
+absl::StatusOr<MessageTimes> ReadMessageTimes(Transaction& tx, const std::string& ticket_id) {
+  absl::StatusOr<Row> row = tx.QueryOne(
+      "SELECT MAX(created_at), MAX(IF(author = 'auto-reply' AND automatic = 1, created_at, NULL)) "
+      "FROM messages WHERE ticket_id = ?",
+      {ticket_id}, "no row");
+  if (!row.ok()) return row.status();
+  return MessageTimes{.latest = row->Time(0), .latest_auto_reply = row->Time(1)};
+}
+
 absl::Status SyncFollowUp(Transaction& tx, const Ticket& t, absl::Time now) {
   if (t.has_follow_up_at()) {
     return tx.Execute("INSERT INTO follow_ups (ticket_id, due_at, state, attempts, updated_at) "
@@ -230,63 +279,176 @@ absl::Status SyncFollowUp(Transaction& tx, const Ticket& t, absl::Time now) {
       .status();
 }
 
-absl::StatusOr<TicketPage> ListTickets(Transaction& tx, const v1::ListTicketsRequest& r,
-                                       absl::Time now) {
-  std::string sql = absl::StrCat("SELECT ", kTicketColumns, " FROM tickets WHERE store_id = ?");
-  std::vector<SqlParam> params = {r.store_id()};
+namespace {
+
+// "SELECT <ticket> FROM tickets WHERE store_id = ? AND <the request's filters>".
+TicketListQuery FilteredTickets(const v1::ListTicketsRequest& r, absl::Time now) {
+  TicketListQuery q;
+  q.sql = absl::StrCat("SELECT ", kTicketColumns, " FROM tickets WHERE store_id = ?");
+  q.params = {r.store_id()};
   if (r.status() != Ticket::STATUS_UNSPECIFIED) {
-    sql += " AND status = ?";
-    params.emplace_back(r.status());
+    q.sql += " AND status = ?";
+    q.params.emplace_back(r.status());
   }
   if (r.category() != v1::CATEGORY_UNSPECIFIED) {
-    sql += " AND category = ?";
-    params.emplace_back(r.category());
+    q.sql += " AND category = ?";
+    q.params.emplace_back(r.category());
   }
   if (!r.assignee().empty()) {
-    sql += " AND assignee = ?";
-    params.emplace_back(r.assignee());
+    q.sql += " AND assignee = ?";
+    q.params.emplace_back(r.assignee());
   }
+  // On sort_due_at, the column the indexes order by: a range of the index, not a filter over
+  // every row of the store. A ticket with no clock sorts at NoDueTime, after every due one.
   if (r.breached_only()) {
-    sql += " AND reply_due_at < ?";
-    params.emplace_back(now);
+    q.sql += " AND sort_due_at < ?";
+    q.params.emplace_back(now);
   }
   if (r.has_due_before()) {
-    sql += " AND reply_due_at < ?";
-    params.emplace_back(FromProtoTime(r.due_before()));
+    q.sql += " AND sort_due_at < ?";
+    q.params.emplace_back(std::min(FromProtoTime(r.due_before()), NoDueTime()));
   }
-  if (!r.page_token().empty()) {
-    absl::Time after_due;
-    std::string after_id;
-    RETURN_IF_ERROR(DecodePageToken(r.page_token(), &after_due, &after_id));
-    sql += " AND (sort_due_at > ? OR (sort_due_at = ? AND ticket_id > ?))";
-    params.emplace_back(after_due);
-    params.emplace_back(after_due);
-    params.emplace_back(after_id);
-  }
-  const int page_size = r.page_size() == 0 ? 50 : r.page_size();
-  sql += " ORDER BY sort_due_at, ticket_id LIMIT ?";
-  params.emplace_back(page_size + 1);  // one more tells whether a next page exists
+  return q;
+}
 
-  absl::StatusOr<std::vector<Row>> rows = tx.Query(sql, params);
+// " AND ticket_id <op> (?, ?, ...)" over the keys of ids.
+void AppendIds(TicketListQuery& q, absl::string_view op,
+               const std::map<std::string, absl::Time>& ids) {
+  absl::StrAppend(&q.sql, " AND ticket_id ", op, " (");
+  bool first = true;
+  for (const auto& [id, place] : ids) {
+    absl::StrAppend(&q.sql, first ? "?" : ", ?");
+    q.params.emplace_back(id);
+    first = false;
+  }
+  q.sql += ")";
+}
+
+void AppendCursorAndOrder(TicketListQuery& q, std::optional<absl::Time> after_due,
+                          const std::string& after_id, int limit) {
+  if (after_due.has_value()) {
+    q.sql += " AND (sort_due_at > ? OR (sort_due_at = ? AND ticket_id > ?))";
+    q.params.emplace_back(*after_due);
+    q.params.emplace_back(*after_due);
+    q.params.emplace_back(after_id);
+  }
+  q.sql += " ORDER BY sort_due_at, ticket_id LIMIT ?";
+  q.params.emplace_back(limit);
+}
+
+}  // namespace
+
+TicketListQuery BuildTicketListQuery(const v1::ListTicketsRequest& r, absl::Time now,
+                                     std::optional<absl::Time> after_due,
+                                     const std::string& after_id, int limit) {
+  TicketListQuery q = FilteredTickets(r, now);
+  AppendCursorAndOrder(q, after_due, after_id, limit);
+  return q;
+}
+
+absl::StatusOr<TicketPage> ListTickets(Transaction& tx, const v1::ListTicketsRequest& r,
+                                       absl::Time now, const PageTokenSigner& signer) {
+  const std::string query = QueryFingerprint(r);
+  ListCursor cursor{now, std::nullopt, ""};
+  if (!r.page_token().empty()) {
+    absl::StatusOr<std::string> bytes = signer.Open(r.page_token(), query);
+    if (!bytes.ok()) return bytes.status();
+    absl::StatusOr<ListCursor> parsed = ParseCursor(*bytes);
+    if (!parsed.ok()) return parsed.status();
+    cursor = *std::move(parsed);
+    if (now - cursor.started > kPageTokenLifetime) {
+      return absl::InvalidArgumentError(
+          "page_token: expired (a list pages for an hour); start again without one");
+    }
+  }
+
+  // Tickets whose place in the due order changed since the list began keep the place they had
+  // then: a ticket shown before its due time moved later is not shown again, and one not yet
+  // shown whose due time moved earlier is not skipped.
+  absl::StatusOr<std::vector<Row>> changes = tx.Query(
+      "SELECT ticket_id, old_sort_due_at FROM ticket_due_changes WHERE store_id = ? AND "
+      "changed_at > ? ORDER BY change_id",
+      {r.store_id(), cursor.started});
+  if (!changes.ok()) return changes.status();
+  std::map<std::string, absl::Time> place_at_start;  // the first change holds the place then
+  for (const Row& row : *changes) place_at_start.emplace(row.String(0), *row.Time(1));
+
+  // Only those not shown yet matter: the ones whose place then was after the cursor.
+  using Place = std::pair<absl::Time, std::string>;
+  std::map<std::string, absl::Time> moved_ahead;
+  for (const auto& [id, place] : place_at_start) {
+    if (!cursor.after_due.has_value() || Place{place, id} > Place{*cursor.after_due, cursor.after_id}) {
+      moved_ahead.emplace(id, place);
+    }
+  }
+
+  const int page_size = r.page_size() == 0 ? 50 : r.page_size();
+  const int limit = page_size + 1;
+  // Moved tickets are placed below by where they stood, never by where they stand now.
+  TicketListQuery main = FilteredTickets(r, now);
+  if (!place_at_start.empty()) AppendIds(main, "NOT IN", place_at_start);
+  AppendCursorAndOrder(main, cursor.after_due, cursor.after_id, limit);
+  absl::StatusOr<std::vector<Row>> rows = tx.Query(main.sql, main.params);
   if (!rows.ok()) return rows.status();
-  TicketPage page;
+
+  struct Candidate {
+    absl::Time place;
+    Ticket ticket;
+  };
+  std::vector<Candidate> candidates;
   for (const Row& row : *rows) {
+    Ticket t = TicketFromRow(row);
+    const absl::Time place = t.has_reply_due_at() ? FromProtoTime(t.reply_due_at()) : NoDueTime();
+    candidates.push_back({place, std::move(t)});
+  }
+  // The main query hit its limit: rows past its last one are unread, so nothing that sorts
+  // after it may be shown on this page.
+  std::optional<Place> horizon;
+  if (static_cast<int>(rows->size()) == limit) {
+    horizon = Place{candidates.back().place, candidates.back().ticket.ticket_id()};
+  }
+  if (!moved_ahead.empty()) {
+    // The same filters, on the tickets as they are now.
+    TicketListQuery moved = FilteredTickets(r, now);
+    AppendIds(moved, "IN", moved_ahead);
+    absl::StatusOr<std::vector<Row>> moved_rows = tx.Query(moved.sql, moved.params);
+    if (!moved_rows.ok()) return moved_rows.status();
+    for (const Row& row : *moved_rows) {
+      Ticket t = TicketFromRow(row);
+      const absl::Time place = moved_ahead.at(t.ticket_id());
+      if (horizon.has_value() && Place{place, t.ticket_id()} > *horizon) continue;
+      candidates.push_back({place, std::move(t)});
+    }
+  }
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    return std::tie(a.place, a.ticket.ticket_id()) < std::tie(b.place, b.ticket.ticket_id());
+  });
+
+  TicketPage page;
+  for (Candidate& c : candidates) {
     if (static_cast<int>(page.tickets.size()) == page_size) {
-      const Ticket& last = page.tickets.back();
-      page.next_page_token = EncodePageToken(
-          last.has_reply_due_at() ? FromProtoTime(last.reply_due_at()) : NoDueTime(),
-          last.ticket_id());
+      // The last one shown, by the place it was listed at (its ticket moved into the page).
+      page.next_page_token = signer.Sign(
+          CursorBytes({cursor.started, candidates[page_size - 1].place,
+                       page.tickets.back().ticket_id()}),
+          query);
       break;
     }
-    page.tickets.push_back(TicketFromRow(row));
+    page.tickets.push_back(std::move(c.ticket));
   }
   return page;
 }
 
-absl::StatusOr<std::vector<Ticket>> TicketsOfOrder(Transaction& tx, const std::string& order_id) {
-  absl::StatusOr<std::vector<Row>> rows = tx.Query(
-      absl::StrCat("SELECT ", kTicketColumns, " FROM tickets WHERE order_id = ? ORDER BY created_at"),
-      {order_id});
+absl::StatusOr<uint64_t> PurgeDueChanges(Transaction& tx, absl::Time before) {
+  return tx.Execute("DELETE FROM ticket_due_changes WHERE changed_at < ? LIMIT 1000", {before});
+}
+
+absl::StatusOr<std::vector<Ticket>> TicketsOfOrder(Transaction& tx, const std::string& store_id,
+                                                   const std::string& order_id) {
+  absl::StatusOr<std::vector<Row>> rows =
+      tx.Query(absl::StrCat("SELECT ", kTicketColumns,
+                            " FROM tickets WHERE store_id = ? AND order_id = ? ORDER BY created_at"),
+               {store_id, order_id});
   if (!rows.ok()) return rows.status();
   std::vector<Ticket> out;
   for (const Row& row : *rows) {
@@ -298,15 +460,36 @@ absl::StatusOr<std::vector<Ticket>> TicketsOfOrder(Transaction& tx, const std::s
   return out;
 }
 
-absl::StatusOr<std::vector<std::string>> ClaimDueFollowUps(Transaction& tx, absl::Time now, int limit) {
+absl::StatusOr<std::vector<std::string>> DueFollowUps(Transaction& tx, absl::Time now, int limit) {
   absl::StatusOr<std::vector<Row>> rows =
       tx.Query("SELECT ticket_id FROM follow_ups WHERE state = 'PENDING' AND due_at <= ? "
-               "ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED",
+               "ORDER BY due_at LIMIT ?",
                {now, limit});
   if (!rows.ok()) return rows.status();
   std::vector<std::string> out;
   for (const Row& r : *rows) out.push_back(r.String(0));
   return out;
+}
+
+absl::StatusOr<bool> ClaimFollowUp(Transaction& tx, const std::string& ticket_id, absl::Time now) {
+  absl::StatusOr<std::vector<Row>> rows =
+      tx.Query("SELECT ticket_id FROM follow_ups WHERE ticket_id = ? AND state = 'PENDING' AND "
+               "due_at <= ? FOR UPDATE SKIP LOCKED",
+               {ticket_id, now});
+  if (!rows.ok()) return rows.status();
+  return !rows->empty();
+}
+
+absl::Status RecordFollowUpFailure(Transaction& tx, const std::string& ticket_id,
+                                   const absl::Status& error, absl::Time now) {
+  // 1, 2, 4, 8 minutes between attempts; set aside at the last.
+  return tx.Execute(
+               "UPDATE follow_ups SET attempts = attempts + 1, last_error = LEFT(?, 1000), "
+               "state = IF(attempts >= ?, 'FAILED', state), "
+               "due_at = ? + INTERVAL POW(2, LEAST(attempts - 1, 10)) MINUTE, updated_at = ? "
+               "WHERE ticket_id = ? AND state = 'PENDING'",
+               {error.ToString(), kFollowUpAttempts, now, now, ticket_id})
+      .status();
 }
 
 absl::Status FinishFollowUp(Transaction& tx, const std::string& ticket_id, bool sent, absl::Time now) {
@@ -329,11 +512,12 @@ absl::Status PutOrder(Transaction& tx, const v1::Order& order, absl::Time now) {
       .status();
 }
 
-absl::StatusOr<v1::Order> ReadOrder(Transaction& tx, const std::string& order_id, bool for_update) {
+absl::StatusOr<v1::Order> ReadOrder(Transaction& tx, const std::string& store_id,
+                                    const std::string& order_id, bool for_update) {
   absl::StatusOr<Row> row = tx.QueryOne(
-      absl::StrCat("SELECT document, updated_at FROM orders WHERE order_id = ?",
+      absl::StrCat("SELECT document, updated_at FROM orders WHERE store_id = ? AND order_id = ?",
                    for_update ? " FOR UPDATE" : ""),
-      {order_id}, absl::StrCat("order ", order_id, " not found"));
+      {store_id, order_id}, OrderNotFound(order_id));
   if (!row.ok()) return row.status();
   v1::Order order;
   RETURN_IF_ERROR(FromJson(row->String(0), &order));
@@ -343,21 +527,23 @@ absl::StatusOr<v1::Order> ReadOrder(Transaction& tx, const std::string& order_id
 
 absl::StatusOr<v1::Shipment> InsertShipment(Transaction& tx, const v1::Shipment& s) {
   absl::StatusOr<uint64_t> inserted = tx.Execute(
-      "INSERT IGNORE INTO shipments (shipment_id, order_id, carrier, tracking_number, tracking_url, "
-      "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-      {s.shipment_id(), s.order_id(), s.carrier(), s.tracking_number(), s.tracking_url(),
-       FromProtoTime(s.created_at())});
+      "INSERT IGNORE INTO shipments (shipment_id, store_id, order_id, carrier, tracking_number, "
+      "tracking_url, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {s.shipment_id(), s.store_id(), s.order_id(), s.carrier(), s.tracking_number(),
+       s.tracking_url(), FromProtoTime(s.created_at())});
   if (!inserted.ok()) return inserted.status();
   absl::StatusOr<Row> row = tx.QueryOne(
-      "SELECT shipment_id FROM shipments WHERE order_id = ? AND carrier = ? AND tracking_number = ?",
-      {s.order_id(), s.carrier(), s.tracking_number()}, "shipment vanished");
+      "SELECT shipment_id FROM shipments WHERE store_id = ? AND order_id = ? AND carrier = ? AND "
+      "tracking_number = ?",
+      {s.store_id(), s.order_id(), s.carrier(), s.tracking_number()}, "shipment vanished");
   if (!row.ok()) return row.status();
-  return ReadShipment(tx, s.order_id(), row->String(0));
+  return ReadShipment(tx, s.store_id(), s.order_id(), row->String(0));
 }
 
-absl::StatusOr<v1::Shipment> ReadShipment(Transaction& tx, const std::string& order_id,
+absl::StatusOr<v1::Shipment> ReadShipment(Transaction& tx, const std::string& store_id,
+                                          const std::string& order_id,
                                           const std::string& shipment_id) {
-  absl::StatusOr<std::vector<v1::Shipment>> all = ReadShipments(tx, order_id);
+  absl::StatusOr<std::vector<v1::Shipment>> all = ReadShipments(tx, store_id, order_id);
   if (!all.ok()) return all.status();
   for (auto& s : *all) {
     if (s.shipment_id() == shipment_id) return std::move(s);
@@ -375,16 +561,18 @@ absl::Status InsertTrackingEvent(Transaction& tx, const std::string& shipment_id
       .status();
 }
 
-absl::StatusOr<std::vector<v1::Shipment>> ReadShipments(Transaction& tx, const std::string& order_id) {
+absl::StatusOr<std::vector<v1::Shipment>> ReadShipments(Transaction& tx, const std::string& store_id,
+                                                        const std::string& order_id) {
   absl::StatusOr<std::vector<Row>> rows = tx.Query(
       "SELECT shipment_id, order_id, carrier, tracking_number, tracking_url, created_at "
-      "FROM shipments WHERE order_id = ? ORDER BY created_at, shipment_id",
-      {order_id});
+      "FROM shipments WHERE store_id = ? AND order_id = ? ORDER BY created_at, shipment_id",
+      {store_id, order_id});
   if (!rows.ok()) return rows.status();
   std::vector<v1::Shipment> out;
   for (const Row& r : *rows) {
     v1::Shipment s;
     s.set_shipment_id(r.String(0));
+    s.set_store_id(store_id);
     s.set_order_id(r.String(1));
     s.set_carrier(r.String(2));
     s.set_tracking_number(r.String(3));
@@ -396,8 +584,8 @@ absl::StatusOr<std::vector<v1::Shipment>> ReadShipments(Transaction& tx, const s
   absl::StatusOr<std::vector<Row>> events = tx.Query(
       "SELECT e.shipment_id, e.occurred_at, e.code, e.description, e.city, e.postcode, e.country "
       "FROM tracking_events e JOIN shipments s ON s.shipment_id = e.shipment_id "
-      "WHERE s.order_id = ? ORDER BY e.occurred_at, e.event_id",
-      {order_id});
+      "WHERE s.store_id = ? AND s.order_id = ? ORDER BY e.occurred_at, e.event_id",
+      {store_id, order_id});
   if (!events.ok()) return events.status();
   for (const Row& r : *events) {
     for (auto& s : out) {

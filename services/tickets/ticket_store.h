@@ -5,12 +5,18 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "aftersales/tickets/v1/tickets.pb.h"
 #include "common/mysql.h"
+#include "common/page_token.h"
 
 namespace aftersales::tickets {
+
+// How long a list's page tokens stay good: long enough to page through a queue, short enough
+// that the due-time history they need stays small.
+inline constexpr absl::Duration kPageTokenLifetime = absl::Hours(1);
 
 // A page of a ticket list and where the next one starts.
 struct TicketPage {
@@ -22,6 +28,11 @@ struct TicketPage {
 // decides what commits together. Reads that precede a change lock the row (FOR UPDATE).
 namespace store {
 
+// What a read of a missing ticket or order answers, and what one of a store the caller may not
+// see answers too.
+std::string TicketNotFound(absl::string_view ticket_id);
+std::string OrderNotFound(absl::string_view order_id);
+
 // Tickets and messages. The Insert...s calls write all their rows in one statement.
 absl::Status InsertTickets(Transaction& tx, absl::Span<const v1::Ticket> tickets);
 absl::Status UpdateTicket(Transaction& tx, const v1::Ticket& ticket);
@@ -32,27 +43,64 @@ absl::Status InsertMessage(Transaction& tx, const v1::Message& message);
 absl::StatusOr<std::vector<v1::Message>> ReadMessages(Transaction& tx, const std::string& ticket_id);
 // Keeps the follow-up queue in step with ticket.follow_up_at: pending at that time, or cancelled.
 absl::Status SyncFollowUp(Transaction& tx, const v1::Ticket& ticket, absl::Time now);
+// A page of the store's tickets, soonest due first, under the request's filters. The page
+// token is signed (PageTokenSigner) and bound to the filters; paging is correct across changes
+// of due times between pages: a ticket keeps the place it had when the list began (see
+// ticket_due_changes), so none is skipped or shown twice. Tokens live kPageTokenLifetime.
 absl::StatusOr<TicketPage> ListTickets(Transaction& tx, const v1::ListTicketsRequest& request,
-                                       absl::Time now);
-absl::StatusOr<std::vector<v1::Ticket>> TicketsOfOrder(Transaction& tx, const std::string& order_id);
+                                       absl::Time now, const PageTokenSigner& signer);
 
-// Claims up to `limit` due follow-ups, skipping rows another sweeper holds: each due row goes
-// to exactly one sweeper. The rows stay locked until the transaction ends.
-absl::StatusOr<std::vector<std::string>> ClaimDueFollowUps(Transaction& tx, absl::Time now, int limit);
+// The statement behind a page of ListTickets (without moved tickets): exposed so a test can
+// EXPLAIN every list shape the API offers and see an index range, not a scan of the store.
+struct TicketListQuery {
+  std::string sql;
+  std::vector<SqlParam> params;
+};
+TicketListQuery BuildTicketListQuery(const v1::ListTicketsRequest& request, absl::Time now,
+                                     std::optional<absl::Time> after_due,
+                                     const std::string& after_id, int limit);
+
+// Forgets due-time changes older than `before` (a batch at a time): no live token needs them.
+absl::StatusOr<uint64_t> PurgeDueChanges(Transaction& tx, absl::Time before);
+
+// When the ticket's latest message was written, and its latest out-of-hours reply (author
+// "auto-reply"); nullopt where there is none.
+struct MessageTimes {
+  std::optional<absl::Time> latest;
+  std::optional<absl::Time> latest_auto_reply;
+};
+absl::StatusOr<MessageTimes> ReadMessageTimes(Transaction& tx, const std::string& ticket_id);
+// Orders are keyed by (store_id, order_id): every order read names its store.
+absl::StatusOr<std::vector<v1::Ticket>> TicketsOfOrder(Transaction& tx, const std::string& store_id,
+                                                       const std::string& order_id);
+
+// Up to `limit` tickets whose follow-up is due, soonest first, read without locking.
+absl::StatusOr<std::vector<std::string>> DueFollowUps(Transaction& tx, absl::Time now, int limit);
+// Locks the ticket's follow-up row when it is still pending and due, skipping it when another
+// sweeper holds it: true when this transaction has it. Lock the ticket row first.
+absl::StatusOr<bool> ClaimFollowUp(Transaction& tx, const std::string& ticket_id, absl::Time now);
 absl::Status FinishFollowUp(Transaction& tx, const std::string& ticket_id, bool sent, absl::Time now);
+// A failed attempt: counted with its error, retried after a backoff, set aside (FAILED) after
+// kFollowUpAttempts.
+inline constexpr int kFollowUpAttempts = 5;
+absl::Status RecordFollowUpFailure(Transaction& tx, const std::string& ticket_id,
+                                   const absl::Status& error, absl::Time now);
 
 // Orders, shipments, tracking.
 absl::Status PutOrder(Transaction& tx, const v1::Order& order, absl::Time now);
-absl::StatusOr<v1::Order> ReadOrder(Transaction& tx, const std::string& order_id, bool for_update);
+absl::StatusOr<v1::Order> ReadOrder(Transaction& tx, const std::string& store_id,
+                                    const std::string& order_id, bool for_update);
 // The shipment with this carrier and tracking number, or a new one: automation may push twice.
 absl::StatusOr<v1::Shipment> InsertShipment(Transaction& tx, const v1::Shipment& shipment);
-absl::StatusOr<v1::Shipment> ReadShipment(Transaction& tx, const std::string& order_id,
+absl::StatusOr<v1::Shipment> ReadShipment(Transaction& tx, const std::string& store_id,
+                                          const std::string& order_id,
                                           const std::string& shipment_id);
 // A scan pushed twice (same time and code) is stored once.
 absl::Status InsertTrackingEvent(Transaction& tx, const std::string& shipment_id,
                                  const v1::TrackingEvent& event);
 // Oldest first, each with its events.
-absl::StatusOr<std::vector<v1::Shipment>> ReadShipments(Transaction& tx, const std::string& order_id);
+absl::StatusOr<std::vector<v1::Shipment>> ReadShipments(Transaction& tx, const std::string& store_id,
+                                                        const std::string& order_id);
 
 // Reply templates and business hours.
 absl::Status InsertTemplate(Transaction& tx, const v1::ReplyTemplate& t);

@@ -98,15 +98,23 @@ absl::Status ValidateListTickets(const v1::ListTicketsRequest& r) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateOrderKey(const std::string& store_id, const std::string& order_id) {
+  RETURN_IF_ERROR(ValidateId("store_id", store_id));
+  return ValidateId("order_id", order_id);
+}
+
 absl::Status ValidatePutOrder(const v1::PutOrderRequest& r) {
-  RETURN_IF_ERROR(ValidateId("order_id", r.order_id()));
+  RETURN_IF_ERROR(ValidateOrderKey(r.store_id(), r.order_id()));
   if (!r.has_order()) return absl::InvalidArgumentError("order: is required (the request body)");
   const v1::Order& o = r.order();
   if (!o.order_id().empty() && o.order_id() != r.order_id()) {
     return absl::InvalidArgumentError(absl::StrCat("order.order_id: '", o.order_id(),
                                                    "' differs from the path's '", r.order_id(), "'"));
   }
-  RETURN_IF_ERROR(ValidateId("order.store_id", o.store_id()));
+  if (!o.store_id().empty() && o.store_id() != r.store_id()) {
+    return absl::InvalidArgumentError(absl::StrCat("order.store_id: '", o.store_id(),
+                                                   "' differs from the path's '", r.store_id(), "'"));
+  }
   RETURN_IF_ERROR(ValidateEnum("order.marketplace", o.marketplace(),
                                common::v1::Marketplace_IsValid(o.marketplace()), false));
   RETURN_IF_ERROR(ValidateSite("order.site", o.site()));
@@ -138,7 +146,7 @@ absl::Status ValidatePutOrder(const v1::PutOrderRequest& r) {
 }
 
 absl::Status ValidateAddShipment(const v1::AddShipmentRequest& r) {
-  RETURN_IF_ERROR(ValidateId("order_id", r.order_id()));
+  RETURN_IF_ERROR(ValidateOrderKey(r.store_id(), r.order_id()));
   RETURN_IF_ERROR(ValidateText("carrier", r.carrier(), 64, true));
   RETURN_IF_ERROR(ValidateId("tracking_number", r.tracking_number()));
   if (r.tracking_number().size() > 64) {
@@ -149,7 +157,7 @@ absl::Status ValidateAddShipment(const v1::AddShipmentRequest& r) {
 }
 
 absl::Status ValidateAddTrackingEvent(const v1::AddTrackingEventRequest& r) {
-  RETURN_IF_ERROR(ValidateId("order_id", r.order_id()));
+  RETURN_IF_ERROR(ValidateOrderKey(r.store_id(), r.order_id()));
   RETURN_IF_ERROR(ValidateId("shipment_id", r.shipment_id()));
   if (!r.has_event()) return absl::InvalidArgumentError("event: is required");
   const auto& e = r.event();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "aftersales/tickets/v1/tickets.pb.h"
 
@@ -15,6 +17,8 @@ inline constexpr size_t kMaxNameBytes = 255;
 absl::Status ValidateCreateTicket(const v1::CreateTicketRequest& request);
 absl::Status ValidateAddMessage(const v1::AddMessageRequest& request);
 absl::Status ValidateListTickets(const v1::ListTicketsRequest& request);
+// An order's key: the store it belongs to and the marketplace's order id.
+absl::Status ValidateOrderKey(const std::string& store_id, const std::string& order_id);
 absl::Status ValidatePutOrder(const v1::PutOrderRequest& request);
 absl::Status ValidateAddShipment(const v1::AddShipmentRequest& request);
 absl::Status ValidateAddTrackingEvent(const v1::AddTrackingEventRequest& request);

@@ -33,6 +33,13 @@ void Touch(Ticket& ticket, const WorkflowContext& ctx) {
   *ticket.mutable_updated_at() = ToProtoTime(ctx.now);
 }
 
+// A running clock that ends at `at` past its due time counts one late reply.
+void CountLateIfOverdue(Ticket& ticket, absl::Time at) {
+  if (ticket.has_reply_due_at() && IsBreached(FromProtoTime(ticket.reply_due_at()), at)) {
+    ticket.set_late_replies(ticket.late_replies() + 1);
+  }
+}
+
 }  // namespace
 
 void OpenTicket(Ticket& ticket, absl::Time received_at, const WorkflowContext& ctx) {
@@ -64,9 +71,9 @@ absl::Status ApplyOutboundMessage(Ticket& ticket, absl::Time sent_at, bool autom
   Touch(ticket, ctx);
   // An auto-reply does not stop the clock: the marketplace still counts the message unanswered.
   if (automatic) return absl::OkStatus();
-  if (ticket.has_reply_due_at() && sent_at > FromProtoTime(ticket.reply_due_at())) {
-    ticket.set_late_replies(ticket.late_replies() + 1);
-  }
+  // Late or not is judged when the reply reaches us, not by the time the caller claims: an
+  // imported, backdated reply cannot turn a late reply into one on time.
+  CountLateIfOverdue(ticket, ctx.now);
   StopClock(ticket);
   ticket.set_status(Ticket::WAITING_ON_BUYER);
   *ticket.mutable_follow_up_at() = ToProtoTime(sent_at + ctx.targets.follow_up_after);
@@ -92,6 +99,9 @@ absl::Status MarkNoResponseNeeded(Ticket& ticket, const WorkflowContext& ctx) {
 absl::Status Resolve(Ticket& ticket, const WorkflowContext& ctx) {
   if (ticket.status() == Ticket::RESOLVED) return Forbidden(ticket, "resolve", "");
   ticket.set_status(Ticket::RESOLVED);
+  // Resolving does not answer the buyer: a pending reply past its due time is a late one. Only
+  // "no response needed" stops a clock without a reply.
+  CountLateIfOverdue(ticket, ctx.now);
   StopClock(ticket);
   ticket.clear_follow_up_at();
   *ticket.mutable_resolved_at() = ToProtoTime(ctx.now);
@@ -103,11 +113,10 @@ absl::Status Reopen(Ticket& ticket, const WorkflowContext& ctx) {
   if (ticket.status() != Ticket::RESOLVED) return Forbidden(ticket, "reopen", "only resolved tickets reopen");
   ticket.set_status(Ticket::OPEN);
   ticket.clear_resolved_at();
-  // An open ticket is one the buyer waits on: a reopened one owes a reply from now, on the
-  // ticket's own clock (VIP, return request, business hours), unless marked no response needed.
-  StartClock(ticket, ctx.now, ctx);
+  // No clock: nobody wrote, so nobody waits on a reply. The ticket stays out of the reply queue
+  // until the buyer writes again (ApplyInboundMessage starts the clock then).
+  StopClock(ticket);
   Touch(ticket, ctx);
-  RefreshBreached(ticket, ctx.now);
   return absl::OkStatus();
 }
 
@@ -122,6 +131,42 @@ bool TakeDueFollowUp(Ticket& ticket, const WorkflowContext& ctx) {
 void RefreshBreached(Ticket& ticket, absl::Time now) {
   ticket.set_breached(ticket.has_reply_due_at() &&
                       IsBreached(FromProtoTime(ticket.reply_due_at()), now));
+}
+
+absl::Status CheckMessageTime(absl::Time sent_at, absl::Time now,
+                              std::optional<absl::Time> previous_message, bool may_backdate) {
+  if (sent_at > now + kClockSkew) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sent_at: ", absl::FormatTime(absl::RFC3339_sec, sent_at, absl::UTCTimeZone()),
+        " is in the future; leave it unset for now"));
+  }
+  if (previous_message.has_value() && sent_at < *previous_message - kClockSkew) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sent_at: ", absl::FormatTime(absl::RFC3339_sec, sent_at, absl::UTCTimeZone()),
+        " is before the ticket's previous message (",
+        absl::FormatTime(absl::RFC3339_sec, *previous_message, absl::UTCTimeZone()),
+        "); messages are added in the order they were written"));
+  }
+  if (!may_backdate && sent_at < now - kClockSkew) {
+    return absl::PermissionDeniedError(
+        "sent_at: only automation (role service) may backdate a message it imports; leave it "
+        "unset to send now");
+  }
+  return absl::OkStatus();
+}
+
+std::optional<absl::Time> OutOfHoursReplyDue(absl::Time received_at, absl::Time now,
+                                             const std::optional<WeeklyHours>& hours,
+                                             std::optional<absl::Time> last_auto_reply) {
+  // A message imported from the past gets no auto-reply: the buyer is not waiting on it now.
+  if (!hours.has_value() || received_at < now - kClockSkew) return std::nullopt;
+  const std::optional<absl::Time> opening = NextOpening(now, *hours);
+  if (!opening.has_value()) return std::nullopt;
+  // One auto-reply per closed stretch: the buyer who writes three times overnight is told once.
+  if (last_auto_reply.has_value() && NextOpening(*last_auto_reply, *hours) == opening) {
+    return std::nullopt;
+  }
+  return opening;
 }
 
 }  // namespace aftersales::tickets

@@ -28,9 +28,10 @@ void OpenTicket(v1::Ticket& ticket, absl::Time received_at, const WorkflowContex
 // message; on an open ticket an already running clock keeps its (earlier) due time.
 absl::Status ApplyInboundMessage(v1::Ticket& ticket, absl::Time sent_at, const WorkflowContext& ctx);
 
-// The seller wrote. A reply by a person stops the clock (counting it late when past due) and
-// waits on the buyer, with the follow-up scheduled; an automatic message (auto-reply) changes
-// nothing. A resolved ticket must be reopened first.
+// The seller wrote. A reply by a person stops the clock and waits on the buyer, with the
+// follow-up scheduled from sent_at; an automatic message (auto-reply) changes nothing. The reply
+// counts late when the clock is past due at ctx.now, the time it reached us, whatever sent_at
+// says. A resolved ticket must be reopened first.
 absl::Status ApplyOutboundMessage(v1::Ticket& ticket, absl::Time sent_at, bool automatic,
                                   const WorkflowContext& ctx);
 
@@ -39,9 +40,11 @@ absl::Status Assign(v1::Ticket& ticket, const std::string& assignee, const Workf
 // Stops a running clock: the buyer's message needs no reply and leaves the late-response count.
 absl::Status MarkNoResponseNeeded(v1::Ticket& ticket, const WorkflowContext& ctx);
 
+// Closes the ticket. A running clock past due counts as a late reply: resolving is no answer.
 absl::Status Resolve(v1::Ticket& ticket, const WorkflowContext& ctx);
 
-// Back to OPEN from RESOLVED, with a reply clock from now: an open ticket is one the buyer waits on.
+// Back to OPEN from RESOLVED, with no reply clock: the agent reopened it, the buyer did not write.
+// A buyer message starts the clock as usual.
 absl::Status Reopen(v1::Ticket& ticket, const WorkflowContext& ctx);
 
 // The follow-up is due: true when it should go out now (the ticket still waits on the buyer and
@@ -50,5 +53,22 @@ bool TakeDueFollowUp(v1::Ticket& ticket, const WorkflowContext& ctx);
 
 // Sets `breached` from the due time and now. Called on every read.
 void RefreshBreached(v1::Ticket& ticket, absl::Time now);
+
+// How far a caller's clock may run ahead of or behind ours before a time counts as another one.
+inline constexpr absl::Duration kClockSkew = absl::Minutes(2);
+
+// When a message may say it was written (sent_at): not in the future, not before the ticket's
+// previous message, and not in the past unless the caller may backdate (automation importing a
+// conversation). INVALID_ARGUMENT or PERMISSION_DENIED naming sent_at otherwise.
+absl::Status CheckMessageTime(absl::Time sent_at, absl::Time now,
+                              std::optional<absl::Time> previous_message, bool may_backdate);
+
+// A buyer message received at `received_at` outside the team's hours gets an automatic reply
+// saying when the team is back: that opening, or nullopt when no auto-reply is due (no hours
+// kept, within hours, a message imported from the past, or the ticket had its auto-reply in this
+// closed stretch already, at last_auto_reply).
+std::optional<absl::Time> OutOfHoursReplyDue(absl::Time received_at, absl::Time now,
+                                             const std::optional<WeeklyHours>& hours,
+                                             std::optional<absl::Time> last_auto_reply);
 
 }  // namespace aftersales::tickets

@@ -61,6 +61,9 @@ TEST(RunOnExecutor, WorkQueuedPastTheCallersDeadlineNeverRuns) {
   EXPECT_EQ(stub->GetTicket(&impatient, request, &response).error_code(),
             grpc::StatusCode::DEADLINE_EXCEEDED);
 
+  // The server's deadline is the client's timeout counted from when the call arrived, a little
+  // after the client's own: let it pass there too before the queued work may start.
+  absl::SleepFor(absl::Milliseconds(100));
   release.set_value();
   // A patient call queued behind it runs, so the queue has moved past the impatient one.
   grpc::ClientContext patient;

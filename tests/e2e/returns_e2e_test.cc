@@ -115,7 +115,7 @@ TEST(ReturnsEndToEnd, QuoteCreateOpenTicketAndWalkTheLifecycle) {
   EXPECT_EQ(again.status, 400);
   EXPECT_EQ(ErrorCode(again), "FAILED_PRECONDITION");
 
-  const HttpResult by_order = http.Get("/v1/orders/113-5000001/returns");
+  const HttpResult by_order = http.Get("/v1/stores/store-1/orders/113-5000001/returns");
   ASSERT_EQ(by_order.status, 200) << by_order.body;
   const auto order_returns = ParseBody<rv1::GetOrderReturnsResponse>(by_order);
   ASSERT_EQ(order_returns.returns_size(), 1);

@@ -195,7 +195,10 @@ TEST(TicketsEndToEnd, StoreScopeIsEnforcedForAnAgent) {
   ASSERT_EQ(created.status, 200);
   const std::string id = Parse<v1::CreateTicketResponse>(created).ticket().ticket_id();
   const testing::HttpHeaders other_store = {{"X-Dev-Role", "agent"}, {"X-Dev-Stores", "store-9"}};
-  EXPECT_EQ(http.Get("/v1/tickets/" + id, other_store).status, 403);
+  // Another store's ticket answers as a missing one would, naming no store.
+  const HttpResult hidden = http.Get("/v1/tickets/" + id, other_store);
+  EXPECT_EQ(hidden.status, 404) << hidden.body;
+  EXPECT_EQ(hidden.body.find("store-1"), std::string::npos) << hidden.body;
   const testing::HttpHeaders own_store = {{"X-Dev-Role", "agent"}, {"X-Dev-Stores", "store-1"}};
   EXPECT_EQ(http.Get("/v1/tickets/" + id, own_store).status, 200);
 }
@@ -203,26 +206,75 @@ TEST(TicketsEndToEnd, StoreScopeIsEnforcedForAnAgent) {
 TEST(TicketsEndToEnd, OrderContextThroughTheGateway) {
   HttpClient http(sys->http_port());
   const HttpResult put = http.Request(
-      "PUT", "/v1/orders/113-7654321",
-      R"({"store_id":"store-1","marketplace":"AMAZON","site":"US","fulfillment":"MERCHANT",)"
+      "PUT", "/v1/stores/store-1/orders/113-7654321",
+      R"({"marketplace":"AMAZON","site":"US","fulfillment":"MERCHANT",)"
       R"("items":[{"sku":"LAMP-1","title":"Desk lamp","quantity":1,"price":{"currency_code":"USD","amount_minor":2999}}],)"
       R"("ship_to":{"city":"Austin","postcode":"78701","country":"US"}})");
   ASSERT_EQ(put.status, 200) << put.body;
-  const HttpResult shipment = http.Post("/v1/orders/113-7654321/shipments",
+  const HttpResult shipment = http.Post("/v1/stores/store-1/orders/113-7654321/shipments",
                                         R"({"carrier":"YunExpress","tracking_number":"YT1","tracking_url":"https://t.example/YT1"})");
   ASSERT_EQ(shipment.status, 200) << shipment.body;
   const std::string shipment_id = Parse<v1::AddShipmentResponse>(shipment).shipment().shipment_id();
   const HttpResult event = http.Post(
-      absl::StrCat("/v1/orders/113-7654321/shipments/", shipment_id, "/events"),
+      absl::StrCat("/v1/stores/store-1/orders/113-7654321/shipments/", shipment_id, "/events"),
       R"({"event":{"occurred_at":"2026-11-20T10:00:00Z","code":"DELIVERED","city":"Austin","postcode":"78701","country":"US"}})");
   ASSERT_EQ(event.status, 200) << event.body;
-  const HttpResult history = http.Get("/v1/orders/113-7654321:history");
+  const HttpResult history = http.Get("/v1/stores/store-1/orders/113-7654321:history");
   ASSERT_EQ(history.status, 200) << history.body;
   const v1::GetOrderHistoryResponse h = Parse<v1::GetOrderHistoryResponse>(history);
   EXPECT_EQ(h.order().items(0).sku(), "LAMP-1");
   ASSERT_EQ(h.shipments_size(), 1);
   EXPECT_EQ(h.shipments(0).events(0).code(), "DELIVERED");
   EXPECT_GE(h.tickets_size(), 1) << "tickets created earlier are about this order";
+}
+
+TEST(TicketsEndToEnd, TwoStoresWithTheSameOrderIdNeverCross) {
+  HttpClient http(sys->http_port());
+  // A Shopify order number both shops have.
+  for (const char* store : {"shop-a", "shop-b"}) {
+    const HttpResult put = http.Request(
+        "PUT", absl::StrCat("/v1/stores/", store, "/orders/1001"),
+        absl::StrCat(R"({"marketplace":"SHOPIFY","items":[{"sku":"SKU-)", store,
+                     R"(","quantity":1}]})"));
+    ASSERT_EQ(put.status, 200) << put.body;
+  }
+  const HttpResult shipment = http.Post("/v1/stores/shop-a/orders/1001/shipments",
+                                        R"({"carrier":"YunExpress","tracking_number":"YT-A"})");
+  ASSERT_EQ(shipment.status, 200) << shipment.body;
+  const std::string ticket_body =
+      R"({"store_id":"shop-a","order":{"marketplace":"SHOPIFY","order_id":"1001"},)"
+      R"("buyer":{"buyer_id":"b-a"},"category":"LOGISTICS_DELAYED","channel":"EMAIL",)"
+      R"("subject":"where?","body":"A's buyer"})";
+  const HttpResult ticket = http.Post("/v1/tickets", ticket_body);
+  ASSERT_EQ(ticket.status, 200) << ticket.body;
+  // The ticket's order is its store's order 1001: it must be that order.
+  const HttpResult wrong = http.Post(
+      "/v1/tickets", absl::StrReplaceAll(ticket_body, {{"SHOPIFY", "EBAY"}}));
+  EXPECT_EQ(wrong.status, 400) << wrong.body;
+  EXPECT_NE(wrong.body.find("order.marketplace"), std::string::npos) << wrong.body;
+
+  const HttpResult b = http.Get("/v1/stores/shop-b/orders/1001:history");
+  ASSERT_EQ(b.status, 200) << b.body;
+  const v1::GetOrderHistoryResponse hb = Parse<v1::GetOrderHistoryResponse>(b);
+  EXPECT_EQ(hb.order().items(0).sku(), "SKU-shop-b");
+  EXPECT_EQ(hb.shipments_size(), 0) << "shop-a's tracking number must not show";
+  EXPECT_EQ(hb.tickets_size(), 0) << "shop-a's conversation must not show";
+  const HttpResult a = http.Get("/v1/stores/shop-a/orders/1001:history");
+  ASSERT_EQ(a.status, 200) << a.body;
+  const v1::GetOrderHistoryResponse ha = Parse<v1::GetOrderHistoryResponse>(a);
+  EXPECT_EQ(ha.shipments_size(), 1);
+  EXPECT_EQ(ha.tickets_size(), 1);
+  // A shipment of shop-a read through shop-b's order is not there.
+  EXPECT_EQ(http.Post(absl::StrCat("/v1/stores/shop-b/orders/1001/shipments/",
+                                   Parse<v1::AddShipmentResponse>(shipment).shipment().shipment_id(),
+                                   "/events"),
+                      R"({"event":{"occurred_at":"2026-11-20T10:00:00Z","code":"DELIVERED"}})")
+                .status,
+            404);
+  // An agent of shop-b only: shop-a's order is not found, as if it did not exist.
+  const testing::HttpHeaders b_agent = {{"X-Dev-Role", "agent"}, {"X-Dev-Stores", "shop-b"}};
+  EXPECT_EQ(http.Get("/v1/stores/shop-a/orders/1001", b_agent).status, 404);
+  EXPECT_EQ(http.Get("/v1/stores/shop-b/orders/1001", b_agent).status, 200);
 }
 
 // Runs last (gtest runs tests in file order): it stops and restarts the tickets service.

@@ -15,12 +15,12 @@ const std::vector<std::string> kTicketsOnly = {"tickets"};
 TEST(ApiRoutes, EveryAnnotatedTicketsRpcBecomesARouteToTheTicketsBackend) {
   absl::StatusOr<ApiRoutes> api = BuildApiRoutes(ApiProtoFiles(), kTicketsOnly);
   ASSERT_TRUE(api.ok()) << api.status();
-  const RouteMatch m = api->table.Match("PUT", "/v1/orders/O1");
+  const RouteMatch m = api->table.Match("PUT", "/v1/stores/S1/orders/O1");
   ASSERT_EQ(m.outcome, RouteMatch::Outcome::kFound);
   const ApiRoute& route = api->routes[m.route];
   EXPECT_EQ(route.rpc_path, "/aftersales.tickets.v1.TicketsService/PutOrder");
   EXPECT_EQ(route.backend, "tickets");
-  EXPECT_EQ(route.path_template, "/v1/orders/{order_id}");
+  EXPECT_EQ(route.path_template, "/v1/stores/{store_id}/orders/{order_id}");
   EXPECT_EQ(api->table.Match("POST", "/v1/stores/s1/replyTemplates/thanks:render").outcome,
             RouteMatch::Outcome::kFound);
 }

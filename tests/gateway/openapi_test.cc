@@ -106,10 +106,10 @@ TEST_F(OpenApiTest, BodiesPathAndQueryParametersFollowTheBindings) {
                       "schema", "$ref"}),
             "#/components/schemas/aftersales.tickets.v1.CreateTicketRequest");
   // body: "order" is that field; the path variable is a required path parameter.
-  EXPECT_EQ(StringAt({"paths", "/v1/orders/{order_id}", "put", "requestBody", "content",
+  EXPECT_EQ(StringAt({"paths", "/v1/stores/{store_id}/orders/{order_id}", "put", "requestBody", "content",
                       "application/json", "schema", "$ref"}),
             "#/components/schemas/aftersales.tickets.v1.Order");
-  const pb::Value* order_id = Parameter("/v1/orders/{order_id}", "put", "order_id");
+  const pb::Value* order_id = Parameter("/v1/stores/{store_id}/orders/{order_id}", "put", "order_id");
   ASSERT_NE(order_id, nullptr);
   EXPECT_EQ(Get(*order_id, "in")->string_value(), "path");
   EXPECT_TRUE(Get(*order_id, "required")->bool_value());

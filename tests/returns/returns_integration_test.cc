@@ -204,6 +204,7 @@ TEST_F(ReturnsTest, LifecycleOnTheDatabaseKeepsHistoryAndRefunds) {
   EXPECT_EQ(refunded.return_().refunded().amount_minor(), got.return_().refund_due().amount_minor());
 
   v1::GetOrderReturnsRequest by_order;
+  by_order.set_store_id("store-1");
   by_order.set_order_id("113-1000001");
   v1::GetOrderReturnsResponse history;
   ASSERT_TRUE(desk_->GetOrderReturns(Agent(), by_order, &history).ok());
@@ -326,19 +327,32 @@ TEST_F(ReturnsTest, PoliciesArePerMarketplaceAsWellAsSite) {
   EXPECT_EQ(got.policy().return_window_days(), 60);
 }
 
-TEST_F(ReturnsTest, OrderReturnsShowOnlyTheCallersStores) {
+TEST_F(ReturnsTest, AnOrderIdOfTwoStoresIsTwoOrders) {
+  // Shopify order numbers repeat from shop to shop: the same id in two stores.
   Create(CreateRequest("113-4000001"));
   v1::CreateReturnRequest other = CreateRequest("113-4000001");
   other.mutable_return_case()->set_store_id("store-2");
   Create(other);
   v1::GetOrderReturnsRequest by_order;
+  by_order.set_store_id("store-1");
   by_order.set_order_id("113-4000001");
   v1::GetOrderReturnsResponse mine;
   ASSERT_TRUE(desk_->GetOrderReturns(Agent(), by_order, &mine).ok());
   ASSERT_EQ(mine.returns_size(), 1);
   EXPECT_EQ(mine.returns(0).store_id(), "store-1");
+  // Even an admin of both sees one store's order at a time.
   ASSERT_TRUE(desk_->GetOrderReturns(Admin(), by_order, &mine).ok());
-  EXPECT_EQ(mine.returns_size(), 2);
+  ASSERT_EQ(mine.returns_size(), 1);
+  EXPECT_EQ(mine.returns(0).store_id(), "store-1");
+  // Another store's order, and its returns, are not found for the agent of store-1.
+  by_order.set_store_id("store-2");
+  const absl::Status hidden = desk_->GetOrderReturns(Agent(), by_order, &mine);
+  EXPECT_EQ(hidden.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(hidden.message().find("store-2"), std::string::npos) << hidden;
+  v1::GetReturnRequest get;
+  get.set_return_id(Create(other).return_id());
+  v1::GetReturnResponse got;
+  EXPECT_EQ(desk_->GetReturn(Agent(), get, &got).code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(ReturnsTest, OutsideTheWindowIsAnAnswerNotAnError) {

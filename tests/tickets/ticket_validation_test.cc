@@ -93,8 +93,8 @@ TEST(AddMessageValidation, InboundCannotBeAutomatic) {
 
 TEST(PutOrderValidation, NegativePriceAndMismatchedIdAreRefused) {
   v1::PutOrderRequest r;
+  r.set_store_id("s-1");
   r.set_order_id("o-1");
-  r.mutable_order()->set_store_id("s-1");
   r.mutable_order()->set_marketplace(common::v1::EBAY);
   auto* item = r.mutable_order()->add_items();
   item->set_sku("SKU-1");
@@ -107,6 +107,13 @@ TEST(PutOrderValidation, NegativePriceAndMismatchedIdAreRefused) {
   EXPECT_TRUE(ValidatePutOrder(r).ok()) << ValidatePutOrder(r);
   r.mutable_order()->set_order_id("o-2");
   EXPECT_NE(ValidatePutOrder(r).message().find("order.order_id"), absl::string_view::npos);
+  r.mutable_order()->set_order_id("o-1");
+  r.mutable_order()->set_store_id("s-2");
+  EXPECT_NE(ValidatePutOrder(r).message().find("order.store_id"), absl::string_view::npos);
+  r.mutable_order()->set_store_id("s-1");
+  r.clear_store_id();
+  EXPECT_NE(ValidatePutOrder(r).message().find("store_id"), absl::string_view::npos)
+      << "an order names its store";
 }
 
 TEST(ReplyTemplateValidation, UnknownPlaceholderIsRefused) {

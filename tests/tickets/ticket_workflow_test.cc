@@ -115,17 +115,20 @@ TEST(TicketWorkflow, ResolvedTicketRefusesRepliesAndAssignmentUntilReopened) {
   EXPECT_EQ(t.assignee(), "agent-1");
 }
 
-TEST(TicketWorkflow, AReopenedTicketOwesAReplyFromTheReopening) {
+TEST(TicketWorkflow, AReopenedTicketWaitsForTheBuyerWithoutAClock) {
   Ticket t = NewTicket();
   ASSERT_TRUE(Resolve(t, At(kStart + absl::Hours(1))).ok());
   const absl::Time reopened = kStart + absl::Hours(30);
   ASSERT_TRUE(Reopen(t, At(reopened)).ok());
-  ASSERT_TRUE(t.has_reply_due_at());
-  EXPECT_EQ(FromProtoTime(t.reply_due_at()), reopened + absl::Hours(24));
-  EXPECT_FALSE(t.breached());
-  // The clock runs, so it can be stopped the usual ways.
-  EXPECT_TRUE(MarkNoResponseNeeded(t, At(reopened)).ok());
+  EXPECT_EQ(t.status(), Ticket::OPEN);
+  // The agent reopened it; the buyer did not write: no fresh 24 h out of nothing.
   EXPECT_FALSE(t.has_reply_due_at());
+  EXPECT_FALSE(t.breached());
+  // The buyer writes: the clock starts from that message.
+  const absl::Time wrote = reopened + absl::Hours(5);
+  ASSERT_TRUE(ApplyInboundMessage(t, wrote, At(wrote)).ok());
+  ASSERT_TRUE(t.has_reply_due_at());
+  EXPECT_EQ(FromProtoTime(t.reply_due_at()), wrote + absl::Hours(24));
 }
 
 TEST(TicketWorkflow, OnlyResolvedTicketsReopen) {
