@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/call_scope.h"
 #include "common/log.h"
 #include "common/time_util.h"
 
@@ -66,6 +67,11 @@ class PooledConnection {
   }
 
   bool broken = false;
+  // The session's innodb_lock_wait_timeout, set again only when a call needs another.
+  int lock_wait_seconds = kServerLockWaitSeconds;
+
+  // MariaDB's default innodb_lock_wait_timeout.
+  static constexpr int kServerLockWaitSeconds = 50;
 
  private:
   using Cached = std::pair<std::string, std::unique_ptr<sql::PreparedStatement>>;
@@ -97,6 +103,30 @@ bool IsConnectionLost(int code) {
       return true;
     default:
       return false;
+  }
+}
+
+// How long one lock wait may last for a call with this deadline: half the time left, in whole
+// seconds (the server's unit), so that a wait times out, and the transaction is retried or
+// answered, while the caller still listens.
+int LockWaitSecondsFor(absl::Time deadline, absl::Time now) {
+  if (deadline == absl::InfiniteFuture()) return PooledConnection::kServerLockWaitSeconds;
+  const int64_t half_left = absl::ToInt64Seconds((deadline - now) / 2);
+  return static_cast<int>(
+      std::clamp<int64_t>(half_left, 1, PooledConnection::kServerLockWaitSeconds));
+}
+
+absl::Status BoundLockWaits(PooledConnection& connection, absl::Time deadline) {
+  const int wanted = LockWaitSecondsFor(deadline, absl::Now());
+  if (wanted == connection.lock_wait_seconds) return absl::OkStatus();
+  try {
+    std::unique_ptr<sql::Statement> st(connection.connection().createStatement());
+    st->execute(absl::StrCat("SET SESSION innodb_lock_wait_timeout = ", wanted));
+    connection.lock_wait_seconds = wanted;
+    return absl::OkStatus();
+  } catch (const sql::SQLException& e) {
+    connection.broken = true;
+    return absl::UnavailableError(absl::StrCat("database connection lost: ", e.what()));
   }
 }
 
@@ -155,7 +185,8 @@ absl::Status Transaction::Fail(int error_code, absl::string_view what, absl::str
   }
   LogError("sql statement failed", {{"error_code", absl::StrCat(error_code)},
                                     {"error", std::string(what)},
-                                    {"statement", std::string(statement)}});
+                                    {"statement", std::string(statement)},
+                                    {"request_id", CurrentCall().request_id}});
   return absl::InternalError(absl::StrCat("database error ", error_code, ": ", what));
 }
 
@@ -349,9 +380,18 @@ void Database::Release(std::unique_ptr<PooledConnection> connection) {
 }
 
 absl::Status Database::InTransaction(const std::function<absl::Status(Transaction&)>& fn) {
+  const absl::Time deadline = CurrentCall().deadline;
   absl::Status last;
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
-    if (attempt > 0) Backoff(attempt).IgnoreError();
+    if (attempt > 0) {
+      Backoff(attempt).IgnoreError();
+      // Nobody waits for the answer any more: another attempt would only hold locks others want.
+      if (absl::Now() >= deadline) {
+        return absl::DeadlineExceededError(absl::StrCat(
+            "the deadline passed while the database was busy (", last.message(),
+            "); nothing was written"));
+      }
+    }
     absl::StatusOr<std::unique_ptr<PooledConnection>> acquired = Acquire();
     if (!acquired.ok()) {
       last = acquired.status();
@@ -360,6 +400,11 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Transactio
       return last;
     }
     std::unique_ptr<PooledConnection> connection = *std::move(acquired);
+    if (absl::Status bounded = BoundLockWaits(*connection, deadline); !bounded.ok()) {
+      Release(std::move(connection));
+      last = bounded;
+      continue;
+    }
     Transaction tx(*connection);
     absl::Status status;
     try {
@@ -369,7 +414,8 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Transactio
       // outside a statement, bad_alloc, out_of_range) ends the transaction like an error does.
       connection->broken = true;
       Release(std::move(connection));
-      LogError("transaction aborted by an exception", {{"error", e.what()}});
+      LogError("transaction aborted by an exception",
+               {{"error", e.what()}, {"request_id", CurrentCall().request_id}});
       return absl::InternalError(absl::StrCat("transaction aborted: ", e.what()));
     }
     if (status.ok() && tx.retryable_) {

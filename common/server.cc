@@ -172,6 +172,17 @@ void MarkReplayed(grpc::CallbackServerContext& context, bool replayed) {
   if (replayed) context.AddInitialMetadata(kIdempotentReplayedHeader, "true");
 }
 
+CallScope CallScopeOf(const grpc::CallbackServerContext& context) {
+  CallScope scope;
+  const auto deadline = context.deadline();
+  // gRPC's "no deadline" is the clock's maximum, past what absl::Time converts.
+  if (deadline < std::chrono::system_clock::time_point::max() - std::chrono::hours(24 * 365)) {
+    scope.deadline = absl::FromChrono(deadline);
+  }
+  scope.request_id = MetadataValue(context, kRequestIdHeader);
+  return scope;
+}
+
 grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
                                         BoundedExecutor& executor,
                                         std::function<absl::Status()> work) {
@@ -180,7 +191,12 @@ grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
     if (std::optional<grpc::Status> gave_up = CallerGaveUp(*context)) {
       return reactor->Finish(*std::move(gave_up));
     }
-    reactor->Finish(ToGrpcStatus(work()));
+    absl::Status status;
+    {
+      const ScopedCall call(CallScopeOf(*context));
+      status = work();
+    }
+    reactor->Finish(ToGrpcStatus(status));
   });
   if (!queued) reactor->Finish(AtCapacity());
   return reactor;

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/call_scope.h"
 #include "common/executor.h"
 #include "common/identity.h"
 #include "common/status.h"
@@ -56,6 +57,9 @@ std::optional<grpc::Status> CallerGaveUp(grpc::CallbackServerContext& context);
 // Marks the answer as the replay of an earlier call with the same idempotency key
 // (kIdempotentReplayedHeader) when replayed is true. Call before the call finishes.
 void MarkReplayed(grpc::CallbackServerContext& context, bool replayed);
+
+// The call's deadline and request id (x-request-id), for ScopedCall around its work.
+CallScope CallScopeOf(const grpc::CallbackServerContext& context);
 
 // For a callback handler: runs work (which may block on SQL) on the executor, then finishes the
 // call with the status it returns. When the executor's queue is full the call ends at once with

@@ -40,6 +40,13 @@ void TicketsService::WriteCreates(std::vector<PendingCreate>& batch) {
     live.push_back(&p);
   }
   if (calls.empty()) return;
+  // The batch is written while any of its callers waits: the latest deadline bounds it. SQL
+  // errors name the first request of the batch.
+  CallScope scope = CallScopeOf(*live.front()->context);
+  for (const PendingCreate* p : live) {
+    scope.deadline = std::max(scope.deadline, CallScopeOf(*p->context).deadline);
+  }
+  const ScopedCall call(std::move(scope));
   const std::vector<absl::Status> statuses = desk_.CreateTickets(calls);
   for (size_t i = 0; i < live.size(); ++i) {
     MarkReplayed(*live[i]->context, live[i]->replayed);

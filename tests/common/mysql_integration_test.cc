@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/call_scope.h"
 #include "common/migrations.h"
 #include "common/mysql.h"
 #include "common/status.h"
@@ -145,6 +146,64 @@ TEST(MySql, WorkThatGoesOnPastALockWaitTimeoutIsNotCommitted) {
       [](Transaction& tx) { return tx.Query("SELECT COUNT(*) FROM t WHERE id = 2"); });
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(rows->front().Int(0), 0) << "half a transaction was committed";
+}
+
+TEST(MySql, ATransactionIsNotRetriedPastTheCallersDeadline) {
+  auto db = Connect("m_deadline", 2);
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(Exec(*db, "CREATE TABLE t (id INT PRIMARY KEY, n INT)").ok());
+  ASSERT_TRUE(db->InTransaction([](Transaction& tx) {
+                   return tx.Execute("INSERT INTO t VALUES (1, 0)").status();
+                 }).ok());
+  std::promise<void> locked;
+  std::promise<void> done;
+  std::shared_future<void> finished = done.get_future().share();
+  std::thread holder([&] {
+    db->InTransaction([&](Transaction& tx) -> absl::Status {
+           RETURN_IF_ERROR(tx.Query("SELECT n FROM t WHERE id = 1 FOR UPDATE").status());
+           locked.set_value();
+           finished.wait();
+           return absl::OkStatus();
+         })
+        .IgnoreError();
+  });
+  locked.get_future().wait();
+  int attempts = 0;
+  absl::Status s;
+  {
+    // A caller who waits 3 s: each lock wait is bounded to half the time left (1 s), and no
+    // attempt starts once the deadline has passed; the server's own 50 s wait, five times over,
+    // would hold the call for minutes.
+    const ScopedCall call(CallScope{absl::Now() + absl::Seconds(3), "req-deadline"});
+    s = db->InTransaction([&](Transaction& tx) -> absl::Status {
+      ++attempts;
+      return tx.Execute("UPDATE t SET n = 1 WHERE id = 1").status();
+    });
+  }
+  done.set_value();
+  holder.join();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
+  EXPECT_GE(attempts, 1);
+  EXPECT_LT(attempts, 5) << "retried past the deadline";
+  absl::StatusOr<std::vector<Row>> rows = db->InTransaction<std::vector<Row>>(
+      [](Transaction& tx) { return tx.Query("SELECT n FROM t WHERE id = 1"); });
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->front().Int(0), 0);
+}
+
+TEST(MySql, SqlErrorLogLinesCarryTheRequestId) {
+  auto db = Connect("m_request_id", 1);
+  ASSERT_NE(db, nullptr);
+  ::testing::internal::CaptureStderr();
+  absl::Status s;
+  {
+    const ScopedCall call(CallScope{absl::InfiniteFuture(), "req-4f1c"});
+    s = db->InTransaction(
+        [](Transaction& tx) { return tx.Query("SELECT no_such_column FROM DUAL").status(); });
+  }
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << s;
+  EXPECT_NE(log.find(R"("request_id":"req-4f1c")"), std::string::npos) << log;
 }
 
 TEST(MySql, PreparedStatementsPerConnectionAreBounded) {
