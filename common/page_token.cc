@@ -42,6 +42,9 @@ absl::StatusOr<std::string> PageTokenSigner::Open(absl::string_view token,
       raw.size() <= kMacBytes) {
     return NotOurs();
   }
+  // One token per cursor: base64's unused low bits in the last character, or padding, would
+  // otherwise let an altered token pass as the same one.
+  if (absl::WebSafeBase64Escape(raw) != token) return NotOurs();
   const std::string cursor = raw.substr(kMacBytes);
   const std::string expected = Mac(cursor, query);
   if (CRYPTO_memcmp(expected.data(), raw.data(), kMacBytes) != 0) return NotOurs();

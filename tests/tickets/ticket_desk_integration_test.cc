@@ -2,7 +2,9 @@
 // follow-up sweeper.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -13,6 +15,7 @@
 #include "common/write_batcher.h"
 #include "services/tickets/migrations.h"
 #include "services/tickets/ticket_desk.h"
+#include "services/tickets/ticket_store.h"
 #include "tests/support/mariadb_environment.h"
 #include "tests/support/mariadb_server.h"
 
@@ -29,6 +32,7 @@ const auto* const kEnvironment =
 
 Caller Admin() { return Caller{"admin-1", Role::kAdmin, /*all_stores=*/true, {}}; }
 Caller AgentOf(const std::string& store) { return Caller{"agent-1", Role::kAgent, false, {store}}; }
+Caller Automation() { return Caller{"order-sync", Role::kService, /*all_stores=*/true, {}}; }
 
 class TicketDeskTest : public ::testing::Test {
  protected:
@@ -770,6 +774,368 @@ TEST_F(TicketDeskTest, InvalidTransitionsAnswerFailedPreconditionAndChangeNothin
   EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM tickets WHERE ticket_id = '", t.ticket_id(),
                                "' AND reply_due_at IS NULL")),
             1);
+}
+
+
+TEST_F(TicketDeskTest, TwoStoresWithTheSameOrderIdNeverCross) {
+  // Shopify order 1001 in two shops, each with its own shipment and conversation.
+  for (const std::string store : {"shop-a", "shop-b"}) {
+    v1::PutOrderRequest put;
+    put.set_store_id(store);
+    put.set_order_id("1001");
+    put.mutable_order()->set_marketplace(common::v1::SHOPIFY);
+    v1::PutOrderResponse put_resp;
+    ASSERT_TRUE(desk_->PutOrder(Admin(), put, &put_resp).ok());
+    v1::AddShipmentRequest ship;
+    ship.set_store_id(store);
+    ship.set_order_id("1001");
+    ship.set_carrier("YunExpress");
+    ship.set_tracking_number("YT-" + store);
+    ship.set_tracking_url("https://t.example/" + store);
+    v1::AddShipmentResponse shipped;
+    ASSERT_TRUE(desk_->AddShipment(Admin(), ship, &shipped).ok());
+  }
+  v1::CreateTicketRequest a = Request("shop-a");
+  a.mutable_order()->set_marketplace(common::v1::SHOPIFY);
+  a.mutable_order()->clear_site();
+  a.mutable_order()->set_order_id("1001");
+  const Ticket ticket_a = Create(a);
+
+  v1::GetOrderHistoryRequest hist;
+  hist.set_store_id("shop-b");
+  hist.set_order_id("1001");
+  v1::GetOrderHistoryResponse h;
+  ASSERT_TRUE(desk_->GetOrderHistory(Admin(), hist, &h).ok());
+  EXPECT_EQ(h.tickets_size(), 0) << "shop-a's conversation shows in shop-b's order";
+  ASSERT_EQ(h.shipments_size(), 1);
+  EXPECT_EQ(h.shipments(0).tracking_number(), "YT-shop-b");
+
+  // Templates read the ticket's own store's shipment.
+  v1::PutReplyTemplateRequest tpl;
+  tpl.set_store_id("shop-a");
+  tpl.set_name("tracking");
+  tpl.mutable_template_()->set_language("en");
+  tpl.mutable_template_()->set_topic("Tracking");
+  tpl.mutable_template_()->set_body("{tracking_url}");
+  v1::PutReplyTemplateResponse tpl_resp;
+  ASSERT_TRUE(desk_->PutReplyTemplate(Admin(), tpl, &tpl_resp).ok());
+  v1::RenderReplyTemplateRequest render;
+  render.set_store_id("shop-a");
+  render.set_name("tracking");
+  render.set_ticket_id(ticket_a.ticket_id());
+  v1::RenderReplyTemplateResponse rendered;
+  ASSERT_TRUE(desk_->RenderReplyTemplate(Admin(), render, &rendered).ok());
+  EXPECT_EQ(rendered.body(), "https://t.example/shop-a");
+
+  // The store's order 1001 is a Shopify order: a ticket naming it on eBay is refused.
+  a.mutable_order()->set_marketplace(common::v1::EBAY);
+  v1::CreateTicketResponse refused;
+  const absl::Status wrong = desk_->CreateTicket(Admin(), "", a, &refused);
+  EXPECT_EQ(wrong.code(), absl::StatusCode::kInvalidArgument) << wrong;
+  EXPECT_NE(wrong.message().find("order.marketplace"), absl::string_view::npos) << wrong;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), 1);
+}
+
+TEST_F(TicketDeskTest, OnlyAutomationBackdatesAndNobodyWritesInTheFuture) {
+  const Ticket t = Create(Request());
+  Advance(absl::Hours(30));  // the 24 h clock ran out
+  v1::AddMessageRequest reply;
+  reply.set_ticket_id(t.ticket_id());
+  reply.set_direction(v1::Message::OUTBOUND);
+  reply.set_body("Sorry for the wait");
+  *reply.mutable_sent_at() = ToProtoTime(Now() - absl::Hours(29));
+  v1::AddMessageResponse resp;
+  EXPECT_EQ(desk_->AddMessage(Admin(), "", reply, &resp).code(), absl::StatusCode::kPermissionDenied);
+  *reply.mutable_sent_at() = ToProtoTime(Now() + absl::Hours(1));
+  EXPECT_EQ(desk_->AddMessage(Automation(), "", reply, &resp).code(),
+            absl::StatusCode::kInvalidArgument);
+  *reply.mutable_sent_at() = ToProtoTime(Now() - absl::Hours(31));  // before the buyer wrote
+  EXPECT_EQ(desk_->AddMessage(Automation(), "", reply, &resp).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages"), 1) << "refused messages wrote nothing";
+
+  // The import lands, stops the clock, and is counted late: it reached us past due.
+  *reply.mutable_sent_at() = ToProtoTime(Now() - absl::Hours(29));
+  const absl::Status imported = desk_->AddMessage(Automation(), "", reply, &resp);
+  ASSERT_TRUE(imported.ok()) << imported;
+  EXPECT_EQ(resp.ticket().late_replies(), 1);
+  EXPECT_EQ(resp.ticket().status(), Ticket::WAITING_ON_BUYER);
+}
+
+TEST_F(TicketDeskTest, OutOfHoursTheBuyerIsToldWhenTheTeamIsBackOnce) {
+  v1::PutBusinessHoursRequest put;
+  put.set_store_id("store-1");
+  put.mutable_business_hours()->set_time_zone("UTC");
+  for (int day = 1; day <= 5; ++day) {
+    auto* w = put.mutable_business_hours()->add_windows();
+    w->set_day_of_week(day);
+    w->set_open("09:00");
+    w->set_close("17:00");
+  }
+  v1::PutBusinessHoursResponse put_resp;
+  ASSERT_TRUE(desk_->PutBusinessHours(Admin(), put, &put_resp).ok());
+
+  // Monday 08:00 UTC: before opening.
+  v1::CreateTicketRequest r = Request();
+  r.mutable_buyer()->set_time_zone("Europe/Berlin");
+  const Ticket t = Create(r);
+  ASSERT_EQ(t.messages_size(), 2);
+  const v1::Message& auto_reply = t.messages(1);
+  EXPECT_TRUE(auto_reply.automatic());
+  EXPECT_EQ(auto_reply.direction(), v1::Message::OUTBOUND);
+  EXPECT_NE(auto_reply.body().find("2026-11-23 10:00 CET"), std::string::npos)
+      << "09:00 UTC in the buyer's zone: " << auto_reply.body();
+  EXPECT_EQ(t.status(), Ticket::OPEN);
+  EXPECT_EQ(FromProtoTime(t.reply_due_at()), Now() + absl::Hours(24)) << "the clock runs on";
+
+  // The buyer writes again the same morning: no second auto-reply.
+  Advance(absl::Minutes(20));
+  ASSERT_TRUE(Reply(t.ticket_id(), v1::Message::INBOUND, "hello?").ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE automatic = 1"), 1);
+  // Within hours: none either.
+  Advance(absl::Hours(2));
+  ASSERT_TRUE(Reply(t.ticket_id(), v1::Message::INBOUND, "anyone?").ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE automatic = 1"), 1);
+  // That evening, after closing: the store's own template, in the buyer's language.
+  v1::PutReplyTemplateRequest tpl;
+  tpl.set_store_id("store-1");
+  tpl.set_name("out_of_hours");
+  tpl.mutable_template_()->set_language("en");
+  tpl.mutable_template_()->set_topic("Away");
+  tpl.mutable_template_()->set_body("Hi {buyer_name}, back {reply_by}.");
+  v1::PutReplyTemplateResponse tpl_resp;
+  ASSERT_TRUE(desk_->PutReplyTemplate(Admin(), tpl, &tpl_resp).ok());
+  Advance(absl::Hours(10));  // 18:20 UTC
+  ASSERT_TRUE(Reply(t.ticket_id(), v1::Message::INBOUND, "still nothing").ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE automatic = 1 AND "
+                  "body = 'Hi Anna, back 2026-11-24 10:00 CET.'"),
+            1);
+}
+
+TEST_F(TicketDeskTest, PageTokensAreSignedBoundToTheFiltersAndExpire) {
+  for (int i = 0; i < 5; ++i) Create(Request());
+  v1::ListTicketsRequest list;
+  list.set_store_id("store-1");
+  list.set_page_size(2);
+  v1::ListTicketsResponse page;
+  ASSERT_TRUE(desk_->ListTickets(Admin(), list, &page).ok());
+  const std::string token = page.next_page_token();
+  ASSERT_FALSE(token.empty());
+
+  v1::ListTicketsRequest next = list;
+  next.set_page_token(token);
+  ASSERT_TRUE(desk_->ListTickets(Admin(), next, &page).ok());
+  EXPECT_EQ(page.tickets_size(), 2);
+
+  // One character changed anywhere: refused.
+  for (size_t at : {size_t{0}, token.size() / 2, token.size() - 1}) {
+    std::string tampered = token;
+    tampered[at] = tampered[at] == 'A' ? 'B' : 'A';
+    next.set_page_token(tampered);
+    const absl::Status s = desk_->ListTickets(Admin(), next, &page);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << at;
+    EXPECT_NE(s.message().find("page_token"), absl::string_view::npos) << s;
+  }
+  // The token of one query does not page another.
+  next.set_page_token(token);
+  next.set_status(Ticket::OPEN);
+  EXPECT_EQ(desk_->ListTickets(Admin(), next, &page).code(), absl::StatusCode::kInvalidArgument);
+  // Another process's key: a token it did not issue.
+  TicketDeskOptions other_options;
+  std::unique_ptr<TicketDesk> other = std::make_unique<TicketDesk>(*db_, other_options);
+  next.clear_status();
+  EXPECT_EQ(other->ListTickets(Admin(), next, &page).code(), absl::StatusCode::kInvalidArgument);
+  // An hour later the token has expired.
+  Advance(absl::Hours(1) + absl::Seconds(1));
+  const absl::Status expired = desk_->ListTickets(Admin(), next, &page);
+  EXPECT_EQ(expired.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(expired.message().find("expired"), absl::string_view::npos) << expired;
+}
+
+TEST_F(TicketDeskTest, PagingAcrossDueTimeChangesSkipsNoneAndRepeatsNone) {
+  std::vector<std::string> ids;  // ids[i] due at now + 24 h - i h: listed in reverse
+  for (int i = 0; i < 9; ++i) {
+    v1::CreateTicketRequest r = Request();
+    *r.mutable_received_at() = ToProtoTime(Now() - absl::Hours(i));
+    ids.push_back(Create(r).ticket_id());
+  }
+  v1::ListTicketsRequest list;
+  list.set_store_id("store-1");
+  list.set_page_size(3);
+  v1::ListTicketsResponse page;
+  ASSERT_TRUE(desk_->ListTickets(Admin(), list, &page).ok());
+  std::vector<std::string> seen;
+  for (const auto& t : page.tickets()) seen.push_back(t.ticket_id());
+  ASSERT_EQ(seen, (std::vector<std::string>{ids[8], ids[7], ids[6]}));
+
+  // Between pages: a ticket already shown moves to the end (replied: no clock), and one not yet
+  // shown moves before the cursor (resolved, then the buyer writes: a clock from long ago)...
+  Advance(absl::Minutes(1));
+  ASSERT_TRUE(Reply(ids[8], v1::Message::OUTBOUND).ok());
+  v1::MarkNoResponseNeededRequest quiet;
+  quiet.set_ticket_id(ids[1]);
+  v1::MarkNoResponseNeededResponse quieted;
+  ASSERT_TRUE(desk_->MarkNoResponseNeeded(Admin(), quiet, &quieted).ok());
+  v1::AddMessageRequest old;
+  old.set_ticket_id(ids[1]);
+  old.set_direction(v1::Message::INBOUND);
+  old.set_body("imported");
+  *old.mutable_sent_at() = ToProtoTime(Now() - absl::Seconds(30));
+  v1::AddMessageResponse added;
+  ASSERT_TRUE(desk_->AddMessage(Automation(), "", old, &added).ok());
+  // ...and a VIP's new message moves one not yet shown to the front.
+  ASSERT_TRUE(Reply(ids[2], v1::Message::OUTBOUND).ok());
+  ASSERT_TRUE(Reply(ids[2], v1::Message::INBOUND).ok());
+
+  list.set_page_token(page.next_page_token());
+  while (!list.page_token().empty()) {
+    const absl::Status s = desk_->ListTickets(Admin(), list, &page);
+    ASSERT_TRUE(s.ok()) << s;
+    for (const auto& t : page.tickets()) seen.push_back(t.ticket_id());
+    list.set_page_token(page.next_page_token());
+  }
+  std::vector<std::string> sorted_seen = seen;
+  std::sort(sorted_seen.begin(), sorted_seen.end());
+  std::vector<std::string> sorted_ids = ids;
+  std::sort(sorted_ids.begin(), sorted_ids.end());
+  EXPECT_EQ(sorted_seen, sorted_ids) << "every ticket exactly once";
+  // A list begun now sees the new order.
+  list.clear_page_token();
+  list.set_page_size(50);
+  ASSERT_TRUE(desk_->ListTickets(Admin(), list, &page).ok());
+  EXPECT_EQ(page.tickets(page.tickets_size() - 1).ticket_id() == ids[8] ||
+                page.tickets(page.tickets_size() - 2).ticket_id() == ids[8],
+            true);
+}
+
+TEST_F(TicketDeskTest, EveryListShapeWalksAnIndexNotTheStore) {
+  // Enough rows in two stores for the optimizer to choose as it would in production, half of
+  // them past due. A filter matters most when few match (a rare category): walking the due
+  // order would then read most of the store for a page.
+  ASSERT_TRUE(db_->InTransaction([&](Transaction& tx) {
+                  return tx.Execute(
+                          "INSERT INTO tickets (ticket_id, store_id, buyer_id, category, channel, "
+                          "subject, status, assignee, created_at, updated_at, reply_due_at, "
+                          "sort_due_at) SELECT CONCAT('tkt_', seq), IF(seq % 4 = 0, 'store-2', "
+                          "'store-1'), 'b', IF(seq % 50 = 0, 20, 2), 1, 's', 1 + seq % 3, "
+                          "CONCAT('agent-', seq % 20), ?, ?, ? + INTERVAL CAST(seq AS SIGNED) - 10000 MINUTE, "
+                          "? + INTERVAL CAST(seq AS SIGNED) - 10000 MINUTE FROM seq_1_to_20000",
+                          {Now(), Now(), Now(), Now()})
+                      .status();
+                }).ok());
+  ASSERT_TRUE(db_->InTransaction([](Transaction& tx) {
+                  return tx.Query("ANALYZE TABLE tickets").status();
+                }).ok());
+  struct Shape {
+    std::string name;
+    std::function<void(v1::ListTicketsRequest&)> set;
+    std::vector<std::string> keys;  // acceptable indexes
+  };
+  const std::vector<Shape> shapes = {
+      {"store", [](auto&) {}, {"tickets_by_store_due"}},
+      {"status", [](auto& r) { r.set_status(Ticket::OPEN); }, {"tickets_by_store_status"}},
+      {"category", [](auto& r) { r.set_category(v1::PRODUCT_DEFECT); }, {"tickets_by_store_category"}},
+      {"assignee", [](auto& r) { r.set_assignee("agent-3"); }, {"tickets_by_store_assignee"}},
+      {"breached", [](auto& r) { r.set_breached_only(true); }, {"tickets_by_store_due"}},
+      {"due_before",
+       [this](auto& r) { *r.mutable_due_before() = ToProtoTime(Now() + absl::Hours(2)); },
+       {"tickets_by_store_due"}},
+      // Two conditions: either index is a range over the matching rows, in the due order.
+      {"status_breached",
+       [](auto& r) {
+         r.set_status(Ticket::OPEN);
+         r.set_breached_only(true);
+       },
+       {"tickets_by_store_status", "tickets_by_store_due"}},
+      {"assignee_status",
+       [](auto& r) {
+         r.set_assignee("agent-3");
+         r.set_status(Ticket::OPEN);
+       },
+       {"tickets_by_store_assignee", "tickets_by_store_status"}},
+  };
+  for (const Shape& shape : shapes) {
+    v1::ListTicketsRequest r;
+    r.set_store_id("store-1");
+    shape.set(r);
+    for (const bool with_cursor : {false, true}) {
+      const store::TicketListQuery q = store::BuildTicketListQuery(
+          r, Now(), with_cursor ? std::optional<absl::Time>(Now() - absl::Hours(1)) : std::nullopt,
+          "tkt_5", 51);
+      absl::StatusOr<std::vector<Row>> plan = db_->InTransaction<std::vector<Row>>(
+          [&](Transaction& tx) { return tx.Query("EXPLAIN " + q.sql, q.params); });
+      ASSERT_TRUE(plan.ok()) << plan.status();
+      ASSERT_EQ(plan->size(), 1u) << shape.name;
+      // EXPLAIN's columns: id, select_type, table, type, possible_keys, key, key_len, ref, rows,
+      // Extra.
+      const Row& row = plan->front();
+      EXPECT_TRUE(row.String(3) == "range" || row.String(3) == "ref")
+          << shape.name << ": " << row.String(3) << " is not an index range";
+      EXPECT_NE(std::find(shape.keys.begin(), shape.keys.end(), row.String(5)), shape.keys.end())
+          << shape.name << (with_cursor ? " (next page)" : "") << " uses " << row.String(5);
+      EXPECT_EQ(row.String(9).find("filesort"), std::string::npos)
+          << shape.name << ": sorts the store's rows: " << row.String(9);
+    }
+  }
+}
+
+TEST_F(TicketDeskTest, AFailingFollowUpIsRecordedRetriedAndSetAside) {
+  // A follow-up row whose ticket is gone: every attempt fails.
+  ASSERT_TRUE(db_->InTransaction([&](Transaction& tx) {
+                  return tx.Execute("INSERT INTO follow_ups (ticket_id, due_at, state, attempts, "
+                                    "updated_at) VALUES ('tkt_gone', ?, 'PENDING', 0, ?)",
+                                    {Now() - absl::Hours(1), Now()})
+                      .status();
+                }).ok());
+  const Ticket t = Create(Request());
+  ASSERT_TRUE(Reply(t.ticket_id(), v1::Message::OUTBOUND).ok());
+  Advance(absl::Hours(73));
+  absl::StatusOr<FollowUpSweep> sweep = desk_->SendDueFollowUps(10);
+  ASSERT_TRUE(sweep.ok()) << sweep.status();
+  EXPECT_EQ(sweep->sent, 1) << "one bad row holds no other";
+  EXPECT_EQ(sweep->failed, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM follow_ups WHERE ticket_id = 'tkt_gone' AND attempts = 1 "
+                  "AND state = 'PENDING' AND last_error LIKE '%not found%'"),
+            1);
+  // Not again at once: it waits its backoff.
+  sweep = desk_->SendDueFollowUps(10);
+  ASSERT_TRUE(sweep.ok());
+  EXPECT_EQ(sweep->failed, 0);
+  for (int i = 0; i < 10; ++i) {
+    Advance(absl::Hours(1));
+    ASSERT_TRUE(desk_->SendDueFollowUps(10).ok());
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM follow_ups WHERE ticket_id = 'tkt_gone' AND "
+                  "state = 'FAILED' AND attempts = 5"),
+            1);
+}
+
+TEST_F(TicketDeskTest, AMessageKeyStoresTheHeadAndTheMessageNotTheConversation) {
+  const Ticket t = Create(Request());
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(Reply(t.ticket_id(), i % 2 == 0 ? v1::Message::OUTBOUND : v1::Message::INBOUND,
+                      std::string(2000, 'x'))
+                    .ok());
+  }
+  v1::AddMessageRequest last;
+  last.set_ticket_id(t.ticket_id());
+  last.set_direction(v1::Message::OUTBOUND);
+  last.set_body("the last word");
+  v1::AddMessageResponse first_answer;
+  ASSERT_TRUE(desk_->AddMessage(Admin(), "msg-key", last, &first_answer).ok());
+  EXPECT_EQ(first_answer.ticket().messages_size(), 22);
+  absl::StatusOr<std::vector<Row>> stored = db_->InTransaction<std::vector<Row>>(
+      [](Transaction& tx) { return tx.Query("SELECT LENGTH(response) FROM idempotency_keys"); });
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_LT(stored->front().Int(0), 2000) << "the key's row holds the conversation";
+  v1::AddMessageResponse replay;
+  bool replayed = false;
+  ASSERT_TRUE(desk_->AddMessage(Admin(), "msg-key", last, &replay, &replayed).ok());
+  EXPECT_TRUE(replayed);
+  EXPECT_EQ(replay.message().message_id(), first_answer.message().message_id());
+  EXPECT_EQ(replay.ticket().messages_size(), 22) << "a replay carries the conversation too";
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages"), 22);
 }
 
 }  // namespace
