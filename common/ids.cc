@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 
 #include "absl/time/clock.h"
 
@@ -30,17 +29,19 @@ std::string SecureRandomBytes(size_t n) {
 std::string NewId(absl::string_view prefix) {
   static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
   const uint64_t millis = static_cast<uint64_t>(absl::ToUnixMillis(absl::Now()));
-  const std::string random = SecureRandomBytes(10);  // 80 bits
-  uint64_t high = 0;
-  uint16_t low = 0;
-  std::memcpy(&high, random.data(), 8);
-  std::memcpy(&low, random.data() + 8, 2);
+  const std::string random = SecureRandomBytes(10);  // 80 bits: 16 characters of 5
   std::string out(prefix);
   out += '_';
-  // 10 characters of time (50 bits, top 2 zero), 16 of randomness (80 bits).
+  // 10 characters of time (50 bits, top 2 zero), then the random bits 5 at a time.
   for (int shift = 45; shift >= 0; shift -= 5) out += kAlphabet[(millis >> shift) & 31];
-  for (int i = 0; i < 12; ++i) out += kAlphabet[(high >> (i * 5)) & 31];
-  for (int i = 0; i < 4; ++i) out += kAlphabet[(low >> (i * 5)) & 31];
+  for (int bit = 0; bit < 80; bit += 5) {
+    const int byte = bit / 8;
+    const int offset = bit % 8;
+    // 5 bits may straddle two bytes.
+    const unsigned pair = static_cast<unsigned char>(random[byte]) |
+                          (byte + 1 < 10 ? static_cast<unsigned char>(random[byte + 1]) << 8 : 0u);
+    out += kAlphabet[(pair >> offset) & 31];
+  }
   return out;
 }
 

@@ -109,11 +109,16 @@ bool IsConnectionLost(int code) {
 // How long one lock wait may last for a call with this deadline: half the time left, in whole
 // seconds (the server's unit), so that a wait times out, and the transaction is retried or
 // answered, while the caller still listens.
+// A few steps only, so that calls with like deadlines leave the session as it is and the
+// setting costs a round trip only when it changes.
 int LockWaitSecondsFor(absl::Time deadline, absl::Time now) {
   if (deadline == absl::InfiniteFuture()) return PooledConnection::kServerLockWaitSeconds;
   const int64_t half_left = absl::ToInt64Seconds((deadline - now) / 2);
-  return static_cast<int>(
-      std::clamp<int64_t>(half_left, 1, PooledConnection::kServerLockWaitSeconds));
+  int wait = 1;
+  for (const int step : {2, 5, 10, 20, PooledConnection::kServerLockWaitSeconds}) {
+    if (step <= half_left) wait = step;
+  }
+  return wait;
 }
 
 absl::Status BoundLockWaits(PooledConnection& connection, absl::Time deadline) {

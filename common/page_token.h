@@ -7,7 +7,8 @@
 
 namespace aftersales {
 
-// Page tokens a client cannot read, forge or carry to another query. A token is the list's own
+// Page tokens a client cannot forge or carry to another query (it can decode them: they hold a
+// place in a list, nothing secret). A token is the list's own
 // cursor (whatever bytes the list needs to go on) with an HMAC-SHA256 over the cursor and the
 // query it belongs to, under a key of the service's. A token changed by a byte, made up, or
 // sent with other filters than the ones it was issued for is refused with INVALID_ARGUMENT.

@@ -56,6 +56,11 @@ int main(int argc, char** argv) {
     *target = *d;
   }
   if (const std::string key = config.Get("page_token_key"); !key.empty()) {
+    // A short key could be guessed, and then page tokens forged.
+    if (key.size() < 32) {
+      return Fail("bad configuration",
+                  absl::InvalidArgumentError("--page_token_key must be at least 32 characters"));
+    }
     desk_options.page_token_key = key;
   } else {
     aftersales::LogWarning("page_token_key is not set: page tokens are good only at this process "

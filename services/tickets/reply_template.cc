@@ -132,6 +132,13 @@ std::map<std::string, std::string> ReplyValues(const ReplyContext& c) {
   return values;
 }
 
+absl::string_view AnonymousBuyerName(absl::string_view language) {
+  const absl::string_view primary = language.substr(0, language.find('-'));
+  if (primary == "de") return "zusammen";
+  if (primary == "zh") return "顾客";
+  return "there";
+}
+
 absl::string_view DefaultReplyText(absl::string_view name, absl::string_view language) {
   struct Text {
     absl::string_view name;

@@ -51,6 +51,10 @@ struct ReplyContext {
 // time zone (UTC when unknown): that is the calendar they read.
 std::map<std::string, std::string> ReplyValues(const ReplyContext& context);
 
+// What a greeting calls a buyer whose name we do not know, in their language ("there",
+// "zusammen", "顾客"): English when we have no word in theirs.
+absl::string_view AnonymousBuyerName(absl::string_view language);
+
 // The text sent when a store keeps no template of that name ("follow_up", "out_of_hours") in a
 // language: the language's own where we have one, else English. Empty for other names.
 absl::string_view DefaultReplyText(absl::string_view name, absl::string_view language);

@@ -4,7 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/idempotency.h"
+#include "common/call_scope.h"
 #include "common/ids.h"
+#include "common/log.h"
 #include "common/status.h"
 #include "common/time_util.h"
 #include "common/validation.h"
@@ -24,9 +26,6 @@ absl::Status AnswerWithTicket(absl::StatusOr<Ticket> ticket, Response* response)
   *response->mutable_ticket() = *std::move(ticket);
   return absl::OkStatus();
 }
-
-// Who wrote an out-of-hours reply: how the next one in the same closed stretch is held back.
-constexpr char kAutoReplyAuthor[] = "auto-reply";
 
 // The store team's hours, when it keeps any.
 absl::StatusOr<std::optional<WeeklyHours>> TeamHours(Transaction& tx, const std::string& store_id) {
@@ -55,28 +54,45 @@ absl::StatusOr<std::optional<v1::Shipment>> LatestShipment(Transaction& tx, cons
   return std::optional<v1::Shipment>(std::move(shipments->back()));
 }
 
+// The store's template `name` in the language ChooseLanguage picks; nullopt when the store
+// keeps none of that name.
+absl::StatusOr<std::optional<v1::ReplyTemplate>> ChooseTemplate(Transaction& tx,
+                                                                const std::string& store_id,
+                                                                const std::string& name,
+                                                                absl::string_view requested,
+                                                                absl::string_view buyer_language) {
+  absl::StatusOr<std::vector<v1::ReplyTemplate>> versions =
+      store::ListTemplates(tx, store_id, name, "");
+  if (!versions.ok()) return versions.status();
+  std::vector<std::string> languages;
+  for (const auto& v : *versions) languages.push_back(v.language());
+  const std::string language = ChooseLanguage(languages, requested, buyer_language);
+  for (auto& v : *versions) {
+    if (v.language() == language) return std::optional<v1::ReplyTemplate>(std::move(v));
+  }
+  return std::optional<v1::ReplyTemplate>();
+}
+
 // An automatic reply on `ticket`: the store's template `name` in the buyer's language, or our
 // own text when the store keeps none (or its template needs a value this reply lacks).
 absl::StatusOr<v1::Message> AutomaticReply(Transaction& tx, const Ticket& ticket,
-                                           absl::string_view name, ReplyContext context,
+                                           const std::string& name, ReplyContext context,
                                            absl::string_view author) {
-  absl::StatusOr<std::vector<v1::ReplyTemplate>> templates =
-      store::ListTemplates(tx, ticket.store_id(), std::string(name), "");
-  if (!templates.ok()) return templates.status();
-  std::vector<std::string> languages;
-  for (const auto& t : *templates) languages.push_back(t.language());
-  const std::string language = ChooseLanguage(languages, "", ticket.buyer().language());
+  absl::StatusOr<std::optional<v1::ReplyTemplate>> chosen =
+      ChooseTemplate(tx, ticket.store_id(), name, "", ticket.buyer().language());
+  if (!chosen.ok()) return chosen.status();
   absl::StatusOr<std::optional<v1::Shipment>> shipment = LatestShipment(tx, ticket);
   if (!shipment.ok()) return shipment.status();
   context.ticket = &ticket;
   context.store_id = ticket.store_id();
   if (shipment->has_value()) context.latest_shipment = &**shipment;
   std::map<std::string, std::string> values = ReplyValues(context);
-  if (values["buyer_name"].empty()) values["buyer_name"] = "there";
-  absl::StatusOr<std::string> body = absl::NotFoundError("no template");
-  for (const auto& t : *templates) {
-    if (t.language() == language) body = RenderTemplateText(t.body(), values);
+  // A greeting needs a name: the buyer's own word for a customer when we know no name.
+  if (values["buyer_name"].empty()) {
+    values["buyer_name"] = std::string(AnonymousBuyerName(ticket.buyer().language()));
   }
+  absl::StatusOr<std::string> body = absl::NotFoundError("no template");
+  if (chosen->has_value()) body = RenderTemplateText((*chosen)->body(), values);
   if (!body.ok()) {
     body = RenderTemplateText(DefaultReplyText(name, ticket.buyer().language()), values);
   }
@@ -102,20 +118,33 @@ absl::StatusOr<std::optional<v1::Message>> OutOfHoursReply(
   context.now = now;
   context.reply_by = *back;
   absl::StatusOr<v1::Message> reply =
-      AutomaticReply(tx, ticket, "out_of_hours", context, kAutoReplyAuthor);
+      AutomaticReply(tx, ticket, "out_of_hours", context, store::kAutoReplyAuthor);
   if (!reply.ok()) return reply.status();
   return std::optional<v1::Message>(*std::move(reply));
 }
 
 // A ticket's order, when the store has it, must be the order the ticket names: the same
 // marketplace and site. Missing ones are taken from the order. An order the store does not
-// have yet is taken as named: order sync may push it later.
-absl::Status MatchStoreOrder(Transaction& tx, const std::string& store_id,
+// have yet is taken as named: order sync may push it later. Automation (another service's
+// outbox, an import) is not refused, since it could not fix the request and retrying would
+// not help: its ticket takes the store's order as the truth, and the mismatch is logged.
+absl::Status MatchStoreOrder(Transaction& tx, const Caller& caller, const std::string& store_id,
                              common::v1::OrderRef& ref) {
   if (ref.order_id().empty()) return absl::OkStatus();
   absl::StatusOr<v1::Order> order = store::ReadOrder(tx, store_id, ref.order_id(), false);
   if (absl::IsNotFound(order.status())) return absl::OkStatus();
   if (!order.ok()) return order.status();
+  if (caller.role == Role::kService &&
+      (ref.marketplace() != order->marketplace() || ref.site() != order->site())) {
+    LogWarning("ticket's order reference differs from the store's order; the order's is kept",
+               {{"store_id", store_id},
+                {"order_id", ref.order_id()},
+                {"named", absl::StrCat(common::v1::Marketplace_Name(ref.marketplace()), "/", ref.site())},
+                {"request_id", CurrentCall().request_id}});
+    ref.set_marketplace(order->marketplace());
+    ref.set_site(order->site());
+    return absl::OkStatus();
+  }
   if (ref.marketplace() == common::v1::MARKETPLACE_UNSPECIFIED) {
     ref.set_marketplace(order->marketplace());
   } else if (ref.marketplace() != order->marketplace()) {
@@ -149,13 +178,16 @@ absl::StatusOr<v1::Order> ReadOrderFor(Transaction& tx, const Caller& caller,
   return store::ReadOrder(tx, store_id, order_id, for_update);
 }
 
-// A ticket read by its id: one of a store the caller may not see is not found.
+// A ticket read by its id: one of a store the caller may not see is not found. The lock, when
+// asked for, is taken only once the caller may see it: nobody holds or waits on another
+// store's tickets.
 absl::StatusOr<Ticket> ReadTicketFor(Transaction& tx, const Caller& caller,
                                      const std::string& ticket_id, bool for_update) {
-  absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, ticket_id, for_update);
+  absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, ticket_id, /*for_update=*/false);
   if (!ticket.ok()) return ticket.status();
   RETURN_IF_ERROR(CheckCanSee(caller, ticket->store_id(), store::TicketNotFound(ticket_id)));
-  return ticket;
+  if (!for_update) return ticket;
+  return store::ReadTicket(tx, ticket_id, /*for_update=*/true);
 }
 
 }  // namespace
@@ -170,9 +202,10 @@ absl::Status TicketDesk::CreateTicket(const Caller& caller, const std::string& i
   return RunIdempotent(
       db_, CreateTicketScope(caller), idempotency_key, request, response,
       [&](Transaction& tx, google::protobuf::Message* out) -> absl::Status {
+        const Caller* callers[] = {&caller};
         const v1::CreateTicketRequest* requests[] = {&request};
         v1::CreateTicketResponse* responses[] = {static_cast<v1::CreateTicketResponse*>(out)};
-        return WriteNewTickets(tx, requests, responses);
+        return WriteNewTickets(tx, callers, requests, responses);
       },
       replayed);
 }
@@ -189,6 +222,8 @@ std::vector<absl::Status> TicketDesk::CreateTickets(absl::Span<const CreateTicke
   auto each_alone = [&] {
     for (const size_t i : batch) {
       const CreateTicketCall& call = calls[i];
+      // Alone, each call's SQL errors name its own request.
+      const ScopedCall scope(call.scope);
       statuses[i] = CreateTicket(*call.caller, std::string(call.idempotency_key), *call.request,
                                  call.response, call.replayed);
     }
@@ -198,6 +233,7 @@ std::vector<absl::Status> TicketDesk::CreateTickets(absl::Span<const CreateTicke
     return statuses;
   }
 
+  std::vector<const Caller*> callers;
   std::vector<const v1::CreateTicketRequest*> requests;
   std::vector<v1::CreateTicketResponse*> responses;
   std::vector<std::string> scopes;  // the records below point into it: sized once, never grown
@@ -205,6 +241,7 @@ std::vector<absl::Status> TicketDesk::CreateTickets(absl::Span<const CreateTicke
   std::vector<IdempotencyRecord> keys;
   for (const size_t i : batch) {
     const CreateTicketCall& call = calls[i];
+    callers.push_back(call.caller);
     requests.push_back(call.request);
     responses.push_back(call.response);
     if (call.idempotency_key.empty()) continue;
@@ -213,7 +250,7 @@ std::vector<absl::Status> TicketDesk::CreateTickets(absl::Span<const CreateTicke
         {scopes.back(), call.idempotency_key, RequestFingerprint(*call.request), call.response});
   }
   const absl::Status together = db_.InTransaction([&](Transaction& tx) -> absl::Status {
-    RETURN_IF_ERROR(WriteNewTickets(tx, requests, responses));
+    RETURN_IF_ERROR(WriteNewTickets(tx, callers, requests, responses));
     return StoreIdempotencyRecords(tx, keys);
   });
   if (together.ok() || together.code() == absl::StatusCode::kUnavailable ||
@@ -234,6 +271,12 @@ absl::Status TicketDesk::CheckCreateTicket(const Caller& caller, absl::string_vi
                                            const v1::CreateTicketRequest& request) const {
   RETURN_IF_ERROR(ValidateCreateTicket(request));
   RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
+  if (request.has_received_at()) {
+    // The buyer's first message follows the rules of every message: not from the future (a
+    // clock that would start late), backdated only by automation importing it.
+    RETURN_IF_ERROR(CheckMessageTime(FromProtoTime(request.received_at()), options_.clock(),
+                                     std::nullopt, caller.role == Role::kService));
+  }
   return ValidateIdempotencyKey(idempotency_key);
 }
 
@@ -241,7 +284,7 @@ std::string TicketDesk::CreateTicketScope(const Caller& caller) {
   return absl::StrCat(caller.principal, ":CreateTicket");
 }
 
-absl::Status TicketDesk::WriteNewTickets(Transaction& tx,
+absl::Status TicketDesk::WriteNewTickets(Transaction& tx, absl::Span<const Caller* const> callers,
                                          absl::Span<const v1::CreateTicketRequest* const> requests,
                                          absl::Span<v1::CreateTicketResponse* const> responses) {
   const absl::Time now = options_.clock();
@@ -250,11 +293,10 @@ absl::Status TicketDesk::WriteNewTickets(Transaction& tx,
   std::vector<v1::Message> messages;  // each ticket's first message, then any auto-reply
   tickets.reserve(requests.size());
   messages.reserve(requests.size());
-  for (const v1::CreateTicketRequest* request : requests) {
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const v1::CreateTicketRequest* request = requests[i];
     const absl::Time received =
         request->has_received_at() ? FromProtoTime(request->received_at()) : now;
-    // A buyer message from the future would start a clock that runs late: refuse it.
-    RETURN_IF_ERROR(CheckMessageTime(received, now, std::nullopt, /*may_backdate=*/true));
     auto hours = hours_by_store.find(request->store_id());
     if (hours == hours_by_store.end()) {
       absl::StatusOr<std::optional<WeeklyHours>> read = TeamHours(tx, request->store_id());
@@ -269,7 +311,7 @@ absl::Status TicketDesk::WriteNewTickets(Transaction& tx,
     ticket.set_store_id(request->store_id());
     if (!request->order().order_id().empty()) {
       *ticket.mutable_order() = request->order();
-      RETURN_IF_ERROR(MatchStoreOrder(tx, ticket.store_id(), *ticket.mutable_order()));
+      RETURN_IF_ERROR(MatchStoreOrder(tx, *callers[i], ticket.store_id(), *ticket.mutable_order()));
     }
     *ticket.mutable_buyer() = request->buyer();
     if (ticket.buyer().tier() == v1::Buyer::TIER_UNSPECIFIED) {
@@ -683,26 +725,21 @@ absl::Status TicketDesk::RenderReplyTemplate(const Caller& caller,
     for (const auto& [key, value] : request.values()) values[key] = value;
     if (order_id.empty()) order_id = values["order_id"];
 
-    absl::StatusOr<std::vector<v1::ReplyTemplate>> versions =
-        store::ListTemplates(tx, request.store_id(), request.name(), "");
-    if (!versions.ok()) return versions.status();
-    std::vector<std::string> languages;
-    for (const auto& v : *versions) languages.push_back(v.language());
-    const std::string language = ChooseLanguage(languages, request.language(), buyer_language);
-    if (language.empty()) {
+    absl::StatusOr<std::optional<v1::ReplyTemplate>> chosen = ChooseTemplate(
+        tx, request.store_id(), request.name(), request.language(), buyer_language);
+    if (!chosen.ok()) return chosen.status();
+    if (!chosen->has_value()) {
       return absl::NotFoundError(
           absl::StrCat("template '", request.name(), "' not found for store ", request.store_id()));
     }
-    for (const auto& v : *versions) {
-      if (v.language() != language) continue;
-      absl::StatusOr<std::string> topic = RenderTemplateText(v.topic(), values);
-      if (!topic.ok()) return topic.status();
-      absl::StatusOr<std::string> body = RenderTemplateText(v.body(), values);
-      if (!body.ok()) return body.status();
-      response->set_subject(FormalSubject(order_id, *topic));
-      response->set_body(*std::move(body));
-      response->set_language(language);
-    }
+    const v1::ReplyTemplate& v = **chosen;
+    absl::StatusOr<std::string> topic = RenderTemplateText(v.topic(), values);
+    if (!topic.ok()) return topic.status();
+    absl::StatusOr<std::string> body = RenderTemplateText(v.body(), values);
+    if (!body.ok()) return body.status();
+    response->set_subject(FormalSubject(order_id, *topic));
+    response->set_body(*std::move(body));
+    response->set_language(v.language());
     return absl::OkStatus();
   });
 }
@@ -753,24 +790,26 @@ absl::StatusOr<FollowUpSweep> TicketDesk::SendDueFollowUps(int batch_size) {
   for (const std::string& ticket_id : *due) {
     absl::StatusOr<bool> sent = db_.InTransaction<bool>([&](Transaction& tx) -> absl::StatusOr<bool> {
       // The ticket first, then its follow-up row: the order AddMessage and the ticket changes
-      // take them in, so a sweep and a reply wait on each other instead of deadlocking.
-      absl::StatusOr<Ticket> ticket = store::ReadTicket(tx, ticket_id, true);
+      // take them in. A ticket an agent is working on right now is left for the next sweep
+      // rather than waited for.
+      absl::StatusOr<std::optional<Ticket>> ticket = store::LockTicketIfFree(tx, ticket_id);
       if (!ticket.ok()) return ticket.status();
+      if (!ticket->has_value()) return false;
       absl::StatusOr<bool> claimed = store::ClaimFollowUp(tx, ticket_id, now);
       if (!claimed.ok()) return claimed.status();
       if (!*claimed) return false;  // another sweeper took it, or a reply cancelled it
       const WorkflowContext ctx{now, options_.targets, std::nullopt};
-      if (!TakeDueFollowUp(*ticket, ctx)) {
+      if (!TakeDueFollowUp(**ticket, ctx)) {
         RETURN_IF_ERROR(store::FinishFollowUp(tx, ticket_id, /*sent=*/false, now));
         return false;
       }
       ReplyContext context;
       context.now = now;
       absl::StatusOr<v1::Message> message =
-          AutomaticReply(tx, *ticket, "follow_up", context, "system");
+          AutomaticReply(tx, **ticket, "follow_up", context, "system");
       if (!message.ok()) return message.status();
       RETURN_IF_ERROR(store::InsertMessage(tx, *message));
-      RETURN_IF_ERROR(store::UpdateTicket(tx, *ticket));
+      RETURN_IF_ERROR(store::UpdateTicket(tx, **ticket));
       RETURN_IF_ERROR(store::FinishFollowUp(tx, ticket_id, /*sent=*/true, now));
       return true;
     });
@@ -778,11 +817,21 @@ absl::StatusOr<FollowUpSweep> TicketDesk::SendDueFollowUps(int batch_size) {
       sweep.sent += *sent ? 1 : 0;
       continue;
     }
+    // A conflict or an outage passes: the row stays due for the next sweep, uncounted.
+    if (absl::IsAborted(sent.status()) || absl::IsUnavailable(sent.status()) ||
+        absl::IsResourceExhausted(sent.status()) || absl::IsDeadlineExceeded(sent.status())) {
+      ++sweep.deferred;
+      continue;
+    }
     ++sweep.failed;
-    // Recorded on the row, which is set aside after a few attempts instead of failing every
-    // sweep for ever.
-    const absl::Status recorded = db_.InTransaction([&](Transaction& tx) {
-      return store::RecordFollowUpFailure(tx, ticket_id, sent.status(), now);
+    // Anything else is the row's own trouble: recorded on it, retried after a backoff, and set
+    // aside after a few attempts instead of failing every sweep for ever.
+    const absl::Status recorded = db_.InTransaction([&](Transaction& tx) -> absl::Status {
+      absl::StatusOr<int> attempts = store::ReadFollowUpAttempts(tx, ticket_id);
+      if (!attempts.ok()) return attempts.status();
+      const std::optional<absl::Time> retry_at = NextFollowUpAttempt(*attempts + 1, now);
+      return store::RecordFollowUpFailure(tx, ticket_id, *attempts + 1, retry_at, sent.status(),
+                                          now);
     });
     if (!recorded.ok()) return recorded;
   }
@@ -790,7 +839,8 @@ absl::StatusOr<FollowUpSweep> TicketDesk::SendDueFollowUps(int batch_size) {
     // A quiet sweep also prunes expired idempotency keys and page-token history, a batch at a time.
     RETURN_IF_ERROR(db_.InTransaction([&](Transaction& tx) -> absl::Status {
       RETURN_IF_ERROR(PurgeExpiredIdempotencyKeys(tx, now).status());
-      return store::PurgeDueChanges(tx, now - kPageTokenLifetime).status();
+      // A little past the tokens' life: the service's and the database's clocks may differ.
+      return store::PurgeDueChanges(tx, kPageTokenLifetime + absl::Minutes(10)).status();
     }));
   }
   return sweep;

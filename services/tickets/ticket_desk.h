@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "aftersales/tickets/v1/tickets.pb.h"
+#include "common/call_scope.h"
 #include "common/identity.h"
 #include "common/mysql.h"
 #include "common/page_token.h"
@@ -34,10 +35,10 @@ struct CreateTicketCall {
   v1::CreateTicketResponse* response;
   // Set when the answer replays an earlier call with the same key; may be null.
   bool* replayed = nullptr;
+  // The call's deadline and request id, for when it is written alone.
+  CallScope scope = {};
 };
 
-// The tickets use cases: each checks the request and the caller's store scope, then runs the
-// workflow rules and the store calls in one transaction. No gRPC here: handlers translate.
 // What one sweep of due follow-ups did.
 struct FollowUpSweep {
   // Follow-ups found due: a full batch means more may wait.
@@ -45,8 +46,12 @@ struct FollowUpSweep {
   int sent = 0;
   // Attempts that failed; each is recorded on its row and retried later.
   int failed = 0;
+  // Left for the next sweep, uncounted: the ticket was busy, or the database was.
+  int deferred = 0;
 };
 
+// The tickets use cases: each checks the request and the caller's store scope, then runs the
+// workflow rules and the store calls in one transaction. No gRPC here: handlers translate.
 class TicketDesk {
  public:
   TicketDesk(Database& db, TicketDeskOptions options);
@@ -126,7 +131,7 @@ class TicketDesk {
   static std::string CreateTicketScope(const Caller& caller);
   // Opens a ticket with its first message for each request, and writes them all; responses[i]
   // gets the ticket of requests[i].
-  absl::Status WriteNewTickets(Transaction& tx,
+  absl::Status WriteNewTickets(Transaction& tx, absl::Span<const Caller* const> callers,
                                absl::Span<const v1::CreateTicketRequest* const> requests,
                                absl::Span<v1::CreateTicketResponse* const> responses);
 

@@ -1,17 +1,18 @@
 #include "services/tickets/ticket_store.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status.h"
-#include "common/idempotency.h"
 #include "common/time_util.h"
 
 namespace aftersales::tickets::store {
@@ -97,36 +98,50 @@ absl::Status FromJson(const std::string& json, google::protobuf::Message* m) {
   return absl::OkStatus();
 }
 
-// A list's cursor: when the list began, and the place in the due order of the last ticket shown.
+// Where a list goes on. `issued` is the service's clock when page 1 was served (tokens
+// expire by it); `since` is the database's clock then, the clock due-time changes are stamped
+// with, so that "changed after the list began" compares two readings of one clock. after_due
+// and after_id are the place of the last ticket shown.
 struct ListCursor {
-  absl::Time started;
-  std::optional<absl::Time> after_due;
+  absl::Time issued;
+  absl::Time since;
+  absl::Time after_due;
   std::string after_id;
 };
 
 std::string CursorBytes(const ListCursor& c) {
-  return absl::StrCat("t2|", absl::ToUnixMicros(c.started), "|",
-                      absl::ToUnixMicros(c.after_due.value_or(absl::UnixEpoch())), "|", c.after_id);
+  return absl::StrCat("t3|", absl::ToUnixMicros(c.issued), "|", absl::ToUnixMicros(c.since), "|",
+                      absl::ToUnixMicros(c.after_due), "|", c.after_id);
 }
 
 absl::StatusOr<ListCursor> ParseCursor(absl::string_view bytes) {
-  std::vector<std::string> parts = absl::StrSplit(bytes, absl::MaxSplits('|', 3));
-  int64_t started = 0;
+  std::vector<std::string> parts = absl::StrSplit(bytes, absl::MaxSplits('|', 4));
+  int64_t issued = 0;
+  int64_t since = 0;
   int64_t due = 0;
-  if (parts.size() != 4 || parts[0] != "t2" || !absl::SimpleAtoi(parts[1], &started) ||
-      !absl::SimpleAtoi(parts[2], &due) || parts[3].empty()) {
+  if (parts.size() != 5 || parts[0] != "t3" || !absl::SimpleAtoi(parts[1], &issued) ||
+      !absl::SimpleAtoi(parts[2], &since) || !absl::SimpleAtoi(parts[3], &due) ||
+      parts[4].empty()) {
     // Signed by us but not in this shape: an older build's token.
     return absl::InvalidArgumentError("page_token: from an older version; start again without one");
   }
-  return ListCursor{absl::FromUnixMicros(started), absl::FromUnixMicros(due), parts[3]};
+  return ListCursor{absl::FromUnixMicros(issued), absl::FromUnixMicros(since),
+                    absl::FromUnixMicros(due), parts[4]};
 }
 
-// What a page token is bound to: every filter of the request, not the token or the page size.
-std::string QueryFingerprint(const v1::ListTicketsRequest& r) {
+// What a page token is bound to: every filter of the request (not the token or the page size),
+// as bytes the token's MAC covers.
+std::string FilterBytes(const v1::ListTicketsRequest& r) {
   v1::ListTicketsRequest filters = r;
   filters.clear_page_token();
   filters.clear_page_size();
-  return RequestFingerprint(filters);
+  std::string bytes;
+  google::protobuf::io::StringOutputStream raw(&bytes);
+  google::protobuf::io::CodedOutputStream out(&raw);
+  out.SetSerializationDeterministic(true);
+  filters.SerializeToCodedStream(&out);
+  out.Trim();
+  return bytes;
 }
 
 std::vector<SqlParam> TicketValues(const Ticket& t) {
@@ -162,9 +177,9 @@ absl::Status RecordDueChange(Transaction& tx, const Ticket& t) {
   const absl::Time sort_due = t.has_reply_due_at() ? FromProtoTime(t.reply_due_at()) : NoDueTime();
   return tx
       .Execute("INSERT INTO ticket_due_changes (store_id, ticket_id, changed_at, old_sort_due_at) "
-               "SELECT store_id, ticket_id, ?, sort_due_at FROM tickets "
+               "SELECT store_id, ticket_id, UTC_TIMESTAMP(6), sort_due_at FROM tickets "
                "WHERE ticket_id = ? AND sort_due_at <> ?",
-               {FromProtoTime(t.updated_at()), t.ticket_id(), sort_due})
+               {t.ticket_id(), sort_due})
       .status();
 }
 
@@ -258,9 +273,9 @@ absl::StatusOr<std::vector<v1::Message>> ReadMessages(Transaction& tx, const std
 
 absl::StatusOr<MessageTimes> ReadMessageTimes(Transaction& tx, const std::string& ticket_id) {
   absl::StatusOr<Row> row = tx.QueryOne(
-      "SELECT MAX(created_at), MAX(IF(author = 'auto-reply' AND automatic = 1, created_at, NULL)) "
+      "SELECT MAX(created_at), MAX(IF(author = ? AND automatic = 1, created_at, NULL)) "
       "FROM messages WHERE ticket_id = ?",
-      {ticket_id}, "no row");
+      {kAutoReplyAuthor, ticket_id}, "no row");
   if (!row.ok()) return row.status();
   return MessageTimes{.latest = row->Time(0), .latest_auto_reply = row->Time(1)};
 }
@@ -281,59 +296,112 @@ absl::Status SyncFollowUp(Transaction& tx, const Ticket& t, absl::Time now) {
 
 namespace {
 
-// "SELECT <ticket> FROM tickets WHERE store_id = ? AND <the request's filters>".
-TicketListQuery FilteredTickets(const v1::ListTicketsRequest& r, absl::Time now) {
-  TicketListQuery q;
-  q.sql = absl::StrCat("SELECT ", kTicketColumns, " FROM tickets WHERE store_id = ?");
-  q.params = {r.store_id()};
+using Place = std::pair<absl::Time, std::string>;
+
+// The request's filters but the store on the tickets table under `alias` ("" or "t."), each
+// "AND ...".
+void AppendFilters(const v1::ListTicketsRequest& r, absl::Time now, absl::string_view alias,
+                   TicketListQuery& q) {
   if (r.status() != Ticket::STATUS_UNSPECIFIED) {
-    q.sql += " AND status = ?";
+    absl::StrAppend(&q.sql, " AND ", alias, "status = ?");
     q.params.emplace_back(r.status());
   }
   if (r.category() != v1::CATEGORY_UNSPECIFIED) {
-    q.sql += " AND category = ?";
+    absl::StrAppend(&q.sql, " AND ", alias, "category = ?");
     q.params.emplace_back(r.category());
   }
   if (!r.assignee().empty()) {
-    q.sql += " AND assignee = ?";
+    absl::StrAppend(&q.sql, " AND ", alias, "assignee = ?");
     q.params.emplace_back(r.assignee());
   }
   // On sort_due_at, the column the indexes order by: a range of the index, not a filter over
   // every row of the store. A ticket with no clock sorts at NoDueTime, after every due one.
   if (r.breached_only()) {
-    q.sql += " AND sort_due_at < ?";
+    absl::StrAppend(&q.sql, " AND ", alias, "sort_due_at < ?");
     q.params.emplace_back(now);
   }
   if (r.has_due_before()) {
-    q.sql += " AND sort_due_at < ?";
+    absl::StrAppend(&q.sql, " AND ", alias, "sort_due_at < ?");
     q.params.emplace_back(std::min(FromProtoTime(r.due_before()), NoDueTime()));
   }
-  return q;
 }
 
-// " AND ticket_id <op> (?, ?, ...)" over the keys of ids.
-void AppendIds(TicketListQuery& q, absl::string_view op,
-               const std::map<std::string, absl::Time>& ids) {
-  absl::StrAppend(&q.sql, " AND ticket_id ", op, " (");
-  bool first = true;
-  for (const auto& [id, place] : ids) {
-    absl::StrAppend(&q.sql, first ? "?" : ", ?");
-    q.params.emplace_back(id);
-    first = false;
-  }
-  q.sql += ")";
+// " AND (<due> > ? OR (<due> = ? AND <id> > ?))": after a place in the due order.
+void AppendAfter(absl::string_view due, absl::string_view id, const Place& after,
+                 TicketListQuery& q) {
+  absl::StrAppend(&q.sql, " AND (", due, " > ? OR (", due, " = ? AND ", id, " > ?))");
+  q.params.emplace_back(after.first);
+  q.params.emplace_back(after.first);
+  q.params.emplace_back(after.second);
 }
 
-void AppendCursorAndOrder(TicketListQuery& q, std::optional<absl::Time> after_due,
-                          const std::string& after_id, int limit) {
-  if (after_due.has_value()) {
-    q.sql += " AND (sort_due_at > ? OR (sort_due_at = ? AND ticket_id > ?))";
-    q.params.emplace_back(*after_due);
-    q.params.emplace_back(*after_due);
-    q.params.emplace_back(after_id);
+// " AND (<due> < ? OR (<due> = ? AND <id> <= ?))": at or before a place.
+void AppendUpTo(absl::string_view due, absl::string_view id, const Place& last,
+                TicketListQuery& q) {
+  absl::StrAppend(&q.sql, " AND (", due, " < ? OR (", due, " = ? AND ", id, " <= ?))");
+  q.params.emplace_back(last.first);
+  q.params.emplace_back(last.first);
+  q.params.emplace_back(last.second);
+}
+
+Place PlaceOf(const Ticket& t) {
+  return {t.has_reply_due_at() ? FromProtoTime(t.reply_due_at()) : NoDueTime(), t.ticket_id()};
+}
+
+// Which of `ids` changed place in the due order since `since`. The IN list is padded to a few
+// fixed lengths, so the statement stays one of a few prepared texts.
+absl::StatusOr<std::set<std::string>> MovedSince(Transaction& tx, const std::string& store_id,
+                                                 absl::Time since,
+                                                 const std::vector<std::string>& ids) {
+  std::set<std::string> moved;
+  if (ids.empty()) return moved;
+  const size_t width = ids.size() <= 51 ? 51 : std::max<size_t>(ids.size(), 201);
+  std::string sql =
+      "SELECT DISTINCT ticket_id FROM ticket_due_changes WHERE store_id = ? AND changed_at > ? "
+      "AND ticket_id IN (";
+  std::vector<SqlParam> params = {store_id, since};
+  for (size_t i = 0; i < width; ++i) {
+    sql += i == 0 ? "?" : ", ?";
+    params.emplace_back(ids[std::min(i, ids.size() - 1)]);
   }
-  q.sql += " ORDER BY sort_due_at, ticket_id LIMIT ?";
+  sql += ")";
+  absl::StatusOr<std::vector<Row>> rows = tx.Query(sql, params);
+  if (!rows.ok()) return rows.status();
+  for (const Row& row : *rows) moved.insert(row.String(0));
+  return moved;
+}
+
+// The tickets that matched the filters and, when the list began, stood after `after` and up
+// to `up_to` (when there is one), placed where they stood then: the first change of each since
+// the list began holds its place then. Soonest first, at most `limit`.
+absl::StatusOr<std::vector<std::pair<Place, Ticket>>> MovedInto(
+    Transaction& tx, const v1::ListTicketsRequest& r, absl::Time now, absl::Time since,
+    const Place& after, const std::optional<Place>& up_to, int limit) {
+  TicketListQuery q;
+  std::string columns;
+  for (absl::string_view c : absl::StrSplit(kTicketColumns, ", ")) {
+    absl::StrAppend(&columns, columns.empty() ? "" : ", ", "t.", c);
+  }
+  q.sql = absl::StrCat(
+      "SELECT ", columns, ", c.old_sort_due_at FROM ticket_due_changes c "
+      "JOIN tickets t ON t.ticket_id = c.ticket_id WHERE c.store_id = ? AND c.changed_at > ? "
+      "AND NOT EXISTS (SELECT 1 FROM ticket_due_changes e WHERE e.ticket_id = c.ticket_id AND "
+      "e.changed_at > ? AND e.change_id < c.change_id)");
+  q.params = {r.store_id(), since, since};
+  AppendAfter("c.old_sort_due_at", "c.ticket_id", after, q);
+  if (up_to.has_value()) AppendUpTo("c.old_sort_due_at", "c.ticket_id", *up_to, q);
+  AppendFilters(r, now, "t.", q);
+  q.sql += " ORDER BY c.old_sort_due_at, c.ticket_id LIMIT ?";
   q.params.emplace_back(limit);
+  absl::StatusOr<std::vector<Row>> rows = tx.Query(q.sql, q.params);
+  if (!rows.ok()) return rows.status();
+  std::vector<std::pair<Place, Ticket>> out;
+  for (const Row& row : *rows) {
+    Ticket t = TicketFromRow(row);
+    Place place{*row.Time(25), t.ticket_id()};
+    out.emplace_back(std::move(place), std::move(t));
+  }
+  return out;
 }
 
 }  // namespace
@@ -341,106 +409,113 @@ void AppendCursorAndOrder(TicketListQuery& q, std::optional<absl::Time> after_du
 TicketListQuery BuildTicketListQuery(const v1::ListTicketsRequest& r, absl::Time now,
                                      std::optional<absl::Time> after_due,
                                      const std::string& after_id, int limit) {
-  TicketListQuery q = FilteredTickets(r, now);
-  AppendCursorAndOrder(q, after_due, after_id, limit);
+  TicketListQuery q;
+  q.sql = absl::StrCat("SELECT ", kTicketColumns, " FROM tickets WHERE store_id = ?");
+  q.params = {r.store_id()};
+  AppendFilters(r, now, "", q);
+  if (after_due.has_value()) AppendAfter("sort_due_at", "ticket_id", {*after_due, after_id}, q);
+  q.sql += " ORDER BY sort_due_at, ticket_id LIMIT ?";
+  q.params.emplace_back(limit);
   return q;
 }
 
 absl::StatusOr<TicketPage> ListTickets(Transaction& tx, const v1::ListTicketsRequest& r,
                                        absl::Time now, const PageTokenSigner& signer) {
-  const std::string query = QueryFingerprint(r);
-  ListCursor cursor{now, std::nullopt, ""};
+  const std::string filters = FilterBytes(r);
+  std::optional<ListCursor> cursor;
   if (!r.page_token().empty()) {
-    absl::StatusOr<std::string> bytes = signer.Open(r.page_token(), query);
+    absl::StatusOr<std::string> bytes = signer.Open(r.page_token(), filters);
     if (!bytes.ok()) return bytes.status();
     absl::StatusOr<ListCursor> parsed = ParseCursor(*bytes);
     if (!parsed.ok()) return parsed.status();
-    cursor = *std::move(parsed);
-    if (now - cursor.started > kPageTokenLifetime) {
+    if (now - parsed->issued > kPageTokenLifetime) {
       return absl::InvalidArgumentError(
           "page_token: expired (a list pages for an hour); start again without one");
     }
+    cursor = *std::move(parsed);
+  }
+  absl::Time since;
+  if (cursor.has_value()) {
+    since = cursor->since;
+  } else {
+    absl::StatusOr<Row> clock = tx.QueryOne("SELECT UTC_TIMESTAMP(6)", {}, "no clock");
+    if (!clock.ok()) return clock.status();
+    since = *clock->Time(0);
   }
 
   // Tickets whose place in the due order changed since the list began keep the place they had
   // then: a ticket shown before its due time moved later is not shown again, and one not yet
-  // shown whose due time moved earlier is not skipped.
-  absl::StatusOr<std::vector<Row>> changes = tx.Query(
-      "SELECT ticket_id, old_sort_due_at FROM ticket_due_changes WHERE store_id = ? AND "
-      "changed_at > ? ORDER BY change_id",
-      {r.store_id(), cursor.started});
-  if (!changes.ok()) return changes.status();
-  std::map<std::string, absl::Time> place_at_start;  // the first change holds the place then
-  for (const Row& row : *changes) place_at_start.emplace(row.String(0), *row.Time(1));
-
-  // Only those not shown yet matter: the ones whose place then was after the cursor.
-  using Place = std::pair<absl::Time, std::string>;
-  std::map<std::string, absl::Time> moved_ahead;
-  for (const auto& [id, place] : place_at_start) {
-    if (!cursor.after_due.has_value() || Place{place, id} > Place{*cursor.after_due, cursor.after_id}) {
-      moved_ahead.emplace(id, place);
-    }
-  }
-
+  // shown whose due time moved earlier is not skipped. The scan in the due order below passes
+  // over moved tickets; MovedInto puts them back where they stood.
   const int page_size = r.page_size() == 0 ? 50 : r.page_size();
   const int limit = page_size + 1;
-  // Moved tickets are placed below by where they stood, never by where they stand now.
-  TicketListQuery main = FilteredTickets(r, now);
-  if (!place_at_start.empty()) AppendIds(main, "NOT IN", place_at_start);
-  AppendCursorAndOrder(main, cursor.after_due, cursor.after_id, limit);
-  absl::StatusOr<std::vector<Row>> rows = tx.Query(main.sql, main.params);
-  if (!rows.ok()) return rows.status();
-
-  struct Candidate {
-    absl::Time place;
-    Ticket ticket;
-  };
-  std::vector<Candidate> candidates;
-  for (const Row& row : *rows) {
-    Ticket t = TicketFromRow(row);
-    const absl::Time place = t.has_reply_due_at() ? FromProtoTime(t.reply_due_at()) : NoDueTime();
-    candidates.push_back({place, std::move(t)});
-  }
-  // The main query hit its limit: rows past its last one are unread, so nothing that sorts
-  // after it may be shown on this page.
-  std::optional<Place> horizon;
-  if (static_cast<int>(rows->size()) == limit) {
-    horizon = Place{candidates.back().place, candidates.back().ticket.ticket_id()};
-  }
-  if (!moved_ahead.empty()) {
-    // The same filters, on the tickets as they are now.
-    TicketListQuery moved = FilteredTickets(r, now);
-    AppendIds(moved, "IN", moved_ahead);
-    absl::StatusOr<std::vector<Row>> moved_rows = tx.Query(moved.sql, moved.params);
-    if (!moved_rows.ok()) return moved_rows.status();
-    for (const Row& row : *moved_rows) {
-      Ticket t = TicketFromRow(row);
-      const absl::Time place = moved_ahead.at(t.ticket_id());
-      if (horizon.has_value() && Place{place, t.ticket_id()} > *horizon) continue;
-      candidates.push_back({place, std::move(t)});
+  std::vector<std::pair<Place, Ticket>> candidates;
+  std::optional<Place> read_up_to;  // the last row the scan read, while rows remain past it
+  std::optional<Place> after;
+  if (cursor.has_value()) after = Place{cursor->after_due, cursor->after_id};
+  // Each round reads a page's worth; only moved tickets make a second round, and a page of
+  // nothing but moved tickets ends at kMaxRounds with a token past them.
+  constexpr int kMaxRounds = 8;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    const TicketListQuery q = BuildTicketListQuery(
+        r, now, after ? std::optional<absl::Time>(after->first) : std::nullopt,
+        after ? after->second : "", limit);
+    absl::StatusOr<std::vector<Row>> rows = tx.Query(q.sql, q.params);
+    if (!rows.ok()) return rows.status();
+    std::vector<Ticket> read;
+    std::vector<std::string> ids;
+    for (const Row& row : *rows) {
+      read.push_back(TicketFromRow(row));
+      ids.push_back(read.back().ticket_id());
     }
-  }
-  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-    return std::tie(a.place, a.ticket.ticket_id()) < std::tie(b.place, b.ticket.ticket_id());
-  });
-
-  TicketPage page;
-  for (Candidate& c : candidates) {
-    if (static_cast<int>(page.tickets.size()) == page_size) {
-      // The last one shown, by the place it was listed at (its ticket moved into the page).
-      page.next_page_token = signer.Sign(
-          CursorBytes({cursor.started, candidates[page_size - 1].place,
-                       page.tickets.back().ticket_id()}),
-          query);
+    absl::StatusOr<std::set<std::string>> moved =
+        cursor.has_value() ? MovedSince(tx, r.store_id(), since, ids) : std::set<std::string>();
+    if (!moved.ok()) return moved.status();
+    for (Ticket& t : read) {
+      if (moved->contains(t.ticket_id())) continue;
+      Place place = PlaceOf(t);
+      candidates.emplace_back(std::move(place), std::move(t));
+    }
+    if (static_cast<int>(read.size()) < limit) {
+      read_up_to.reset();
       break;
     }
-    page.tickets.push_back(std::move(c.ticket));
+    after = read_up_to = PlaceOf(read.back());
+    if (static_cast<int>(candidates.size()) >= limit) break;
+  }
+  if (cursor.has_value()) {
+    absl::StatusOr<std::vector<std::pair<Place, Ticket>>> moved_in =
+        MovedInto(tx, r, now, since, Place{cursor->after_due, cursor->after_id}, read_up_to, limit);
+    if (!moved_in.ok()) return moved_in.status();
+    for (auto& c : *moved_in) candidates.push_back(std::move(c));
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+
+  TicketPage page;
+  const size_t shown = std::min(candidates.size(), static_cast<size_t>(page_size));
+  for (size_t i = 0; i < shown; ++i) page.tickets.push_back(std::move(candidates[i].second));
+  // More to come: past the last ticket shown, or, when every candidate was shown but the scan
+  // stopped early, past the last row it read (all before it is shown or placed elsewhere).
+  std::optional<Place> next;
+  if (candidates.size() > shown) {
+    next = candidates[shown - 1].first;
+  } else if (read_up_to.has_value()) {
+    next = read_up_to;
+  }
+  if (next.has_value()) {
+    page.next_page_token = signer.Sign(
+        CursorBytes({cursor ? cursor->issued : now, since, next->first, next->second}), filters);
   }
   return page;
 }
 
-absl::StatusOr<uint64_t> PurgeDueChanges(Transaction& tx, absl::Time before) {
-  return tx.Execute("DELETE FROM ticket_due_changes WHERE changed_at < ? LIMIT 1000", {before});
+absl::StatusOr<uint64_t> PurgeDueChanges(Transaction& tx, absl::Duration keep) {
+  // The database's clock, the one the changes are stamped with.
+  return tx.Execute(
+      "DELETE FROM ticket_due_changes WHERE changed_at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND "
+      "LIMIT 1000",
+      {absl::ToInt64Seconds(keep)});
 }
 
 absl::StatusOr<std::vector<Ticket>> TicketsOfOrder(Transaction& tx, const std::string& store_id,
@@ -480,16 +555,35 @@ absl::StatusOr<bool> ClaimFollowUp(Transaction& tx, const std::string& ticket_id
   return !rows->empty();
 }
 
-absl::Status RecordFollowUpFailure(Transaction& tx, const std::string& ticket_id,
-                                   const absl::Status& error, absl::Time now) {
-  // 1, 2, 4, 8 minutes between attempts; set aside at the last.
-  return tx.Execute(
-               "UPDATE follow_ups SET attempts = attempts + 1, last_error = LEFT(?, 1000), "
-               "state = IF(attempts >= ?, 'FAILED', state), "
-               "due_at = ? + INTERVAL POW(2, LEAST(attempts - 1, 10)) MINUTE, updated_at = ? "
-               "WHERE ticket_id = ? AND state = 'PENDING'",
-               {error.ToString(), kFollowUpAttempts, now, now, ticket_id})
+absl::StatusOr<int> ReadFollowUpAttempts(Transaction& tx, const std::string& ticket_id) {
+  absl::StatusOr<std::vector<Row>> rows =
+      tx.Query("SELECT attempts FROM follow_ups WHERE ticket_id = ? FOR UPDATE", {ticket_id});
+  if (!rows.ok()) return rows.status();
+  return rows->empty() ? 0 : static_cast<int>(rows->front().Int(0));
+}
+
+absl::Status RecordFollowUpFailure(Transaction& tx, const std::string& ticket_id, int attempts,
+                                   std::optional<absl::Time> retry_at, const absl::Status& error,
+                                   absl::Time now) {
+  return tx
+      .Execute("UPDATE follow_ups SET attempts = ?, last_error = LEFT(?, 1000), state = ?, "
+               "due_at = COALESCE(?, due_at), updated_at = ? WHERE ticket_id = ? AND "
+               "state = 'PENDING'",
+               {attempts, error.ToString(), retry_at.has_value() ? "PENDING" : "FAILED", retry_at,
+                now, ticket_id})
       .status();
+}
+
+absl::StatusOr<std::optional<Ticket>> LockTicketIfFree(Transaction& tx, const std::string& ticket_id) {
+  // Read first without a lock: a missing ticket is an error, a busy one is not.
+  absl::StatusOr<Ticket> exists = ReadTicket(tx, ticket_id, /*for_update=*/false);
+  if (!exists.ok()) return exists.status();
+  absl::StatusOr<std::vector<Row>> rows = tx.Query(
+      absl::StrCat("SELECT ", kTicketColumns, " FROM tickets WHERE ticket_id = ? FOR UPDATE SKIP LOCKED"),
+      {ticket_id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<Ticket>();
+  return std::optional<Ticket>(TicketFromRow(rows->front()));
 }
 
 absl::Status FinishFollowUp(Transaction& tx, const std::string& ticket_id, bool sent, absl::Time now) {

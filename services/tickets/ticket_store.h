@@ -50,7 +50,7 @@ absl::Status SyncFollowUp(Transaction& tx, const v1::Ticket& ticket, absl::Time 
 absl::StatusOr<TicketPage> ListTickets(Transaction& tx, const v1::ListTicketsRequest& request,
                                        absl::Time now, const PageTokenSigner& signer);
 
-// The statement behind a page of ListTickets (without moved tickets): exposed so a test can
+// The statement that reads a page of ListTickets in the due order: exposed so a test can
 // EXPLAIN every list shape the API offers and see an index range, not a scan of the store.
 struct TicketListQuery {
   std::string sql;
@@ -60,8 +60,9 @@ TicketListQuery BuildTicketListQuery(const v1::ListTicketsRequest& request, absl
                                      std::optional<absl::Time> after_due,
                                      const std::string& after_id, int limit);
 
-// Forgets due-time changes older than `before` (a batch at a time): no live token needs them.
-absl::StatusOr<uint64_t> PurgeDueChanges(Transaction& tx, absl::Time before);
+// Forgets due-time changes older than `keep` by the database's clock (a batch at a time):
+// no live token needs them.
+absl::StatusOr<uint64_t> PurgeDueChanges(Transaction& tx, absl::Duration keep);
 
 // When the ticket's latest message was written, and its latest out-of-hours reply (author
 // "auto-reply"); nullopt where there is none.
@@ -80,11 +81,20 @@ absl::StatusOr<std::vector<std::string>> DueFollowUps(Transaction& tx, absl::Tim
 // sweeper holds it: true when this transaction has it. Lock the ticket row first.
 absl::StatusOr<bool> ClaimFollowUp(Transaction& tx, const std::string& ticket_id, absl::Time now);
 absl::Status FinishFollowUp(Transaction& tx, const std::string& ticket_id, bool sent, absl::Time now);
-// A failed attempt: counted with its error, retried after a backoff, set aside (FAILED) after
-// kFollowUpAttempts.
-inline constexpr int kFollowUpAttempts = 5;
-absl::Status RecordFollowUpFailure(Transaction& tx, const std::string& ticket_id,
-                                   const absl::Status& error, absl::Time now);
+// The attempts recorded on the ticket's follow-up row (0 when there is none).
+absl::StatusOr<int> ReadFollowUpAttempts(Transaction& tx, const std::string& ticket_id);
+// A pending follow-up's failed attempt: `attempts` so far with this one, the error, and when to
+// try again; nullopt sets the row aside (FAILED).
+absl::Status RecordFollowUpFailure(Transaction& tx, const std::string& ticket_id, int attempts,
+                                   std::optional<absl::Time> retry_at, const absl::Status& error,
+                                   absl::Time now);
+// The ticket, locked, unless another transaction holds it (nullopt: try later).
+// NOT_FOUND when there is no such ticket.
+absl::StatusOr<std::optional<v1::Ticket>> LockTicketIfFree(Transaction& tx,
+                                                          const std::string& ticket_id);
+
+// Who writes the out-of-hours reply: how the next one in the same closed stretch is held back.
+inline constexpr char kAutoReplyAuthor[] = "auto-reply";
 
 // Orders, shipments, tracking.
 absl::Status PutOrder(Transaction& tx, const v1::Order& order, absl::Time now);

@@ -1,5 +1,7 @@
 #include "services/tickets/ticket_workflow.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/time_util.h"
 
@@ -131,6 +133,11 @@ bool TakeDueFollowUp(Ticket& ticket, const WorkflowContext& ctx) {
 void RefreshBreached(Ticket& ticket, absl::Time now) {
   ticket.set_breached(ticket.has_reply_due_at() &&
                       IsBreached(FromProtoTime(ticket.reply_due_at()), now));
+}
+
+std::optional<absl::Time> NextFollowUpAttempt(int attempts, absl::Time now) {
+  if (attempts >= kFollowUpAttempts) return std::nullopt;
+  return now + absl::Minutes(1) * (1 << std::clamp(attempts - 1, 0, 10));
 }
 
 absl::Status CheckMessageTime(absl::Time sent_at, absl::Time now,

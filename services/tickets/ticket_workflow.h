@@ -54,6 +54,13 @@ bool TakeDueFollowUp(v1::Ticket& ticket, const WorkflowContext& ctx);
 // Sets `breached` from the due time and now. Called on every read.
 void RefreshBreached(v1::Ticket& ticket, absl::Time now);
 
+// Attempts of a follow-up before it is set aside.
+inline constexpr int kFollowUpAttempts = 5;
+
+// A follow-up failed for the `attempts`-th time: when to try again (1, 2, 4, 8 minutes after
+// `now`), or nullopt once it has failed kFollowUpAttempts times and is set aside.
+std::optional<absl::Time> NextFollowUpAttempt(int attempts, absl::Time now);
+
 // How far a caller's clock may run ahead of or behind ours before a time counts as another one.
 inline constexpr absl::Duration kClockSkew = absl::Minutes(2);
 

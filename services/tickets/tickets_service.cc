@@ -36,16 +36,15 @@ void TicketsService::WriteCreates(std::vector<PendingCreate>& batch) {
       p.reactor->Finish(*std::move(gave_up));
       continue;
     }
-    calls.push_back({&p.caller, p.idempotency_key, p.request, p.response, &p.replayed});
+    calls.push_back({&p.caller, p.idempotency_key, p.request, p.response, &p.replayed,
+                     CallScopeOf(*p.context)});
     live.push_back(&p);
   }
   if (calls.empty()) return;
   // The batch is written while any of its callers waits: the latest deadline bounds it. SQL
   // errors name the first request of the batch.
-  CallScope scope = CallScopeOf(*live.front()->context);
-  for (const PendingCreate* p : live) {
-    scope.deadline = std::max(scope.deadline, CallScopeOf(*p->context).deadline);
-  }
+  CallScope scope = calls.front().scope;
+  for (const CreateTicketCall& c : calls) scope.deadline = std::max(scope.deadline, c.scope.deadline);
   const ScopedCall call(std::move(scope));
   const std::vector<absl::Status> statuses = desk_.CreateTickets(calls);
   for (size_t i = 0; i < live.size(); ++i) {

@@ -85,7 +85,7 @@ TEST(Transcoder, NestedPathVariableFillsTheNestedField) {
 }
 
 TEST(Transcoder, BodyFieldRouteParsesTheBodyIntoThatField) {
-  // PUT /v1/orders/{order_id} with body: "order".
+  // PUT /v1/stores/{store_id}/orders/{order_id} with body: "order".
   const Transcoder t = MakeTranscoder("PutOrder", "order", {"order_id"});
   const auto r = Build<tickets::PutOrderRequest>(t, R"({"store_id": "s1", "fulfillment":
       "MERCHANT", "items": [{"sku": "A-1", "quantity": 2, "price": {"currency_code": "USD",

@@ -85,9 +85,10 @@ class TicketDeskTest : public ::testing::Test {
     return r;
   }
 
-  Ticket Create(const v1::CreateTicketRequest& r, const std::string& key = "") {
+  Ticket Create(const v1::CreateTicketRequest& r, const std::string& key = "",
+                const Caller& caller = Admin()) {
     v1::CreateTicketResponse resp;
-    const absl::Status s = desk_->CreateTicket(Admin(), key, r, &resp);
+    const absl::Status s = desk_->CreateTicket(caller, key, r, &resp);
     EXPECT_TRUE(s.ok()) << s;
     return resp.ticket();
   }
@@ -409,7 +410,7 @@ TEST_F(TicketDeskTest, ListOrdersByDueTimeFiltersAndPages) {
     v1::CreateTicketRequest r = Request();
     // Received earlier for higher i: due sooner.
     *r.mutable_received_at() = ToProtoTime(Now() - absl::Hours(i));
-    created.push_back(Create(r).ticket_id());
+    created.push_back(Create(r, "", Automation()).ticket_id());
   }
   ASSERT_TRUE(Reply(created[0], v1::Message::OUTBOUND).ok());  // no clock: sorts last
 
@@ -853,6 +854,16 @@ TEST_F(TicketDeskTest, OnlyAutomationBackdatesAndNobodyWritesInTheFuture) {
   EXPECT_EQ(desk_->AddMessage(Automation(), "", reply, &resp).code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM messages"), 1) << "refused messages wrote nothing";
+  // The first message of a ticket follows the same rules.
+  v1::CreateTicketRequest earlier = Request();
+  *earlier.mutable_received_at() = ToProtoTime(Now() - absl::Hours(2));
+  v1::CreateTicketResponse created;
+  EXPECT_EQ(desk_->CreateTicket(Admin(), "", earlier, &created).code(),
+            absl::StatusCode::kPermissionDenied);
+  *earlier.mutable_received_at() = ToProtoTime(Now() + absl::Hours(2));
+  EXPECT_EQ(desk_->CreateTicket(Automation(), "", earlier, &created).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), 1);
 
   // The import lands, stops the clock, and is counted late: it reached us past due.
   *reply.mutable_sent_at() = ToProtoTime(Now() - absl::Hours(29));
@@ -957,7 +968,7 @@ TEST_F(TicketDeskTest, PagingAcrossDueTimeChangesSkipsNoneAndRepeatsNone) {
   for (int i = 0; i < 9; ++i) {
     v1::CreateTicketRequest r = Request();
     *r.mutable_received_at() = ToProtoTime(Now() - absl::Hours(i));
-    ids.push_back(Create(r).ticket_id());
+    ids.push_back(Create(r, "", Automation()).ticket_id());
   }
   v1::ListTicketsRequest list;
   list.set_store_id("store-1");
@@ -1035,7 +1046,7 @@ TEST_F(TicketDeskTest, EveryListShapeWalksAnIndexNotTheStore) {
       {"store", [](auto&) {}, {"tickets_by_store_due"}},
       {"status", [](auto& r) { r.set_status(Ticket::OPEN); }, {"tickets_by_store_status"}},
       {"category", [](auto& r) { r.set_category(v1::PRODUCT_DEFECT); }, {"tickets_by_store_category"}},
-      {"assignee", [](auto& r) { r.set_assignee("agent-3"); }, {"tickets_by_store_assignee"}},
+      {"assignee", [](auto& r) { r.set_assignee("agent-3"); }, {"tickets_by_store_assignee_due"}},
       {"breached", [](auto& r) { r.set_breached_only(true); }, {"tickets_by_store_due"}},
       {"due_before",
        [this](auto& r) { *r.mutable_due_before() = ToProtoTime(Now() + absl::Hours(2)); },
@@ -1052,7 +1063,7 @@ TEST_F(TicketDeskTest, EveryListShapeWalksAnIndexNotTheStore) {
          r.set_assignee("agent-3");
          r.set_status(Ticket::OPEN);
        },
-       {"tickets_by_store_assignee", "tickets_by_store_status"}},
+       {"tickets_by_store_assignee_due", "tickets_by_store_status"}},
   };
   for (const Shape& shape : shapes) {
     v1::ListTicketsRequest r;
