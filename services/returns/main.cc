@@ -12,6 +12,7 @@
 #include "services/returns/return_desk.h"
 #include "services/returns/returns_service.h"
 #include "services/returns/ticket_outbox.h"
+#include "services/returns/tickets_orders.h"
 
 namespace {
 
@@ -48,10 +49,16 @@ int main(int argc, char** argv) {
     return Fail("cannot migrate the database", s);
   }
 
-  // CreateTicket carries an idempotency key from the outbox: safe for the channel to retry.
+  // CreateTicket carries an idempotency key from the outbox, and GetOrder is a read: safe for
+  // the channel to retry.
   auto tickets = aftersales::MakeChannel(config.Get("tickets_target"),
-                                         {{"aftersales.tickets.v1.TicketsService", "CreateTicket"}});
-  aftersales::returns::ReturnDesk desk(**db, {});
+                                         {{"aftersales.tickets.v1.TicketsService", "CreateTicket"},
+                                          {"aftersales.tickets.v1.TicketsService", "GetOrder"}});
+  aftersales::returns::ReturnDeskOptions desk_options;
+  // A return's refund is held to what its order still has to refund: the order is the tickets
+  // service's to tell.
+  desk_options.read_order = aftersales::returns::TicketsOrderReader(tickets, absl::Seconds(3));
+  aftersales::returns::ReturnDesk desk(**db, desk_options);
   aftersales::returns::TicketOutbox outbox(**db, tickets);
   {
     aftersales::BoundedExecutor executor(workers, /*max_queued=*/4096);

@@ -52,6 +52,28 @@ tickets::v1::CreateTicketRequest TicketFor(const Return& ret) {
   return t;
 }
 
+// What `principal` refunded on the other returns of ret's order, in its currency, under the
+// order's lock.
+absl::StatusOr<int64_t> RefundedOnOrderBy(Transaction& tx, const Return& ret,
+                                          const std::string& principal, absl::Time now) {
+  const std::string& order_id = ret.return_case().order().order_id();
+  RETURN_IF_ERROR(store::LockOrder(tx, ret.store_id(), order_id, now));
+  absl::StatusOr<std::vector<Return>> others = store::ReturnsOfOrder(tx, ret.store_id(), order_id);
+  if (!others.ok()) return others.status();
+  int64_t total = 0;
+  for (const Return& other : *others) {
+    if (other.return_id() == ret.return_id() || !other.has_refunded()) continue;
+    if (other.refunded().currency_code() != ret.refund_due().currency_code()) continue;
+    for (const Return::Event& e : other.history()) {
+      if (e.action() == "refund" && e.actor() == principal) {
+        total += other.refunded().amount_minor();
+        break;
+      }
+    }
+  }
+  return total;
+}
+
 }  // namespace
 
 absl::StatusOr<StoredPolicy> LoadPolicy(Transaction& tx, const std::string& store_id,
@@ -70,6 +92,40 @@ absl::StatusOr<StoredPolicy> LoadPolicy(Transaction& tx, const std::string& stor
 
 ReturnDesk::ReturnDesk(Database& db, ReturnDeskOptions options) : db_(db), options_(std::move(options)) {}
 
+ReturnDesk::OrderLookup ReturnDesk::LookUpOrder(const ReturnRequest& request) const {
+  if (!options_.read_order) {
+    return {std::nullopt, "could not be checked: no tickets service is configured"};
+  }
+  absl::StatusOr<std::optional<tickets::v1::Order>> read =
+      options_.read_order(request.store_id, request.order_id);
+  if (!read.ok()) {
+    return {std::nullopt, absl::StrCat("could not be checked with the tickets service (",
+                                       read.status().message(), ")")};
+  }
+  if (!read->has_value()) return {std::nullopt, "is not known to the tickets service"};
+  absl::StatusOr<OrderTotals> totals = TotalsOf(**read, request.item_price.currency_code);
+  if (!totals.ok()) {
+    return {std::nullopt, absl::StrCat("cannot be compared: ", totals.status().message())};
+  }
+  return {*totals, ""};
+}
+
+absl::StatusOr<ReturnShippingDecision> ReturnDesk::DecideForOrder(Transaction& tx,
+                                                                  const ReturnRequest& request,
+                                                                  const OrderLookup& order) {
+  absl::StatusOr<StoredPolicy> policy =
+      LoadPolicy(tx, request.store_id, request.site, request.marketplace);
+  if (!policy.ok()) return policy.status();
+  absl::StatusOr<ReturnShippingDecision> decision = QuoteReturnShipping(request, policy->rules);
+  if (!decision.ok()) return decision.status();
+  absl::StatusOr<std::vector<Return>> others =
+      store::ReturnsOfOrder(tx, request.store_id, request.order_id);
+  if (!others.ok()) return others.status();
+  const std::vector<EarlierReturn> earlier = EarlierReturnsOf(*others, "");
+  HoldToOrder(request, order.totals, order.unknown_because, earlier, *decision);
+  return decision;
+}
+
 absl::Status ReturnDesk::QuoteReturn(const Caller& caller, const v1::QuoteReturnRequest& request,
                                      v1::QuoteReturnResponse* response) {
   const v1::ReturnCase& c = request.return_case();
@@ -77,10 +133,10 @@ absl::Status ReturnDesk::QuoteReturn(const Caller& caller, const v1::QuoteReturn
   RETURN_IF_ERROR(CheckStoreAccess(caller, c.store_id()));
   const ReturnRequest domain = FromProto(c);
   RETURN_IF_ERROR(ValidateReturnRequest(domain));
+  // A quote is what CreateReturn would decide now: held to the order the same way.
+  const OrderLookup order = LookUpOrder(domain);
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
-    absl::StatusOr<StoredPolicy> policy = LoadPolicy(tx, c.store_id(), c.order().site(), domain.marketplace);
-    if (!policy.ok()) return policy.status();
-    absl::StatusOr<ReturnShippingDecision> decision = QuoteReturnShipping(domain, policy->rules);
+    absl::StatusOr<ReturnShippingDecision> decision = DecideForOrder(tx, domain, order);
     if (!decision.ok()) return decision.status();
     *response->mutable_decision() = ToProto(*decision);
     return absl::OkStatus();
@@ -115,13 +171,16 @@ absl::Status ReturnDesk::CreateReturn(const Caller& caller, const std::string& i
     }
   }
   const std::string scope = absl::StrCat(caller.principal, ":CreateReturn");
+  // Read before the transaction: no database lock is held across a call to another service.
+  const OrderLookup order = LookUpOrder(domain);
   return RunIdempotent(
       db_, scope, idempotency_key, request, response,
       [&](Transaction& tx, google::protobuf::Message* out) -> absl::Status {
         const absl::Time now = options_.clock();
-        absl::StatusOr<StoredPolicy> policy = LoadPolicy(tx, c.store_id(), c.order().site(), domain.marketplace);
-        if (!policy.ok()) return policy.status();
-        absl::StatusOr<ReturnShippingDecision> decision = QuoteReturnShipping(domain, policy->rules);
+        // Two agents creating returns of one order decide one after the other, each seeing
+        // what the other's return takes from the order.
+        RETURN_IF_ERROR(store::LockOrder(tx, c.store_id(), c.order().order_id(), now));
+        absl::StatusOr<ReturnShippingDecision> decision = DecideForOrder(tx, domain, order);
         if (!decision.ok()) return decision.status();
 
         Return ret;
@@ -313,7 +372,13 @@ absl::Status ReturnDesk::RefundReturn(const Caller& caller, const v1::RefundRetu
                                if (!policy.ok()) return policy.status();
                                const Money amount = request.has_amount() ? FromProto(request.amount())
                                                                          : FromProto(r.refund_due());
-                               return Refund(r, a, amount, policy->agent_refund_limit, request.note());
+                               // The agent's limit is per order: what they refunded on its
+                               // other returns counts, read under the order's lock.
+                               absl::StatusOr<int64_t> earlier =
+                                   RefundedOnOrderBy(tx, r, a.principal, a.now);
+                               if (!earlier.ok()) return earlier.status();
+                               return Refund(r, a, amount, policy->agent_refund_limit,
+                                             request.note(), *earlier);
                              }),
                 response);
 }

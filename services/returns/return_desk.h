@@ -2,11 +2,13 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "aftersales/returns/v1/returns.pb.h"
+#include "aftersales/tickets/v1/tickets.pb.h"
 #include "common/identity.h"
 #include "common/mysql.h"
 #include "services/returns/return_lifecycle.h"
@@ -14,9 +16,17 @@
 
 namespace aftersales::returns {
 
+// Reads an order of a store from the service that owns orders (tickets): the order, nullopt
+// when it does not know it, or why it could not be asked.
+using OrderReader = std::function<absl::StatusOr<std::optional<tickets::v1::Order>>(
+    const std::string& store_id, const std::string& order_id)>;
+
 struct ReturnDeskOptions {
   // Injected so tests can move time; absl::Now in production.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // Where a return's order is read, to hold its refund to what the order still has to refund.
+  // Unset: every order counts as unchecked, and each decision says so.
+  OrderReader read_order;
 };
 
 // The returns use cases: each checks the request and the caller's store scope, reads the store's
@@ -71,6 +81,18 @@ class ReturnDesk {
   absl::StatusOr<v1::Return> ChangeReturn(
       const Caller& caller, const std::string& return_id,
       const std::function<absl::Status(Transaction&, v1::Return&, const Actor&)>& change);
+
+  // The return's order as the tickets service knows it, or why there is none.
+  struct OrderLookup {
+    std::optional<OrderTotals> totals;
+    std::string unknown_because;
+  };
+  OrderLookup LookUpOrder(const ReturnRequest& request) const;
+  // The rules' decision for `request`, held to what its order still has to refund after its
+  // other returns (read in tx; lock the order first where the result is stored).
+  absl::StatusOr<ReturnShippingDecision> DecideForOrder(Transaction& tx,
+                                                        const ReturnRequest& request,
+                                                        const OrderLookup& order);
 
   Database& db_;
   const ReturnDeskOptions options_;

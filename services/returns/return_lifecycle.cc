@@ -120,21 +120,31 @@ absl::Status MarkReceived(Return& ret, const Actor& actor, ItemCondition conditi
   return absl::OkStatus();
 }
 
-absl::Status CheckRefundApproval(Role role, const Money& amount, const Money& agent_limit) {
+absl::Status CheckRefundApproval(Role role, const Money& amount, const Money& agent_limit,
+                                 int64_t earlier_on_order_minor) {
   if (role != Role::kAgent) return absl::OkStatus();
   if (amount.currency_code != agent_limit.currency_code) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the agent approval limit is in ", agent_limit.currency_code, ", the refund in ",
         amount.currency_code, ": a supervisor must make it, or an admin fix the store's policy"));
   }
-  if (amount.amount_minor <= agent_limit.amount_minor) return absl::OkStatus();
+  if (amount.amount_minor + earlier_on_order_minor <= agent_limit.amount_minor) {
+    return absl::OkStatus();
+  }
+  if (earlier_on_order_minor == 0) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "a refund of ", FormatMoney(amount), " is above the agent approval limit of ",
+        FormatMoney(agent_limit), ": a supervisor must make it"));
+  }
   return absl::PermissionDeniedError(absl::StrCat(
-      "a refund of ", FormatMoney(amount), " is above the agent approval limit of ",
-      FormatMoney(agent_limit), ": a supervisor must make it"));
+      "a refund of ", FormatMoney(amount), " after the ",
+      FormatMoney(Money{earlier_on_order_minor, amount.currency_code}),
+      " you refunded on this order already is above the agent approval limit of ",
+      FormatMoney(agent_limit), " per order: a supervisor must make it"));
 }
 
 absl::Status Refund(Return& ret, const Actor& actor, const Money& amount, const Money& agent_limit,
-                    const std::string& note) {
+                    const std::string& note, int64_t earlier_on_order_minor) {
   Return::Status to;
   if (ret.status() == Return::RECEIVED || ret.status() == Return::IN_TRANSIT) {
     to = Return::REFUNDED;
@@ -153,7 +163,10 @@ absl::Status Refund(Return& ret, const Actor& actor, const Money& amount, const 
                                                    " must be above zero and at most what the buyer paid, ",
                                                    FormatMoney(ceiling)));
   }
-  if (absl::Status s = CheckRefundApproval(actor.role, amount, agent_limit); !s.ok()) return s;
+  if (absl::Status s = CheckRefundApproval(actor.role, amount, agent_limit, earlier_on_order_minor);
+      !s.ok()) {
+    return s;
+  }
   // More than the rules set (after the restocking fee, a buyer-paid label) overrides them.
   const Money due = FromProto(ret.refund_due());
   const bool overrides = amount.currency_code == due.currency_code && amount.amount_minor > due.amount_minor;

@@ -41,15 +41,19 @@ absl::Status MarkReceived(v1::Return& ret, const Actor& actor, ItemCondition con
 // nothing travels back (returnless, abandon, partial refund) -> RETURNLESS_REFUNDED.
 // The amount must be in the order's currency and at most the price paid plus outbound shipping
 // (INVALID_ARGUMENT); above the agent limit, or above the refund due under the rules, an agent
-// gets PERMISSION_DENIED (a supervisor's larger refund is recorded as an override).
+// gets PERMISSION_DENIED (a supervisor's larger refund is recorded as an override). The limit
+// is per order: earlier_on_order_minor is what this actor refunded on the order's other returns.
 absl::Status Refund(v1::Return& ret, const Actor& actor, const Money& amount,
-                    const Money& agent_limit, const std::string& note);
+                    const Money& agent_limit, const std::string& note,
+                    int64_t earlier_on_order_minor = 0);
 absl::Status Reject(v1::Return& ret, const Actor& actor, const std::string& reason);
 absl::Status Close(v1::Return& ret, const Actor& actor);
 
-// PERMISSION_DENIED when an agent refunds more than the limit; supervisors, admins and
+// PERMISSION_DENIED when an agent refunds more than the limit on one order (this amount plus
+// earlier_on_order_minor, what the agent refunded on the order before); supervisors, admins and
 // automation have none.
-absl::Status CheckRefundApproval(Role role, const Money& amount, const Money& agent_limit);
+absl::Status CheckRefundApproval(Role role, const Money& amount, const Money& agent_limit,
+                                 int64_t earlier_on_order_minor = 0);
 
 // True when the decision sends nothing back to the seller.
 bool NothingTravelsBack(const v1::ReturnDecision& decision);

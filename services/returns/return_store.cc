@@ -73,6 +73,19 @@ absl::StatusOr<v1::Return> ReadReturn(Transaction& tx, const std::string& return
   return ret;
 }
 
+absl::Status LockOrder(Transaction& tx, const std::string& store_id, const std::string& order_id,
+                       absl::Time now) {
+  // INSERT IGNORE waits on a twin's uncommitted insert of the same key, then both lock it.
+  RETURN_IF_ERROR(tx.Execute("INSERT IGNORE INTO order_locks (store_id, order_id, created_at) "
+                             "VALUES (?, ?, ?)",
+                             {store_id, order_id, now})
+                      .status());
+  return tx
+      .Query("SELECT store_id FROM order_locks WHERE store_id = ? AND order_id = ? FOR UPDATE",
+             {store_id, order_id})
+      .status();
+}
+
 absl::StatusOr<std::vector<v1::Return>> ReturnsOfOrder(Transaction& tx, const std::string& store_id,
                                                        const std::string& order_id) {
   absl::StatusOr<std::vector<Row>> rows =

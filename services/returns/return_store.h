@@ -20,6 +20,10 @@ absl::Status UpdateReturn(Transaction& tx, const v1::Return& ret);
 // What a read of a missing return answers, and what one of a store the caller may not see does.
 std::string ReturnNotFound(absl::string_view return_id);
 absl::StatusOr<v1::Return> ReadReturn(Transaction& tx, const std::string& return_id, bool for_update);
+// Takes the order's lock row (making it on the order's first return) until the transaction
+// ends: returns and refunds of one order decide one after the other.
+absl::Status LockOrder(Transaction& tx, const std::string& store_id, const std::string& order_id,
+                       absl::Time now);
 // An order is keyed by its store and its marketplace id: another store's same id is not it.
 absl::StatusOr<std::vector<v1::Return>> ReturnsOfOrder(Transaction& tx, const std::string& store_id,
                                                        const std::string& order_id);

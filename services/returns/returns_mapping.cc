@@ -263,4 +263,41 @@ v1::DecideCancellationResponse ToProto(const CancellationDecision& d) {
   return out;
 }
 
+absl::StatusOr<OrderTotals> TotalsOf(const tickets::v1::Order& order, absl::string_view currency) {
+  OrderTotals totals;
+  for (const tickets::v1::OrderItem& item : order.items()) {
+    if (item.price().currency_code() != currency) {
+      return absl::InvalidArgumentError(absl::StrCat("its item ", item.sku(), " is priced in ",
+                                                     item.price().currency_code(), ", not ",
+                                                     currency));
+    }
+    totals.goods_minor += item.price().amount_minor() * item.quantity();
+    totals.units += item.quantity();
+  }
+  if (order.has_shipping() && order.shipping().amount_minor() != 0) {
+    if (order.shipping().currency_code() != currency) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "its shipping is in ", order.shipping().currency_code(), ", not ", currency));
+    }
+    totals.shipping_minor = order.shipping().amount_minor();
+  }
+  return totals;
+}
+
+std::vector<EarlierReturn> EarlierReturnsOf(const std::vector<v1::Return>& returns,
+                                            absl::string_view except_return_id) {
+  std::vector<EarlierReturn> out;
+  for (const v1::Return& r : returns) {
+    if (r.return_id() == except_return_id || r.status() == v1::Return::REJECTED) continue;
+    if (!r.decision().eligible() || r.decision().platform_handles()) continue;
+    const v1::ReturnCase& c = r.return_case();
+    EarlierReturn e;
+    e.refund_minor = r.has_refunded() ? r.refunded().amount_minor() : r.refund_due().amount_minor();
+    e.line_minor = c.item_price().amount_minor() * c.quantity();
+    e.units = r.decision().disposition() == v1::PARTIAL_REFUND_KEEP ? 0 : c.quantity();
+    out.push_back(e);
+  }
+  return out;
+}
+
 }  // namespace aftersales::returns

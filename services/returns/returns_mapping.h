@@ -2,8 +2,10 @@
 
 #include "absl/status/statusor.h"
 #include "aftersales/returns/v1/returns.pb.h"
+#include "aftersales/tickets/v1/tickets.pb.h"
 #include "services/returns/cancellation_rules.h"
 #include "services/returns/duty_rules.h"
+#include "services/returns/order_refunds.h"
 #include "services/returns/return_policy.h"
 #include "services/returns/return_rules.h"
 #include "services/returns/returned_parcel_rules.h"
@@ -18,6 +20,15 @@ common::v1::Money ToProto(const Money& money);
 
 ReturnRequest FromProto(const v1::ReturnCase& c);
 v1::ReturnDecision ToProto(const ReturnShippingDecision& decision);
+
+// The tickets service's order as totals in `currency`, or INVALID_ARGUMENT saying why it cannot
+// be read so (an item priced in another currency).
+absl::StatusOr<OrderTotals> TotalsOf(const tickets::v1::Order& order, absl::string_view currency);
+// The returns of an order that still count against it, except `except_return_id`: not
+// rejected; each with what it refunded, or promises while open. A partial refund whose buyer
+// keeps the item takes money, not a unit.
+std::vector<EarlierReturn> EarlierReturnsOf(const std::vector<v1::Return>& returns,
+                                            absl::string_view except_return_id);
 
 // A policy as the API shows it; agent_refund_limit is kept beside the rules.
 struct StoredPolicy {

@@ -142,6 +142,7 @@ absl::Status ValidatePutOrder(const v1::PutOrderRequest& r) {
   RETURN_IF_ERROR(ValidateCountry("order.ship_to.country", a.country(), false));
   RETURN_IF_ERROR(ValidateText("order.ship_to.phone", a.phone(), 64, false));
   if (o.has_ordered_at()) RETURN_IF_ERROR(ValidateTimestamp("order.ordered_at", o.ordered_at()));
+  if (o.has_shipping()) RETURN_IF_ERROR(ValidateMoney("order.shipping", o.shipping()));
   return absl::OkStatus();
 }
 

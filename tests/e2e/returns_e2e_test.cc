@@ -122,6 +122,28 @@ TEST(ReturnsEndToEnd, QuoteCreateOpenTicketAndWalkTheLifecycle) {
   EXPECT_EQ(order_returns.refunded_total(0).amount_minor(), 6000);
 }
 
+TEST(ReturnsEndToEnd, AnOrderTheTicketsServiceHoldsIsRefundedOnce) {
+  HttpClient http(sys->http_port());
+  // Order sync pushes the order (one unit) to the tickets service.
+  const HttpResult put = http.Request(
+      "PUT", "/v1/stores/store-1/orders/113-5000077",
+      R"({"marketplace":"AMAZON","site":"US","items":[{"sku":"LAMP-1","quantity":1,)"
+      R"("price":{"currency_code":"USD","amount_minor":6000}}]})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  const std::string create = absl::StrCat(R"({"return_case":)", CaseJson("113-5000077"),
+                                          R"(,"buyer":{"buyer_id":"b-77"}})");
+  const HttpResult first = http.Post("/v1/returns", create, kAgent);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_TRUE(ParseBody<rv1::CreateReturnResponse>(first).return_().decision().eligible());
+  // The same unit again, as a second agent might: the order has nothing left to refund.
+  const HttpResult second = http.Post("/v1/returns", create, kSupervisor);
+  ASSERT_EQ(second.status, 200) << second.body;
+  const rv1::ReturnDecision d = ParseBody<rv1::CreateReturnResponse>(second).return_().decision();
+  EXPECT_FALSE(d.eligible());
+  EXPECT_TRUE(Fired(d, "order_fully_refunded")) << second.body;
+  EXPECT_EQ(d.refund_amount().amount_minor(), 0);
+}
+
 TEST(ReturnsEndToEnd, APolicyEditChangesTheNextQuote) {
   HttpClient http(sys->http_port());
   const HttpResult got = http.Get("/v1/stores/store-2/returnPolicies/US");

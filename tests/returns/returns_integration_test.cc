@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "aftersales/tickets/v1/tickets.grpc.pb.h"
 #include "common/channel.h"
 #include "common/migrations.h"
 #include "common/time_util.h"
@@ -14,6 +15,7 @@
 #include "services/returns/returns_mapping.h"
 #include "services/returns/return_desk.h"
 #include "services/returns/ticket_outbox.h"
+#include "services/returns/tickets_orders.h"
 #include "tests/support/child_process.h"
 #include "tests/support/mariadb_environment.h"
 #include "tests/support/mariadb_server.h"
@@ -392,6 +394,120 @@ TEST_F(ReturnsTest, ListPagesByStoreAndOrder) {
   v1::ListReturnsResponse page;
   ASSERT_TRUE(desk_->ListReturns(Agent(), by_order, &page).ok());
   EXPECT_EQ(page.returns_size(), 2);
+}
+
+TEST_F(ReturnsTest, TwoReturnsOfTheOnlyUnitAtOnceRefundItOnce) {
+  // The order lives in a real tickets service; the desk reads it over gRPC.
+  const int tickets_port = testing::FreePort();
+  const testing::TestLogDir logs("aftersales-returns-order-");
+  absl::StatusOr<testing::ChildProcess> tickets = testing::ChildProcess::Start(
+      {TICKETS_BINARY, absl::StrCat("--listen=127.0.0.1:", tickets_port),
+       absl::StrCat("--db_port=", server->port()), "--db_host=127.0.0.1", "--db_pool_size=4"},
+      logs.path() + "/tickets.log");
+  ASSERT_TRUE(tickets.ok());
+  ASSERT_TRUE(testing::WaitForPort(tickets_port, absl::Seconds(30))) << tickets->Log();
+  auto channel = MakeChannel(absl::StrCat("127.0.0.1:", tickets_port), {});
+  {
+    auto stub = tickets::v1::TicketsService::NewStub(channel);
+    grpc::ClientContext context;
+    PrepareClientContext(context, absl::Seconds(10), "order-sync", "service", "*", "");
+    tickets::v1::PutOrderRequest put;
+    put.set_store_id("store-1");
+    put.set_order_id("113-6000001");
+    put.mutable_order()->set_marketplace(common::v1::AMAZON);
+    put.mutable_order()->set_site("US");
+    auto* item = put.mutable_order()->add_items();
+    item->set_sku("LAMP-1");
+    item->set_quantity(1);
+    item->mutable_price()->set_currency_code("USD");
+    item->mutable_price()->set_amount_minor(6000);
+    put.mutable_order()->mutable_shipping()->set_currency_code("USD");
+    put.mutable_order()->mutable_shipping()->set_amount_minor(500);
+    tickets::v1::PutOrderResponse put_resp;
+    const grpc::Status pushed = stub->PutOrder(&context, put, &put_resp);
+    ASSERT_TRUE(pushed.ok()) << pushed.error_message();
+  }
+  ReturnDeskOptions options;
+  options.clock = [this] { return Now(); };
+  options.read_order = TicketsOrderReader(channel, absl::Seconds(5));
+  ReturnDesk desk(*db_, options);
+
+  // Defective: refunded in full, outbound shipping included (65.00).
+  v1::CreateReturnRequest request = CreateRequest("113-6000001");
+  request.mutable_return_case()->set_reason(v1::DEFECTIVE);
+  request.mutable_return_case()->mutable_outbound_shipping()->set_currency_code("USD");
+  request.mutable_return_case()->mutable_outbound_shipping()->set_amount_minor(500);
+  std::vector<v1::CreateReturnResponse> answers(2);
+  std::vector<absl::Status> statuses(2);
+  std::vector<std::thread> agents;
+  for (int i = 0; i < 2; ++i) {
+    agents.emplace_back([&, i] {
+      statuses[i] = desk.CreateReturn(Admin(), absl::StrCat("agent-key-", i), request, &answers[i]);
+    });
+  }
+  for (std::thread& t : agents) t.join();
+  ASSERT_TRUE(statuses[0].ok()) << statuses[0];
+  ASSERT_TRUE(statuses[1].ok()) << statuses[1];
+  int refunded_in_full = 0;
+  int refused = 0;
+  for (const v1::CreateReturnResponse& a : answers) {
+    const v1::ReturnDecision& d = a.return_().decision();
+    if (d.eligible() && d.refund_amount().amount_minor() == 6500) ++refunded_in_full;
+    if (!d.eligible() && Fired(d, "order_fully_refunded")) ++refused;
+  }
+  EXPECT_EQ(refunded_in_full, 1);
+  EXPECT_EQ(refused, 1) << "the second return of the only unit refunds it again";
+
+  // A quote now says the same.
+  v1::QuoteReturnRequest quote;
+  *quote.mutable_return_case() = request.return_case();
+  v1::QuoteReturnResponse quoted;
+  ASSERT_TRUE(desk.QuoteReturn(Agent(), quote, &quoted).ok());
+  EXPECT_FALSE(quoted.decision().eligible());
+
+  // An order tickets does not know: said in the decision, refunded on the request's figures.
+  v1::CreateReturnResponse unknown;
+  ASSERT_TRUE(desk.CreateReturn(Admin(), "", CreateRequest("113-6009999"), &unknown).ok());
+  EXPECT_TRUE(unknown.return_().decision().eligible());
+  EXPECT_TRUE(Fired(unknown.return_().decision(), "order_unknown"));
+  EXPECT_EQ(tickets->Stop(SIGTERM, absl::Seconds(20)).value_or(-1), 0);
+
+  // Tickets down: the decision says the order could not be checked; nothing is refused for it.
+  v1::CreateReturnResponse unchecked;
+  ASSERT_TRUE(desk.CreateReturn(Admin(), "", CreateRequest("113-6000002"), &unchecked).ok());
+  ASSERT_TRUE(Fired(unchecked.return_().decision(), "order_unknown"));
+  bool says_unchecked = false;
+  for (const auto& rule : unchecked.return_().decision().fired_rules()) {
+    says_unchecked |= rule.explanation().find("could not be checked") != std::string::npos;
+  }
+  EXPECT_TRUE(says_unchecked);
+}
+
+TEST_F(ReturnsTest, AnAgentsLimitCountsWhatTheyRefundedOnTheOrder) {
+  // Two units of 40.00 in two returns; the agent limit is 50.00 per order.
+  v1::CreateReturnRequest first = CreateRequest("113-7000001");
+  first.mutable_return_case()->mutable_item_price()->set_amount_minor(4000);
+  first.mutable_return_case()->set_reason(v1::DEFECTIVE);
+  const Return a = Create(first);
+  const Return b = Create(first);
+  Caller agent = Agent();
+  for (const Return* r : {&a, &b}) {
+    v1::AuthorizeReturnRequest authorize;
+    authorize.set_return_id(r->return_id());
+    v1::AuthorizeReturnResponse authorized;
+    ASSERT_TRUE(desk_->AuthorizeReturn(agent, authorize, &authorized).ok());
+  }
+  v1::RefundReturnRequest refund;
+  refund.set_return_id(a.return_id());
+  v1::RefundReturnResponse refunded;
+  const absl::Status first_refund = desk_->RefundReturn(agent, refund, &refunded);
+  ASSERT_TRUE(first_refund.ok()) << first_refund;
+  refund.set_return_id(b.return_id());
+  const absl::Status second = desk_->RefundReturn(agent, refund, &refunded);
+  EXPECT_EQ(second.code(), absl::StatusCode::kPermissionDenied) << second;
+  EXPECT_NE(second.message().find("already"), std::string::npos) << second;
+  // Another agent's refund is theirs to count; a supervisor has no limit.
+  ASSERT_TRUE(desk_->RefundReturn(Supervisor(), refund, &refunded).ok());
 }
 
 TEST_F(ReturnsTest, OutboxOpensTheTicketExactlyOnceAfterTicketsComesBack) {
