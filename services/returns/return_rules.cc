@@ -106,6 +106,18 @@ struct Facts {
   int64_t outbound;  // outbound shipping the buyer paid
   int64_t days_after_delivery;
   bool eu;
+  // Whose calendar a window's days are counted on: the buyer's, else the site's.
+  absl::TimeZone zone;
+
+  // A window of `days` from delivery closes at the end of that local day, not at delivery time
+  // plus days x 24 h: a buyer who has "30 days" has all of the 30th.
+  absl::Time WindowCloses(int days) const {
+    return absl::FromCivil(absl::ToCivilDay(r.delivered_at, zone) + days + 1, zone);
+  }
+  // The last day of such a window, as the buyer reads it.
+  std::string LastDay(int days) const {
+    return absl::FormatCivilTime(absl::ToCivilDay(r.delivered_at, zone) + days);
+  }
 
   Money M(int64_t amount_minor) const { return Money{amount_minor, p.currency_code}; }
   std::string Text(int64_t amount_minor) const { return FormatMoney(M(amount_minor)); }
@@ -167,9 +179,14 @@ void Refuse(ReturnShippingDecision& d, absl::string_view id, std::string sentenc
 
 void FireNoRate(const Facts& f, ReturnShippingDecision& d, absl::string_view from,
                 absl::string_view to) {
+  // Not a silent zero: the label's cost is unknown, and so is whether sending the item back
+  // costs more than it is worth. The agent gets the bound that question needs.
   Fire(d, rule_id::kNoCarrierRate,
-       absl::StrCat("The rate table has no price from ", from, " to ", to, " for ",
-                    f.r.weight_grams, " g: price the label by hand."));
+       absl::StrCat("No rate from ", from, " to ", to, " for ", f.r.weight_grams,
+                    " g in the store's table: the label cost is unknown. Price it by hand; the "
+                    "seller may pay up to ",
+                    f.Text(f.worth),
+                    " (what the item is worth to it) before a returnless refund is cheaper."));
 }
 
 // Nothing travels back: the buyer keeps (or disposes of) the item and is refunded with the
@@ -186,8 +203,9 @@ void RefundWithoutReturn(ReturnShippingDecision& d, Disposition disposition, int
 bool DecideReturnless(const Facts& f, const Route& route, bool seller_pays, int64_t refund,
                       ReturnShippingDecision& d) {
   const ReturnPolicy& p = f.p;
+  // Amazon's threshold is per item: two 20.00 items are two low-value items, not one 40.00 line.
   if (f.r.marketplace == Marketplace::kAmazon && !route.local &&
-      f.line <= p.amazon_returnless_threshold.amount_minor) {
+      f.r.item_price.amount_minor <= p.amazon_returnless_threshold.amount_minor) {
     RefundWithoutReturn(d, Disposition::kReturnlessRefund, refund);
     Fire(d, rule_id::kAmazonReturnlessLowValue,
          absl::StrCat("Amazon refunds items at or below ",
@@ -342,7 +360,7 @@ void DecideDamagedOnArrival(const Facts& f, ReturnShippingDecision& d) {
 void DecideSellerFault(const Facts& f, ReturnShippingDecision& d) {
   const ReturnRequest& r = f.r;
   const int window = f.p.seller_fault_window_days;
-  if (r.requested_at > r.delivered_at + window * kDay) {
+  if (r.requested_at >= f.WindowCloses(window)) {
     Refuse(d, rule_id::kOutsideWindow,
            absl::StrCat("Requested ", f.days_after_delivery, " days after delivery; ",
                         "seller-fault returns are taken for ", window,
@@ -359,6 +377,11 @@ void DecideSellerFault(const Facts& f, ReturnShippingDecision& d) {
   }
   if (r.condition == ItemCondition::kDamaged && r.reason != ReturnReason::kDamagedInTransit) {
     Abandon(f, d, rule_id::kDestroyedAbandonAndRefund, "Arrived destroyed");
+    return;
+  }
+  if (NotShipped(r.category)) {
+    Abandon(f, d, rule_id::kNothingToShipBack,
+            absl::StrCat("There is nothing to send back for ", Words(r.category)));
     return;
   }
   if (category != nullptr && !category->ship_back) {
@@ -495,15 +518,15 @@ bool CheckRemorseWindow(const Facts& f, const CategoryRule* category, ReturnShip
                       "-day window applies on top where it is longer."));
     window = std::max(window, p.eu_withdrawal_days);
   }
-  const absl::Time closes = r.delivered_at + window * kDay;
-  if (r.requested_at <= closes) {
+  const absl::Time closes = f.WindowCloses(window);
+  if (r.requested_at < closes) {
     Fire(d, rule_id::kWithinWindow,
          absl::StrCat("Requested ", f.days_after_delivery, " days after delivery, within the ",
                       window, "-day return window."));
     return true;
   }
   if (p.accept_late_returns && InOriginalCondition(r.condition) &&
-      r.requested_at <= closes + p.late_return_days * kDay) {
+      r.requested_at < f.WindowCloses(window + p.late_return_days)) {
     *late = true;
     Fire(d, rule_id::kLateReturnAccepted,
          absl::StrCat("Requested ", f.days_after_delivery, " days after delivery, after the ",
@@ -515,9 +538,8 @@ bool CheckRemorseWindow(const Facts& f, const CategoryRule* category, ReturnShip
   }
   std::string sentence =
       absl::StrCat("Requested ", f.days_after_delivery, " days after delivery; the ", window,
-                   "-day return window closed on ");
-  AppendDate(&sentence, closes);
-  sentence.push_back('.');
+                   "-day return window closed at the end of ", f.LastDay(window), " (",
+                   f.zone.name(), ").");
   Refuse(d, rule_id::kOutsideWindow, std::move(sentence));
   return false;
 }
@@ -545,12 +567,6 @@ void FireRestockingFee(const Facts& f, bool late, int percent, int64_t fee,
 void DecideBuyerRemorse(const Facts& f, ReturnShippingDecision& d) {
   const ReturnRequest& r = f.r;
   const CategoryRule* category = FindCategoryRule(f.p, r.category);
-  if (category != nullptr && !category->returns_accepted) {
-    Refuse(d, rule_id::kCategoryExcluded,
-           absl::StrCat("No change-of-mind returns for ", Words(r.category),
-                        " (only when faulty or not as described)."));
-    return;
-  }
   if (f.eu) {
     if (const EuWithdrawalExclusion* e = FindEuExclusion(f); e != nullptr) {
       Refuse(d, rule_id::kEuNotWithdrawable,
@@ -559,7 +575,25 @@ void DecideBuyerRemorse(const Facts& f, ReturnShippingDecision& d) {
       return;
     }
   }
-  if (category != nullptr && r.condition > category->worst_accepted_condition) {
+  // The EU withdrawal right comes first: within its days only the law's own exclusions (above)
+  // refuse a return. A store's category rule cannot take it away, and a used item is refunded
+  // less for its loss in value (the restocking fee below), never refused.
+  const bool eu_withdrawal = f.eu && r.requested_at < f.WindowCloses(f.p.eu_withdrawal_days);
+  const bool store_refuses_category = category != nullptr && !category->returns_accepted;
+  const bool store_refuses_condition =
+      category != nullptr && r.condition > category->worst_accepted_condition;
+  if (eu_withdrawal && (store_refuses_category || store_refuses_condition)) {
+    Fire(d, rule_id::kEuWithdrawalOverridesStoreRule,
+         absl::StrCat("EU right of withdrawal: within ", f.p.eu_withdrawal_days,
+                      " days of delivery the store's own rule for ", Words(r.category),
+                      " does not apply; an item not in its original condition is refunded less "
+                      "for its loss in value, never refused."));
+  } else if (store_refuses_category) {
+    Refuse(d, rule_id::kCategoryExcluded,
+           absl::StrCat("No change-of-mind returns for ", Words(r.category),
+                        " (only when faulty or not as described)."));
+    return;
+  } else if (store_refuses_condition) {
     Refuse(d, rule_id::kCategoryConditionNotAccepted,
            absl::StrCat("For ", Words(r.category), ", a change-of-mind return must be ",
                         Words(category->worst_accepted_condition), " or better; this one is ",
@@ -569,6 +603,14 @@ void DecideBuyerRemorse(const Facts& f, ReturnShippingDecision& d) {
   bool late = false;
   if (!CheckRemorseWindow(f, category, d, &late)) return;
   d.eligible = true;
+  if (NotShipped(r.category)) {
+    const int64_t refund = f.line + (f.eu ? f.outbound : 0);
+    RefundWithoutReturn(d, Disposition::kReturnlessRefund, refund);
+    Fire(d, rule_id::kNothingToShipBack,
+         absl::StrCat("There is nothing to send back for ", Words(r.category), ": refund ",
+                      f.Text(refund), " with the answer."));
+    return;
+  }
 
   const Route route = PlanRoute(f);
   const PayerChoice choice = RemorsePayer(f, route);
@@ -602,6 +644,10 @@ absl::Status Invalid(absl::string_view field, absl::string_view problem) {
 }
 
 }  // namespace
+
+bool NotShipped(ProductCategory category) {
+  return category == ProductCategory::kDigital || category == ProductCategory::kGiftCard;
+}
 
 bool ReturnShippingDecision::Fired(absl::string_view id) const {
   return std::any_of(fired_rules.begin(), fired_rules.end(),
@@ -649,9 +695,14 @@ absl::Status ValidateReturnRequest(const ReturnRequest& r) {
                                   " differs from item_price's ", r.item_price.currency_code));
     }
   }
-  if (r.weight_grams < 1 || r.weight_grams > kMaxWeightGrams) {
+  // Goods that are not shipped have no parcel to weigh.
+  const bool weightless = NotShipped(r.category) && r.weight_grams == 0;
+  if (!weightless && (r.weight_grams < 1 || r.weight_grams > kMaxWeightGrams)) {
     return Invalid("weight_grams",
                    absl::StrCat(r.weight_grams, " is outside 1..", kMaxWeightGrams));
+  }
+  if (absl::Status s = ValidateTimeZone("buyer_time_zone", r.buyer_time_zone, false); !s.ok()) {
+    return s;
   }
   if (r.ordered_at && !IsSetTime(*r.ordered_at))
     return Invalid("ordered_at", "is not a valid time");
@@ -687,13 +738,19 @@ ReturnShippingDecision DecideReturnShipping(const ReturnRequest& r, const Return
     return d;
   }
   const bool outbound_in_currency = r.outbound_shipping.currency_code == p.currency_code;
+  absl::TimeZone zone;
+  // Validation accepted only installed zones; the site's table holds installed ones too.
+  if (r.buyer_time_zone.empty() || !absl::LoadTimeZone(r.buyer_time_zone, &zone)) {
+    absl::LoadTimeZone(std::string(SiteTimeZone(r.site)), &zone);
+  }
   const Facts f{r,
                 p,
                 r.item_price.amount_minor * r.quantity,
                 r.item_cost.amount_minor * r.quantity,
                 outbound_in_currency ? r.outbound_shipping.amount_minor : 0,
                 (r.requested_at - r.delivered_at) / kDay,
-                p.eu_withdrawal_rights || IsEuCountry(r.buyer_country)};
+                p.eu_withdrawal_rights || IsEuCountry(r.buyer_country),
+                zone};
   if (IsSellerFault(r.reason)) {
     DecideSellerFault(f, d);
   } else {

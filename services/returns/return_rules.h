@@ -30,6 +30,8 @@ inline constexpr absl::string_view kOutsideWindow = "outside_window";
 inline constexpr absl::string_view kWithinWindow = "within_window";
 inline constexpr absl::string_view kCategoryOwnWindow = "category_own_window";
 inline constexpr absl::string_view kEuWithdrawal14Days = "eu_withdrawal_14_days";
+inline constexpr absl::string_view kEuWithdrawalOverridesStoreRule =
+    "eu_withdrawal_overrides_store_rule";
 inline constexpr absl::string_view kLateReturnAccepted = "late_return_accepted";
 // Who pays.
 inline constexpr absl::string_view kSellerFaultPrepaidLabel = "seller_fault_prepaid_label";
@@ -60,6 +62,7 @@ inline constexpr absl::string_view kReturnlessCostExceedsValue = "returnless_cos
 inline constexpr absl::string_view kDefectiveAbandonAndRefund = "defective_abandon_and_refund";
 inline constexpr absl::string_view kDestroyedAbandonAndRefund = "destroyed_abandon_and_refund";
 inline constexpr absl::string_view kNotShippedBackAbandon = "not_shipped_back_abandon";
+inline constexpr absl::string_view kNothingToShipBack = "nothing_to_ship_back";
 inline constexpr absl::string_view kDamagedOnArrivalPartialRefund =
     "damaged_on_arrival_partial_refund";
 inline constexpr absl::string_view kDamagedOnArrivalReplace = "damaged_on_arrival_replace";
@@ -90,9 +93,15 @@ struct ReturnRequest {
   absl::Time requested_at;
   ReturnReason reason = ReturnReason::kDefective;
   ItemCondition condition = ItemCondition::kUnopened;
-  // The whole return parcel (all units), what the rate table is read with.
+  // The whole return parcel (all units), what the rate table is read with. 0 for goods that
+  // are not shipped (digital, gift cards): nothing travels back.
   int64_t weight_grams = 0;
+  // IANA zone of the buyer, whose calendar the windows' days are; the site's when empty.
+  std::string buyer_time_zone;
 };
+
+// Goods with no parcel (digital, gift cards): no weight, no label, nothing travels back.
+bool NotShipped(ProductCategory category);
 
 struct ReturnShippingDecision {
   // false: no return is accepted; ineligible_reason says why (the sentence of the rule that

@@ -74,6 +74,7 @@ ReturnRequest FromProto(const v1::ReturnCase& c) {
   r.reason = FromWire<ReturnReason>(c.reason());
   r.condition = FromWire<ItemCondition>(c.condition());
   r.weight_grams = c.weight_grams();
+  r.buyer_time_zone = c.buyer_time_zone();
   return r;
 }
 

@@ -809,5 +809,112 @@ TEST(ReturnShipping, IneligibleReasonIsTheFirstRefusal) {
   EXPECT_EQ(d.ineligible_reason, SentenceOf(d, "category_excluded"));
 }
 
+// A German buyer on amazon.de, 10 days after delivery, with an item the store's own rules
+// would refuse.
+ReturnRequest EuRequest() {
+  ReturnRequest r = BaseRequest();
+  r.site = "DE";
+  r.buyer_country = "DE";
+  r.item_price = Money{80'00, "EUR"};
+  r.item_cost = Money{40'00, "EUR"};
+  return r;
+}
+
+TEST(ReturnWindow, EndsAtTheEndOfTheBuyersDayNotDeliveryTimePlusDays) {
+  // Delivered 2026-03-02 10:00 UTC; day 30 ends at midnight 2026-04-01/02 where the buyer is.
+  ReturnRequest r = UsdRequest();
+  r.requested_at = Utc(2026, 4, 1, 20);  // 13:00 in Los Angeles, the US site's last zone
+  EXPECT_TRUE(Decide(r, DefaultReturnPolicy(Marketplace::kAmazon, "US")).eligible)
+      << "still the 30th day in Los Angeles: delivery time + 30 x 24 h was 10:00 UTC";
+  r.buyer_time_zone = "Asia/Tokyo";  // already 2 April there
+  const ReturnShippingDecision tokyo = Decide(r, DefaultReturnPolicy(Marketplace::kAmazon, "US"));
+  EXPECT_FALSE(tokyo.eligible);
+  EXPECT_THAT(SentenceOf(tokyo, "outside_window"), HasSubstr("end of 2026-04-01 (Asia/Tokyo)"));
+}
+
+TEST(ReturnWindow, AnUnknownTimeZoneIsRefusedByName) {
+  ReturnRequest r = UsdRequest();
+  r.buyer_time_zone = "Mars/Olympus";
+  const absl::StatusOr<ReturnShippingDecision> d =
+      QuoteReturnShipping(r, DefaultReturnPolicy(Marketplace::kAmazon, "US"));
+  EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(d.status().message(), HasSubstr("buyer_time_zone"));
+}
+
+TEST(EuWithdrawal, AStoreCategoryRuleCannotTakeItAway) {
+  ReturnRequest r = EuRequest();
+  r.category = ProductCategory::kWatches;  // the store takes watches back unworn only
+  r.condition = ItemCondition::kUsed;
+  RequestedOnDay(r, 10);
+  const ReturnShippingDecision d = Decide(r, DefaultReturnPolicy(Marketplace::kAmazon, "DE"));
+  EXPECT_TRUE(d.eligible) << d.ineligible_reason;
+  EXPECT_TRUE(d.Fired("eu_withdrawal_overrides_store_rule"));
+  EXPECT_GT(d.restocking_fee.amount_minor, 0) << "used: refunded less for the loss in value";
+  // After the 14 days the store's rule stands again (Amazon's 30-day window still runs).
+  RequestedOnDay(r, 20);
+  const ReturnShippingDecision later = Decide(r, DefaultReturnPolicy(Marketplace::kAmazon, "DE"));
+  EXPECT_FALSE(later.eligible);
+  EXPECT_TRUE(later.Fired("category_condition_not_accepted"));
+}
+
+TEST(EuWithdrawal, AnExcludedCategoryOfTheStoreIsStillWithdrawable) {
+  ReturnRequest r = EuRequest();
+  r.category = ProductCategory::kGiftCard;  // no change-of-mind returns in the store's rules
+  r.weight_grams = 0;
+  RequestedOnDay(r, 5);
+  const ReturnShippingDecision d = Decide(r, DefaultReturnPolicy(Marketplace::kAmazon, "DE"));
+  EXPECT_TRUE(d.eligible) << d.ineligible_reason;
+  EXPECT_TRUE(d.Fired("nothing_to_ship_back"));
+  EXPECT_EQ(d.label, LabelType::kNone);
+  EXPECT_EQ(d.refund_amount.amount_minor, 80'00);
+}
+
+TEST(EuWithdrawal, TheLawsOwnExclusionsStillRefuse) {
+  ReturnRequest r = EuRequest();
+  r.category = ProductCategory::kCustomized;
+  RequestedOnDay(r, 3);
+  const ReturnShippingDecision d = Decide(r, DefaultReturnPolicy(Marketplace::kAmazon, "DE"));
+  EXPECT_FALSE(d.eligible);
+  EXPECT_TRUE(d.Fired("eu_not_withdrawable"));
+}
+
+TEST(NotShippedGoods, NeedNoWeightAndNothingTravelsBack) {
+  ReturnRequest r = UsdRequest();
+  r.category = ProductCategory::kDigital;
+  r.weight_grams = 0;
+  r.reason = ReturnReason::kNotAsDescribed;
+  const ReturnShippingDecision d = Decide(r, DefaultReturnPolicy(Marketplace::kAmazon, "US"));
+  EXPECT_TRUE(d.eligible);
+  EXPECT_TRUE(d.Fired("nothing_to_ship_back"));
+  EXPECT_EQ(d.label, LabelType::kNone);
+  EXPECT_EQ(d.refund_amount.amount_minor, 80'00);
+  // A shipped item still needs its weight.
+  r.category = ProductCategory::kElectronics;
+  EXPECT_EQ(ValidateReturnRequest(r).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(AmazonReturnless, TheThresholdIsPerItemNotPerLine) {
+  // Three 20.00 items: a 60.00 line, each item under Amazon's 25.00.
+  ReturnRequest r = UsdRequest();
+  r.item_price = Money{20'00, "USD"};
+  r.item_cost = Money{10'00, "USD"};
+  r.quantity = 3;
+  r.weight_grams = 900;
+  const ReturnShippingDecision d = Decide(r, DefaultReturnPolicy(Marketplace::kAmazon, "US"));
+  EXPECT_TRUE(d.Fired("amazon_returnless_low_value"));
+  EXPECT_EQ(d.refund_amount.amount_minor, 60'00);
+}
+
+TEST(CarrierRates, AMissingRateSaysWhatTheSellerMayPay) {
+  ReturnRequest r = UsdRequest();
+  r.reason = ReturnReason::kWrongItem;
+  ReturnPolicy p = DefaultReturnPolicy(Marketplace::kAmazon, "US");
+  p.carrier_rates.clear();
+  const ReturnShippingDecision d = Decide(r, p);
+  ASSERT_TRUE(d.Fired("no_carrier_rate"));
+  EXPECT_THAT(SentenceOf(d, "no_carrier_rate"), HasSubstr("may pay up to 40.00"));
+  EXPECT_THAT(SentenceOf(d, "no_carrier_rate"), HasSubstr("unknown"));
+}
+
 }  // namespace
 }  // namespace aftersales::returns
