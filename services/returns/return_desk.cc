@@ -112,10 +112,12 @@ ReturnDesk::OrderLookup ReturnDesk::LookUpOrder(const ReturnRequest& request) co
 
 absl::StatusOr<ReturnShippingDecision> ReturnDesk::DecideForOrder(Transaction& tx,
                                                                   const ReturnRequest& request,
-                                                                  const OrderLookup& order) {
+                                                                  const OrderLookup& order,
+                                                                  StoredPolicy* used) {
   absl::StatusOr<StoredPolicy> policy =
       LoadPolicy(tx, request.store_id, request.site, request.marketplace);
   if (!policy.ok()) return policy.status();
+  if (used != nullptr) *used = *policy;
   absl::StatusOr<ReturnShippingDecision> decision = QuoteReturnShipping(request, policy->rules);
   if (!decision.ok()) return decision.status();
   absl::StatusOr<std::vector<Return>> others =
@@ -180,10 +182,13 @@ absl::Status ReturnDesk::CreateReturn(const Caller& caller, const std::string& i
         // Two agents creating returns of one order decide one after the other, each seeing
         // what the other's return takes from the order.
         RETURN_IF_ERROR(store::LockOrder(tx, c.store_id(), c.order().order_id(), now));
-        absl::StatusOr<ReturnShippingDecision> decision = DecideForOrder(tx, domain, order);
+        StoredPolicy used;
+        absl::StatusOr<ReturnShippingDecision> decision = DecideForOrder(tx, domain, order, &used);
         if (!decision.ok()) return decision.status();
 
         Return ret;
+        ret.set_policy_version(used.version);
+        *ret.mutable_quoted_fee_percents() = ToProto(used.rules.restocking_fee_percent);
         ret.set_return_id(NewId("ret"));
         ret.set_store_id(c.store_id());
         *ret.mutable_return_case() = c;
@@ -323,39 +328,40 @@ absl::Status ReturnDesk::MarkReceived(const Caller& caller, const v1::MarkReceiv
     return absl::InvalidArgumentError("condition: the condition the item arrived in is required "
                                       "(UNOPENED, OPENED_UNUSED, USED, DAMAGED)");
   }
+  if (!v1::MarkReceivedRequest::RestockingFee_IsValid(request.restocking_fee())) {
+    return absl::InvalidArgumentError(
+        "restocking_fee: one of POLICY_DEFAULT, CONFIRM (the buyer accepted it), WAIVE");
+  }
   RETURN_IF_ERROR(ValidateText("note", request.note(), kMaxNoteBytes, false));
   return Answer(
       ChangeReturn(caller, request.return_id(),
                    [&](Transaction& tx, Return& r, const Actor& a) -> absl::Status {
-                     // The refund follows the condition found, under the policy of today.
-                     ReturnRequest again = FromProto(r.return_case());
-                     again.condition = found;
-                     absl::StatusOr<StoredPolicy> policy =
-                         LoadPolicy(tx, r.store_id(), again.site, again.marketplace);
-                     if (!policy.ok()) return policy.status();
-                     absl::StatusOr<ReturnShippingDecision> redecided =
-                         QuoteReturnShipping(again, policy->rules);
-                     if (!redecided.ok()) {
-                       return absl::FailedPreconditionError(absl::StrCat(
-                           "the store's return policy no longer fits this return: ",
-                           redecided.status().message()));
-                     }
-                     // A condition the category does not accept keeps the refund agreed at the
-                     // request; the history says so, and a person decides (refund or not).
+                     const ReturnRequest quoted = FromProto(r.return_case());
+                     // The policy of today only answers what the agent left open: whether a
+                     // fee is charged when they said neither, and, for returns recorded before
+                     // quotes kept their fee table, that table.
+                     absl::StatusOr<StoredPolicy> today =
+                         LoadPolicy(tx, r.store_id(), quoted.site, quoted.marketplace);
+                     if (!today.ok()) return today.status();
+                     bool charge = !today->rules.waive_restocking_fee_by_default;
+                     if (request.restocking_fee() == v1::MarkReceivedRequest::CONFIRM) charge = true;
+                     if (request.restocking_fee() == v1::MarkReceivedRequest::WAIVE) charge = false;
+                     ReceiptCase receipt;
+                     receipt.quoted = &quoted;
+                     receipt.quoted_refund = FromProto(r.refund_due());
+                     receipt.quoted_fee = FromProto(r.decision().restocking_fee());
+                     receipt.quoted_fee_percents = r.has_quoted_fee_percents()
+                                                       ? FromProto(r.quoted_fee_percents())
+                                                       : today->rules.restocking_fee_percent;
+                     receipt.found = found;
+                     receipt.charge_fee = charge;
+                     const ReceiptDecision settled = DecideOnReceipt(receipt);
                      std::string note = request.note();
-                     Money due = FromProto(r.refund_due());
-                     if (redecided->eligible) {
-                       due = redecided->refund_amount;
-                     } else {
-                       note = absl::StrCat(note, note.empty() ? "" : "; ", "condition found is not accepted (",
-                                           redecided->ineligible_reason, "): refund kept at the agreed amount");
+                     for (const FiredRule& rule : settled.fired_rules) {
+                       absl::StrAppend(&note, note.empty() ? "" : " ", rule.sentence);
                      }
-                     for (const FiredRule& rule : redecided->fired_rules) {
-                       if (absl::StartsWith(rule.id, "restocking_fee") || absl::StartsWith(rule.id, "late_return")) {
-                         absl::StrAppend(&note, note.empty() ? "" : "; ", rule.sentence);
-                       }
-                     }
-                     return returns::MarkReceived(r, a, found, due, note);
+                     *r.mutable_restocking_fee() = ToProto(settled.fee);
+                     return returns::MarkReceived(r, a, found, settled.refund_due, note);
                    }),
       response);
 }
@@ -466,6 +472,11 @@ absl::Status ReturnDesk::PutReturnPolicy(const Caller& caller, const v1::PutRetu
   if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat("policy.", parsed.status().message()));
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
     const absl::Time now = options_.clock();
+    // Each change is a new version: a return records the one its decision used.
+    absl::StatusOr<std::optional<v1::ReturnPolicy>> before = store::ReadPolicy(
+        tx, request.store_id(), static_cast<int>(parsed->rules.marketplace) + 1, request.site());
+    if (!before.ok()) return before.status();
+    parsed->version = before->has_value() ? (*before)->version() + 1 : 1;
     v1::ReturnPolicy normalized = ToProto(*parsed);
     RETURN_IF_ERROR(store::PutPolicy(tx, request.store_id(), normalized.marketplace(), request.site(),
                                      normalized, now));

@@ -90,9 +90,11 @@ class ReturnDesk {
   OrderLookup LookUpOrder(const ReturnRequest& request) const;
   // The rules' decision for `request`, held to what its order still has to refund after its
   // other returns (read in tx; lock the order first where the result is stored).
+  // `used` (may be null) gets the policy the decision used.
   absl::StatusOr<ReturnShippingDecision> DecideForOrder(Transaction& tx,
                                                         const ReturnRequest& request,
-                                                        const OrderLookup& order);
+                                                        const OrderLookup& order,
+                                                        StoredPolicy* used = nullptr);
 
   Database& db_;
   const ReturnDeskOptions options_;

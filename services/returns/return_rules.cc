@@ -645,6 +645,56 @@ absl::Status Invalid(absl::string_view field, absl::string_view problem) {
 
 }  // namespace
 
+ReceiptDecision DecideOnReceipt(const ReceiptCase& c) {
+  const ReturnRequest& r = *c.quoted;
+  ReceiptDecision out;
+  out.fee = Money{0, c.quoted_refund.currency_code};
+  out.refund_due = c.quoted_refund;
+  const auto fire = [&](absl::string_view id, std::string sentence) {
+    out.fired_rules.push_back(FiredRule{id, std::move(sentence)});
+  };
+  const auto text = [&](int64_t minor) {
+    return FormatMoney(Money{minor, c.quoted_refund.currency_code});
+  };
+  // The buyer gets this with no fee kept.
+  const int64_t gross = c.quoted_refund.amount_minor + c.quoted_fee.amount_minor;
+  if (IsSellerFault(r.reason)) {
+    fire(rule_id::kQuoteHolds, absl::StrCat("The seller's fault: the quoted refund of ",
+                                            text(c.quoted_refund.amount_minor),
+                                            " holds, with no restocking fee."));
+    return out;
+  }
+  int64_t fee = c.quoted_fee.amount_minor;
+  if (c.found > r.condition) {
+    const int percent = ConditionFeePercent(c.quoted_fee_percents, c.found);
+    const int64_t found_fee = PercentOfFloor(r.item_price.amount_minor * r.quantity, percent);
+    if (found_fee > fee) {
+      fee = found_fee;
+      fire(rule_id::kConditionWorseThanClaimed,
+           absl::StrCat("It arrived ", Words(c.found), ", not ", Words(r.condition),
+                        " as claimed: the restocking fee for that condition under the quoted "
+                        "policy is ",
+                        percent, " % (", text(fee), ")."));
+    }
+  }
+  if (fee > 0 && !c.charge_fee) {
+    fire(rule_id::kRestockingFeeWaived,
+         absl::StrCat("The ", text(fee),
+                      " restocking fee is waived (the buyer did not accept it): the seller "
+                      "bears it."));
+    fee = 0;
+  } else if (fee > 0) {
+    fire(rule_id::kRestockingFeeConfirmed,
+         absl::StrCat("The restocking fee of ", text(fee), " is kept: the buyer accepted it."));
+  }
+  out.fee.amount_minor = std::min(fee, gross);
+  out.refund_due.amount_minor = gross - out.fee.amount_minor;
+  fire(rule_id::kQuoteHolds,
+       absl::StrCat("The quote holds: ", text(gross), " less the fee kept, ",
+                    text(out.refund_due.amount_minor), "."));
+  return out;
+}
+
 bool NotShipped(ProductCategory category) {
   return category == ProductCategory::kDigital || category == ProductCategory::kGiftCard;
 }

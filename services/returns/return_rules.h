@@ -69,6 +69,11 @@ inline constexpr absl::string_view kDamagedOnArrivalReplace = "damaged_on_arriva
 inline constexpr absl::string_view kCarrierClaim = "carrier_claim";
 // Refund.
 inline constexpr absl::string_view kRefundAfterReceipt = "refund_after_receipt";
+// Receipt.
+inline constexpr absl::string_view kQuoteHolds = "quote_holds";
+inline constexpr absl::string_view kConditionWorseThanClaimed = "condition_worse_than_claimed";
+inline constexpr absl::string_view kRestockingFeeConfirmed = "restocking_fee_confirmed";
+inline constexpr absl::string_view kRestockingFeeWaived = "restocking_fee_waived";
 inline constexpr absl::string_view kEuRefundWithin14Days = "eu_refund_within_14_days";
 }  // namespace rule_id
 
@@ -173,6 +178,33 @@ absl::Status ValidateReturnRequest(const ReturnRequest& request);
 // Money: "line" is price x quantity. Fees round down and partial refunds up (the buyer's way).
 ReturnShippingDecision DecideReturnShipping(const ReturnRequest& request,
                                             const ReturnPolicy& policy);
+
+// What the item's arrival settles: the refund and the restocking fee kept.
+struct ReceiptCase {
+  // The return as it was quoted (its condition is the one the buyer claimed).
+  const ReturnRequest* quoted = nullptr;
+  // What the buyer was told: the refund, and the restocking fee proposed.
+  Money quoted_refund;
+  Money quoted_fee;
+  // The fee table of the policy the quote used.
+  RestockingFeePercents quoted_fee_percents;
+  ItemCondition found = ItemCondition::kUnopened;
+  // Whether the buyer accepted the fee (the agent confirms it) or not (waives it).
+  bool charge_fee = true;
+};
+struct ReceiptDecision {
+  Money refund_due;
+  Money fee;
+  std::vector<FiredRule> fired_rules;
+};
+
+// The quote holds: receipt never re-decides under a policy that changed since. The refund is
+// the quoted one with the fee added back, less the fee kept:
+// - the fee kept is the proposed one, or, when the item arrived worse than claimed, the fee that
+//   condition carries under the quote's own fee table (condition_worse_than_claimed), never
+//   more; none on a seller-fault return;
+// - a fee is asked, not taken: waived (charge_fee false), the seller bears it.
+ReceiptDecision DecideOnReceipt(const ReceiptCase& receipt);
 
 // ValidateReturnRequest, then the request against the policy (order.marketplace, order.site and
 // item_price's currency must match it), then DecideReturnShipping. The handler's one call; the

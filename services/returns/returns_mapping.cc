@@ -95,8 +95,23 @@ v1::ReturnDecision ToProto(const ReturnShippingDecision& d) {
   return out;
 }
 
+RestockingFeePercents FromProto(const v1::ReturnPolicy::RestockingFeePercents& fees) {
+  return {fees.unopened(), fees.opened_unused(), fees.used(), fees.damaged(),
+          fees.late_original_condition()};
+}
+
+v1::ReturnPolicy::RestockingFeePercents ToProto(const RestockingFeePercents& fees) {
+  v1::ReturnPolicy::RestockingFeePercents p;
+  p.set_unopened(fees.unopened);
+  p.set_opened_unused(fees.opened_unused);
+  p.set_used(fees.used);
+  p.set_damaged(fees.damaged);
+  p.set_late_original_condition(fees.late_original_condition);
+  return p;
+}
+
 StoredPolicy DefaultStoredPolicy(Marketplace marketplace, absl::string_view site) {
-  StoredPolicy out{DefaultReturnPolicy(marketplace, site), {}};
+  StoredPolicy out{DefaultReturnPolicy(marketplace, site), {}, 0};
   out.agent_refund_limit = DefaultAgentLimit(out.rules.currency_code);
   return out;
 }
@@ -125,9 +140,8 @@ absl::StatusOr<StoredPolicy> FromProto(const v1::ReturnPolicy& p) {
   r.insured_label_threshold = FromProto(p.insured_label_threshold());
   r.low_value_threshold = FromProto(p.low_value_threshold());
   r.amazon_returnless_threshold = FromProto(p.amazon_returnless_threshold());
-  const auto& fees = p.restocking_fee_percent();
-  r.restocking_fee_percent = {fees.unopened(), fees.opened_unused(), fees.used(), fees.damaged(),
-                              fees.late_original_condition()};
+  r.restocking_fee_percent = FromProto(p.restocking_fee_percent());
+  r.waive_restocking_fee_by_default = p.waive_restocking_fee_by_default();
   r.accept_late_returns = p.accept_late_returns();
   r.late_return_days = p.late_return_days();
   r.local_return_countries.assign(p.local_return_countries().begin(), p.local_return_countries().end());
@@ -148,6 +162,7 @@ absl::StatusOr<StoredPolicy> FromProto(const v1::ReturnPolicy& p) {
     return absl::InvalidArgumentError("respond_within: must be between 1s and 30 days, like \"172800s\"");
   }
   out.agent_refund_limit = FromProto(p.agent_refund_limit());
+  out.version = p.version();
   if (absl::Status s = ValidateMoney("agent_refund_limit", out.agent_refund_limit); !s.ok()) return s;
   if (out.agent_refund_limit.currency_code != r.currency_code) {
     return absl::InvalidArgumentError(absl::StrCat("agent_refund_limit: currency ",
@@ -186,12 +201,9 @@ v1::ReturnPolicy ToProto(const StoredPolicy& stored) {
   *p.mutable_insured_label_threshold() = ToProto(r.insured_label_threshold);
   *p.mutable_low_value_threshold() = ToProto(r.low_value_threshold);
   *p.mutable_amazon_returnless_threshold() = ToProto(r.amazon_returnless_threshold);
-  auto* fees = p.mutable_restocking_fee_percent();
-  fees->set_unopened(r.restocking_fee_percent.unopened);
-  fees->set_opened_unused(r.restocking_fee_percent.opened_unused);
-  fees->set_used(r.restocking_fee_percent.used);
-  fees->set_damaged(r.restocking_fee_percent.damaged);
-  fees->set_late_original_condition(r.restocking_fee_percent.late_original_condition);
+  *p.mutable_restocking_fee_percent() = ToProto(r.restocking_fee_percent);
+  p.set_waive_restocking_fee_by_default(r.waive_restocking_fee_by_default);
+  p.set_version(stored.version);
   p.set_accept_late_returns(r.accept_late_returns);
   p.set_late_return_days(r.late_return_days);
   for (const auto& c : r.local_return_countries) p.add_local_return_countries(c);

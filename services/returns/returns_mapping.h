@@ -34,7 +34,11 @@ std::vector<EarlierReturn> EarlierReturnsOf(const std::vector<v1::Return>& retur
 struct StoredPolicy {
   ReturnPolicy rules;
   Money agent_refund_limit;
+  // 0 for the defaults; one more on every stored change.
+  int64_t version = 0;
 };
+RestockingFeePercents FromProto(const v1::ReturnPolicy::RestockingFeePercents& fees);
+v1::ReturnPolicy::RestockingFeePercents ToProto(const RestockingFeePercents& fees);
 StoredPolicy DefaultStoredPolicy(Marketplace marketplace, absl::string_view site);
 // Checks the rules (ValidateReturnPolicy) and the limit: INVALID_ARGUMENT naming the field.
 absl::StatusOr<StoredPolicy> FromProto(const v1::ReturnPolicy& policy);

@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <ostream>
@@ -915,6 +916,94 @@ TEST(CarrierRates, AMissingRateSaysWhatTheSellerMayPay) {
   EXPECT_THAT(SentenceOf(d, "no_carrier_rate"), HasSubstr("may pay up to 40.00"));
   EXPECT_THAT(SentenceOf(d, "no_carrier_rate"), HasSubstr("unknown"));
 }
+
+struct ReceiptTableCase {
+  std::string name;
+  ReturnReason reason;
+  ItemCondition claimed;
+  ItemCondition found;
+  int64_t quoted_fee;
+  bool charge_fee;
+  int64_t want_fee;
+  int64_t want_refund;
+  std::vector<std::string> fires;
+};
+
+class ReceiptTable : public ::testing::TestWithParam<ReceiptTableCase> {};
+
+TEST_P(ReceiptTable, TheQuoteHoldsAndTheFeeIsAskedNotTaken) {
+  const ReceiptTableCase& c = GetParam();
+  ReturnRequest quoted = UsdRequest();  // 80.00 USD
+  quoted.reason = c.reason;
+  quoted.condition = c.claimed;
+  ReceiptCase receipt;
+  receipt.quoted = &quoted;
+  receipt.quoted_fee = Money{c.quoted_fee, "USD"};
+  receipt.quoted_refund = Money{80'00 - c.quoted_fee, "USD"};
+  // The quote's fee table: 10 % opened, 50 % used or damaged.
+  receipt.quoted_fee_percents = RestockingFeePercents{
+      .unopened = 0, .opened_unused = 10, .used = 50, .damaged = 50, .late_original_condition = 20};
+  receipt.found = c.found;
+  receipt.charge_fee = c.charge_fee;
+  const ReceiptDecision d = DecideOnReceipt(receipt);
+  EXPECT_EQ(d.fee.amount_minor, c.want_fee);
+  EXPECT_EQ(d.refund_due.amount_minor, c.want_refund);
+  for (const std::string& id : c.fires) {
+    EXPECT_TRUE(std::any_of(d.fired_rules.begin(), d.fired_rules.end(),
+                            [&](const FiredRule& f) { return f.id == id; }))
+        << id;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Receipt, ReceiptTable,
+    ::testing::Values(
+        ReceiptTableCase{.name = "AsClaimedTheProposedFeeIsKept",
+                         .reason = ReturnReason::kNoLongerNeeded,
+                         .claimed = ItemCondition::kOpenedUnused,
+                         .found = ItemCondition::kOpenedUnused,
+                         .quoted_fee = 8'00,
+                         .charge_fee = true,
+                         .want_fee = 8'00,
+                         .want_refund = 72'00,
+                         .fires = {"quote_holds", "restocking_fee_confirmed"}},
+        ReceiptTableCase{.name = "TheBuyerRefusedTheFeeSoTheSellerPays",
+                         .reason = ReturnReason::kNoLongerNeeded,
+                         .claimed = ItemCondition::kOpenedUnused,
+                         .found = ItemCondition::kOpenedUnused,
+                         .quoted_fee = 8'00,
+                         .charge_fee = false,
+                         .want_fee = 0,
+                         .want_refund = 80'00,
+                         .fires = {"restocking_fee_waived"}},
+        ReceiptTableCase{.name = "WorseThanClaimedTakesThatConditionsFeeOfTheQuotedTable",
+                         .reason = ReturnReason::kNoLongerNeeded,
+                         .claimed = ItemCondition::kOpenedUnused,
+                         .found = ItemCondition::kUsed,
+                         .quoted_fee = 8'00,
+                         .charge_fee = true,
+                         .want_fee = 40'00,
+                         .want_refund = 40'00,
+                         .fires = {"condition_worse_than_claimed"}},
+        ReceiptTableCase{.name = "BetterThanClaimedKeepsTheQuote",
+                         .reason = ReturnReason::kNoLongerNeeded,
+                         .claimed = ItemCondition::kUsed,
+                         .found = ItemCondition::kUnopened,
+                         .quoted_fee = 40'00,
+                         .charge_fee = true,
+                         .want_fee = 40'00,
+                         .want_refund = 40'00,
+                         .fires = {"quote_holds"}},
+        ReceiptTableCase{.name = "SellerFaultNeverPaysAFee",
+                         .reason = ReturnReason::kWrongItem,
+                         .claimed = ItemCondition::kUnopened,
+                         .found = ItemCondition::kUsed,
+                         .quoted_fee = 0,
+                         .charge_fee = true,
+                         .want_fee = 0,
+                         .want_refund = 80'00,
+                         .fires = {"quote_holds"}}),
+    [](const auto& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace aftersales::returns

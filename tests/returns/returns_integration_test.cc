@@ -483,6 +483,64 @@ TEST_F(ReturnsTest, TwoReturnsOfTheOnlyUnitAtOnceRefundItOnce) {
   EXPECT_TRUE(says_unchecked);
 }
 
+TEST_F(ReturnsTest, AQuoteHoldsWhenThePolicyChangesBeforeReceipt) {
+  // Opened but unused, back to China at the seller's cost: no fee under the defaults.
+  const Return created = Create(CreateRequest("113-8000001"));
+  ASSERT_TRUE(created.decision().eligible());
+  EXPECT_EQ(created.policy_version(), 0) << "the defaults";
+  const int64_t quoted = created.refund_due().amount_minor();
+  // An admin then raises every fee to the maximum.
+  v1::GetReturnPolicyRequest get;
+  get.set_store_id("store-1");
+  get.set_site("US");
+  v1::GetReturnPolicyResponse current;
+  ASSERT_TRUE(desk_->GetReturnPolicy(Admin(), get, &current).ok());
+  v1::PutReturnPolicyRequest put;
+  put.set_store_id("store-1");
+  put.set_site("US");
+  *put.mutable_policy() = current.policy();
+  put.mutable_policy()->mutable_restocking_fee_percent()->set_opened_unused(100);
+  put.mutable_policy()->mutable_restocking_fee_percent()->set_used(100);
+  v1::PutReturnPolicyResponse stored;
+  ASSERT_TRUE(desk_->PutReturnPolicy(Admin(), put, &stored).ok());
+  EXPECT_EQ(stored.policy().version(), 1);
+  ASSERT_TRUE(desk_->PutReturnPolicy(Admin(), put, &stored).ok());
+  EXPECT_EQ(stored.policy().version(), 2);
+
+  for (const char* step : {"authorize", "label", "track"}) {
+    absl::Status s;
+    if (std::string(step) == "authorize") {
+      v1::AuthorizeReturnRequest r;
+      r.set_return_id(created.return_id());
+      v1::AuthorizeReturnResponse a;
+      s = desk_->AuthorizeReturn(Agent(), r, &a);
+    } else if (std::string(step) == "label") {
+      v1::IssueLabelRequest r;
+      r.set_return_id(created.return_id());
+      r.set_carrier("4PX");
+      r.set_tracking_number("RL1");
+      v1::IssueLabelResponse a;
+      s = desk_->IssueLabel(Agent(), r, &a);
+    } else {
+      v1::RecordTrackingRequest r;
+      r.set_return_id(created.return_id());
+      r.set_carrier("4PX");
+      r.set_tracking_number("RL1");
+      v1::RecordTrackingResponse a;
+      s = desk_->RecordTracking(Agent(), r, &a);
+    }
+    ASSERT_TRUE(s.ok()) << step << ": " << s;
+  }
+  v1::MarkReceivedRequest received;
+  received.set_return_id(created.return_id());
+  received.set_condition(v1::OPENED_UNUSED);
+  v1::MarkReceivedResponse got;
+  ASSERT_TRUE(desk_->MarkReceived(Agent(), received, &got).ok());
+  EXPECT_EQ(got.return_().refund_due().amount_minor(), quoted)
+      << "the buyer was quoted this; the new policy must not take it back";
+  EXPECT_EQ(got.return_().restocking_fee().amount_minor(), 0);
+}
+
 TEST_F(ReturnsTest, AnAgentsLimitCountsWhatTheyRefundedOnTheOrder) {
   // Two units of 40.00 in two returns; the agent limit is 50.00 per order.
   v1::CreateReturnRequest first = CreateRequest("113-7000001");
