@@ -113,7 +113,8 @@ ReturnDesk::OrderLookup ReturnDesk::LookUpOrder(const ReturnRequest& request) co
 absl::StatusOr<ReturnShippingDecision> ReturnDesk::DecideForOrder(Transaction& tx,
                                                                   const ReturnRequest& request,
                                                                   const OrderLookup& order,
-                                                                  StoredPolicy* used) {
+                                                                  StoredPolicy* used,
+                                                                  absl::string_view except_return_id) {
   absl::StatusOr<StoredPolicy> policy =
       LoadPolicy(tx, request.store_id, request.site, request.marketplace);
   if (!policy.ok()) return policy.status();
@@ -123,7 +124,7 @@ absl::StatusOr<ReturnShippingDecision> ReturnDesk::DecideForOrder(Transaction& t
   absl::StatusOr<std::vector<Return>> others =
       store::ReturnsOfOrder(tx, request.store_id, request.order_id);
   if (!others.ok()) return others.status();
-  const std::vector<EarlierReturn> earlier = EarlierReturnsOf(*others, "");
+  const std::vector<EarlierReturn> earlier = EarlierReturnsOf(*others, except_return_id);
   HoldToOrder(request, order.totals, order.unknown_because, earlier, *decision);
   return decision;
 }
@@ -397,6 +398,42 @@ absl::Status ReturnDesk::RejectReturn(const Caller& caller, const v1::RejectRetu
                                return Reject(r, a, request.reason());
                              }),
                 response);
+}
+
+absl::Status ReturnDesk::AcceptReturnAsGoodwill(const Caller& caller,
+                                                const v1::AcceptReturnAsGoodwillRequest& request,
+                                                v1::AcceptReturnAsGoodwillResponse* response) {
+  RETURN_IF_ERROR(ValidateText("reason", request.reason(), kMaxNoteBytes, true));
+  // The order is read before the transaction, as on create: no lock held across a call.
+  std::optional<OrderLookup> order;
+  {
+    v1::GetReturnRequest get;
+    get.set_return_id(request.return_id());
+    v1::GetReturnResponse got;
+    RETURN_IF_ERROR(GetReturn(caller, get, &got));
+    order = LookUpOrder(FromProto(got.return_().return_case()));
+  }
+  return Answer(
+      ChangeReturn(caller, request.return_id(),
+                   [&](Transaction& tx, Return& r, const Actor& a) -> absl::Status {
+                     ReturnRequest again = FromProto(r.return_case());
+                     again.goodwill_reason = request.reason();
+                     RETURN_IF_ERROR(store::LockOrder(tx, r.store_id(), again.order_id, a.now));
+                     StoredPolicy used;
+                     absl::StatusOr<ReturnShippingDecision> decision =
+                         DecideForOrder(tx, again, *order, &used, r.return_id());
+                     if (!decision.ok()) return decision.status();
+                     if (!decision->eligible) {
+                       return absl::FailedPreconditionError(absl::StrCat(
+                           "even as goodwill: ", decision->ineligible_reason));
+                     }
+                     RETURN_IF_ERROR(AcceptAsGoodwill(r, a, ToProto(*decision),
+                                                      decision->refund_amount, request.reason()));
+                     r.set_policy_version(used.version);
+                     *r.mutable_quoted_fee_percents() = ToProto(used.rules.restocking_fee_percent);
+                     return absl::OkStatus();
+                   }),
+      response);
 }
 
 absl::Status ReturnDesk::CloseReturn(const Caller& caller, const v1::CloseReturnRequest& request,

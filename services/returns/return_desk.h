@@ -58,6 +58,9 @@ class ReturnDesk {
                             v1::RefundReturnResponse* response);
   absl::Status RejectReturn(const Caller& caller, const v1::RejectReturnRequest& request,
                             v1::RejectReturnResponse* response);
+  absl::Status AcceptReturnAsGoodwill(const Caller& caller,
+                                      const v1::AcceptReturnAsGoodwillRequest& request,
+                                      v1::AcceptReturnAsGoodwillResponse* response);
   absl::Status CloseReturn(const Caller& caller, const v1::CloseReturnRequest& request,
                            v1::CloseReturnResponse* response);
   absl::Status GetOrderReturns(const Caller& caller, const v1::GetOrderReturnsRequest& request,
@@ -90,11 +93,13 @@ class ReturnDesk {
   OrderLookup LookUpOrder(const ReturnRequest& request) const;
   // The rules' decision for `request`, held to what its order still has to refund after its
   // other returns (read in tx; lock the order first where the result is stored).
-  // `used` (may be null) gets the policy the decision used.
+  // `used` (may be null) gets the policy the decision used; except_return_id is the return
+  // being decided again, which does not count against itself.
   absl::StatusOr<ReturnShippingDecision> DecideForOrder(Transaction& tx,
                                                         const ReturnRequest& request,
                                                         const OrderLookup& order,
-                                                        StoredPolicy* used = nullptr);
+                                                        StoredPolicy* used = nullptr,
+                                                        absl::string_view except_return_id = "");
 
   Database& db_;
   const ReturnDeskOptions options_;

@@ -191,6 +191,23 @@ absl::Status Reject(Return& ret, const Actor& actor, const std::string& reason) 
   return absl::OkStatus();
 }
 
+absl::Status AcceptAsGoodwill(Return& ret, const Actor& actor, const v1::ReturnDecision& decision,
+                              const Money& refund_due, const std::string& reason) {
+  if (actor.role != Role::kSupervisor && actor.role != Role::kAdmin) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "only a supervisor accepts a return the rules refuse; ", actor.principal, " is ",
+        RoleName(actor.role)));
+  }
+  if (ret.status() != Return::REQUESTED || ret.decision().eligible()) {
+    return Forbidden(ret, "accept as goodwill",
+                     ret.decision().eligible() ? "the rules accept it already" : "");
+  }
+  *ret.mutable_decision() = decision;
+  *ret.mutable_refund_due() = ToProto(refund_due);
+  Record(ret, actor, "acceptGoodwill", Return::REQUESTED, reason, &refund_due);
+  return absl::OkStatus();
+}
+
 absl::Status Close(Return& ret, const Actor& actor) {
   // A received return with nothing to refund (the buyer got a replacement) is done too.
   const bool received_nothing_due =

@@ -47,6 +47,12 @@ absl::Status Refund(v1::Return& ret, const Actor& actor, const Money& amount,
                     const Money& agent_limit, const std::string& note,
                     int64_t earlier_on_order_minor = 0);
 absl::Status Reject(v1::Return& ret, const Actor& actor, const std::string& reason);
+// A supervisor's (or admin's) goodwill: a REQUESTED return the rules refused takes `decision`,
+// made again with its refusals overridden, and its refund; the reason goes in the history.
+// PERMISSION_DENIED for agents and automation; FAILED_PRECONDITION for a return already eligible
+// or past REQUESTED.
+absl::Status AcceptAsGoodwill(v1::Return& ret, const Actor& actor, const v1::ReturnDecision& decision,
+                              const Money& refund_due, const std::string& reason);
 absl::Status Close(v1::Return& ret, const Actor& actor);
 
 // PERMISSION_DENIED when an agent refunds more than the limit on one order (this amount plus

@@ -171,10 +171,19 @@ void Fire(ReturnShippingDecision& d, absl::string_view id, std::string sentence)
   d.fired_rules.push_back(FiredRule{id, std::move(sentence)});
 }
 
-void Refuse(ReturnShippingDecision& d, absl::string_view id, std::string sentence) {
+// A rule refuses the return: true, and the decision is not eligible. With goodwill the
+// refusal is recorded with the supervisor's reason and the decision goes on: false.
+bool Refuse(const ReturnRequest& r, ReturnShippingDecision& d, absl::string_view id,
+            std::string sentence) {
+  if (!r.goodwill_reason.empty()) {
+    Fire(d, rule_id::kGoodwillAccepted,
+         absl::StrCat("Accepted as goodwill, against \"", sentence, "\": ", r.goodwill_reason));
+    return false;
+  }
   d.eligible = false;
   d.ineligible_reason = sentence;
   Fire(d, id, std::move(sentence));
+  return true;
 }
 
 void FireNoRate(const Facts& f, ReturnShippingDecision& d, absl::string_view from,
@@ -361,11 +370,12 @@ void DecideSellerFault(const Facts& f, ReturnShippingDecision& d) {
   const ReturnRequest& r = f.r;
   const int window = f.p.seller_fault_window_days;
   if (r.requested_at >= f.WindowCloses(window)) {
-    Refuse(d, rule_id::kOutsideWindow,
-           absl::StrCat("Requested ", f.days_after_delivery, " days after delivery; ",
-                        "seller-fault returns are taken for ", window,
-                        " days (the A-to-z filing period): handle it as a warranty claim."));
-    return;
+    if (Refuse(r, d, rule_id::kOutsideWindow,
+               absl::StrCat("Requested ", f.days_after_delivery, " days after delivery; ",
+                            "seller-fault returns are taken for ", window,
+                            " days (the A-to-z filing period): handle it as a warranty claim."))) {
+      return;
+    }
   }
   d.eligible = true;
   Fire(d, rule_id::kSellerFaultNoRestockingFee,
@@ -540,8 +550,7 @@ bool CheckRemorseWindow(const Facts& f, const CategoryRule* category, ReturnShip
       absl::StrCat("Requested ", f.days_after_delivery, " days after delivery; the ", window,
                    "-day return window closed at the end of ", f.LastDay(window), " (",
                    f.zone.name(), ").");
-  Refuse(d, rule_id::kOutsideWindow, std::move(sentence));
-  return false;
+  return !Refuse(r, d, rule_id::kOutsideWindow, std::move(sentence));
 }
 
 void FireRestockingFee(const Facts& f, bool late, int percent, int64_t fee,
@@ -569,10 +578,11 @@ void DecideBuyerRemorse(const Facts& f, ReturnShippingDecision& d) {
   const CategoryRule* category = FindCategoryRule(f.p, r.category);
   if (f.eu) {
     if (const EuWithdrawalExclusion* e = FindEuExclusion(f); e != nullptr) {
-      Refuse(d, rule_id::kEuNotWithdrawable,
-             absl::StrCat("The EU withdrawal right does not cover ", Words(r.category),
-                          e->only_when_unsealed ? " once unsealed." : "."));
-      return;
+      if (Refuse(r, d, rule_id::kEuNotWithdrawable,
+                 absl::StrCat("The EU withdrawal right does not cover ", Words(r.category),
+                              e->only_when_unsealed ? " once unsealed." : "."))) {
+        return;
+      }
     }
   }
   // The EU withdrawal right comes first: within its days only the law's own exclusions (above)
@@ -589,16 +599,18 @@ void DecideBuyerRemorse(const Facts& f, ReturnShippingDecision& d) {
                       " does not apply; an item not in its original condition is refunded less "
                       "for its loss in value, never refused."));
   } else if (store_refuses_category) {
-    Refuse(d, rule_id::kCategoryExcluded,
-           absl::StrCat("No change-of-mind returns for ", Words(r.category),
-                        " (only when faulty or not as described)."));
-    return;
+    if (Refuse(r, d, rule_id::kCategoryExcluded,
+               absl::StrCat("No change-of-mind returns for ", Words(r.category),
+                            " (only when faulty or not as described)."))) {
+      return;
+    }
   } else if (store_refuses_condition) {
-    Refuse(d, rule_id::kCategoryConditionNotAccepted,
-           absl::StrCat("For ", Words(r.category), ", a change-of-mind return must be ",
-                        Words(category->worst_accepted_condition), " or better; this one is ",
-                        Words(r.condition), "."));
-    return;
+    if (Refuse(r, d, rule_id::kCategoryConditionNotAccepted,
+               absl::StrCat("For ", Words(r.category), ", a change-of-mind return must be ",
+                            Words(category->worst_accepted_condition), " or better; this one is ",
+                            Words(r.condition), "."))) {
+      return;
+    }
   }
   bool late = false;
   if (!CheckRemorseWindow(f, category, d, &late)) return;

@@ -69,6 +69,8 @@ inline constexpr absl::string_view kDamagedOnArrivalReplace = "damaged_on_arriva
 inline constexpr absl::string_view kCarrierClaim = "carrier_claim";
 // Refund.
 inline constexpr absl::string_view kRefundAfterReceipt = "refund_after_receipt";
+// A supervisor's goodwill overrode a refusal.
+inline constexpr absl::string_view kGoodwillAccepted = "goodwill_accepted";
 // Receipt.
 inline constexpr absl::string_view kQuoteHolds = "quote_holds";
 inline constexpr absl::string_view kConditionWorseThanClaimed = "condition_worse_than_claimed";
@@ -103,6 +105,9 @@ struct ReturnRequest {
   int64_t weight_grams = 0;
   // IANA zone of the buyer, whose calendar the windows' days are; the site's when empty.
   std::string buyer_time_zone;
+  // Set when a supervisor accepts the return as goodwill (the reason): a rule that would refuse
+  // it is recorded (goodwill_accepted, with the reason) and the decision goes on.
+  std::string goodwill_reason;
 };
 
 // Goods with no parcel (digital, gift cards): no weight, no label, nothing travels back.

@@ -78,6 +78,14 @@ grpc::ServerUnaryReactor* ReturnsService::RejectReturn(grpc::CallbackServerConte
   });
 }
 
+grpc::ServerUnaryReactor* ReturnsService::AcceptReturnAsGoodwill(
+    grpc::CallbackServerContext* ctx, const v1::AcceptReturnAsGoodwillRequest* req,
+    v1::AcceptReturnAsGoodwillResponse* resp) {
+  return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) {
+    return desk_.AcceptReturnAsGoodwill(caller, *req, resp);
+  });
+}
+
 grpc::ServerUnaryReactor* ReturnsService::CloseReturn(grpc::CallbackServerContext* ctx,
                                                   const v1::CloseReturnRequest* req, v1::CloseReturnResponse* resp) {
   return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) {

@@ -32,6 +32,9 @@ class ReturnsService final : public v1::ReturnsService::CallbackService {
       v1::RefundReturnResponse* resp) override;
   grpc::ServerUnaryReactor* RejectReturn(grpc::CallbackServerContext* ctx, const v1::RejectReturnRequest* req,
       v1::RejectReturnResponse* resp) override;
+  grpc::ServerUnaryReactor* AcceptReturnAsGoodwill(grpc::CallbackServerContext* ctx,
+                                                   const v1::AcceptReturnAsGoodwillRequest* req,
+                                                   v1::AcceptReturnAsGoodwillResponse* resp) override;
   grpc::ServerUnaryReactor* CloseReturn(grpc::CallbackServerContext* ctx, const v1::CloseReturnRequest* req,
       v1::CloseReturnResponse* resp) override;
   grpc::ServerUnaryReactor* GetOrderReturns(grpc::CallbackServerContext* ctx, const v1::GetOrderReturnsRequest* req,

@@ -541,6 +541,40 @@ TEST_F(ReturnsTest, AQuoteHoldsWhenThePolicyChangesBeforeReceipt) {
   EXPECT_EQ(got.return_().restocking_fee().amount_minor(), 0);
 }
 
+TEST_F(ReturnsTest, ASupervisorAcceptsARefusedReturnAsGoodwillWithAReason) {
+  v1::CreateReturnRequest late = CreateRequest("113-9000001");
+  *late.mutable_return_case()->mutable_delivered_at() = ToProtoTime(Now() - absl::Hours(24 * 45));
+  *late.mutable_return_case()->mutable_ordered_at() = ToProtoTime(Now() - absl::Hours(24 * 50));
+  const Return refused = Create(late);
+  ASSERT_FALSE(refused.decision().eligible());
+  ASSERT_TRUE(Fired(refused.decision(), "outside_window"));
+
+  v1::AcceptReturnAsGoodwillRequest goodwill;
+  goodwill.set_return_id(refused.return_id());
+  goodwill.set_reason("Long-standing customer; the parcel sat in customs for two weeks.");
+  v1::AcceptReturnAsGoodwillResponse accepted;
+  EXPECT_EQ(desk_->AcceptReturnAsGoodwill(Agent(), goodwill, &accepted).code(),
+            absl::StatusCode::kPermissionDenied);
+  goodwill.clear_reason();
+  EXPECT_EQ(desk_->AcceptReturnAsGoodwill(Supervisor(), goodwill, &accepted).code(),
+            absl::StatusCode::kInvalidArgument)
+      << "a reason is required";
+  goodwill.set_reason("Long-standing customer; the parcel sat in customs for two weeks.");
+  const absl::Status s = desk_->AcceptReturnAsGoodwill(Supervisor(), goodwill, &accepted);
+  ASSERT_TRUE(s.ok()) << s;
+  const Return& r = accepted.return_();
+  EXPECT_TRUE(r.decision().eligible());
+  EXPECT_TRUE(Fired(r.decision(), "goodwill_accepted"));
+  EXPECT_GT(r.refund_due().amount_minor(), 0);
+  const Return::Event& e = r.history(r.history_size() - 1);
+  EXPECT_EQ(e.action(), "acceptGoodwill");
+  EXPECT_EQ(e.actor(), "sup-1");
+  EXPECT_EQ(e.note(), goodwill.reason());
+  // Once accepted it is no longer the rules' refusal: a second goodwill is refused.
+  EXPECT_EQ(desk_->AcceptReturnAsGoodwill(Supervisor(), goodwill, &accepted).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_F(ReturnsTest, AnAgentsLimitCountsWhatTheyRefundedOnTheOrder) {
   // Two units of 40.00 in two returns; the agent limit is 50.00 per order.
   v1::CreateReturnRequest first = CreateRequest("113-7000001");
