@@ -71,16 +71,28 @@ DutyDecision DecideDuty(const DutyCase& duty_case) {
   }
   const absl::string_view why = c.seller_at_fault ? "The duty is the seller's doing"
                                                   : "The buyer was not told before shipping";
-  const int64_t covered = std::clamp<int64_t>(profit, 0, duty);
-  const int64_t uncovered = duty - covered;
-  if (uncovered > ret) {
+  // What keeping the sale costs the seller beyond its profit; a loss adds to it.
+  const int64_t beyond_profit = std::max<int64_t>(duty - profit, 0);
+  if (beyond_profit > ret) {
     d.outcome = DutyOutcome::kGoToReturn;
     Fire(d, duty_rule_id::kGoToReturn,
          absl::StrCat(why, ", and the ", text(duty), " duty would cost the seller ",
-                      text(uncovered), " beyond the item's profit (", text(profit),
-                      "), more than a return (", text(ret), "): offer a return instead."));
+                      text(beyond_profit),
+                      profit < 0 ? absl::StrCat(" with the item's loss (", text(-profit), ")")
+                                 : absl::StrCat(" beyond the item's profit (", text(profit), ")"),
+                      ", more than a return (", text(ret), "): offer a return instead."));
     return d;
   }
+  if (c.seller_at_fault) {
+    d.outcome = DutyOutcome::kSellerPays;
+    d.seller_pays = c.duty;
+    Fire(d, duty_rule_id::kSellerAtFaultPays,
+         absl::StrCat(why, ": the seller pays the whole ", text(duty),
+                      " duty; the buyer carries none of it."));
+    return d;
+  }
+  const int64_t covered = std::clamp<int64_t>(profit, 0, duty);
+  const int64_t uncovered = duty - covered;
   if (profit >= duty || profit <= 0) {
     d.outcome = DutyOutcome::kSellerPays;
     d.seller_pays = c.duty;

@@ -17,6 +17,7 @@ inline constexpr absl::string_view kSellerPaysWithinProfit = "duty_seller_pays_w
 inline constexpr absl::string_view kSellerPaysNoProfitToShare = "duty_seller_pays_no_profit";
 inline constexpr absl::string_view kShared = "duty_shared";
 inline constexpr absl::string_view kGoToReturn = "duty_go_to_return";
+inline constexpr absl::string_view kSellerAtFaultPays = "duty_seller_at_fault_pays";
 }  // namespace duty_rule_id
 
 enum class DutyOutcome { kBuyerPays, kSellerPays, kShared, kGoToReturn };
@@ -48,8 +49,10 @@ absl::Status ValidateDutyCase(const DutyCase& duty_case);
 // For a valid case:
 // (1) told before shipping and not at fault: the buyer pays.
 // Otherwise the seller carries the duty, and DOMAIN.md's (2) and (3) are read together as: the
-// seller keeps the sale while the part of the duty its profit does not cover, duty - max(profit,
-// 0), costs no more than a return; beyond that it goes to a return (3). Keeping the sale:
+// seller keeps the sale while what keeping it costs beyond the item's profit, duty - profit (a
+// loss-making item adds its loss: it is compared as a loss, not as zero), is no more than a
+// return; beyond that it goes to a return (3). Keeping the sale:
+//   the seller at fault: the seller pays it all; the buyer never carries any part of it;
 //   duty <= profit: the seller pays it all (its profit absorbs it);
 //   no profit (<= 0): the seller pays it all (still cheaper than a return);
 //   0 < profit < duty: shared, the seller pays up to its profit and asks the buyer for the

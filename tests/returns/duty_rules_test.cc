@@ -53,7 +53,14 @@ INSTANTIATE_TEST_SUITE_P(
                 DutyOutcome::kBuyerPays, 0, 30'00, "duty_buyer_told_pays"},
         // Told, but the seller caused it: rule (1) does not apply; profit covers it.
         DutyRow{"SellerAtFaultPaysEvenWhenBuyerWasTold", true, true, 20'00, 50'00, 10'00,
-                DutyOutcome::kSellerPays, 20'00, 0, "duty_seller_pays_within_profit"},
+                DutyOutcome::kSellerPays, 20'00, 0, "duty_seller_at_fault_pays"},
+        // At fault, with a profit below the duty: not shared, the buyer carries none of it.
+        DutyRow{"SellerAtFaultNeverSharesTheDuty", false, true, 30'00, 20'00, 15'00,
+                DutyOutcome::kSellerPays, 30'00, 0, "duty_seller_at_fault_pays"},
+        // A 5.00 loss and a 9.00 duty: keeping the sale costs 14.00, more than a 12.00 return
+        // (compared as zero profit it would cost 9.00 and be kept).
+        DutyRow{"ALossIsComparedAsALossNotAsZero", false, false, 9'00, -5'00, 12'00,
+                DutyOutcome::kGoToReturn, 0, 0, "duty_go_to_return"},
         DutyRow{"NotToldSellerPaysWhenProfitCoversDuty", false, false, 20'00, 50'00, 10'00,
                 DutyOutcome::kSellerPays, 20'00, 0, "duty_seller_pays_within_profit"},
         DutyRow{"DutyEqualToProfitIsPaidBySeller", false, false, 20'00, 20'00, 1'00,
