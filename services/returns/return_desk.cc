@@ -207,8 +207,14 @@ absl::Status ReturnDesk::CreateReturn(const Caller& caller, const std::string& i
         e->set_actor(caller.principal);
         e->set_to_status(Return::REQUESTED);
         e->set_note(decision->eligible ? "eligible" : absl::StrCat("not eligible: ", decision->ineligible_reason));
+        // Platform-fulfilled: recorded and closed at once; the platform answers the buyer, so no
+        // ticket with a seller's reply clock is opened for it.
+        const bool platform = decision->platform_handles;
+        if (platform) {
+          RETURN_IF_ERROR(Close(ret, Actor{caller.principal, caller.role, now}));
+        }
         RETURN_IF_ERROR(store::InsertReturn(tx, ret));
-        if (request.ticket_id().empty()) {
+        if (request.ticket_id().empty() && !platform) {
           // Same transaction as the return: the ticket call cannot be lost, only delayed.
           RETURN_IF_ERROR(store::EnqueueOutbox(tx, ret.return_id(), "open_ticket",
                                                TicketFor(ret).SerializeAsString(),
@@ -337,6 +343,11 @@ absl::Status ReturnDesk::MarkReceived(const Caller& caller, const v1::MarkReceiv
   return Answer(
       ChangeReturn(caller, request.return_id(),
                    [&](Transaction& tx, Return& r, const Actor& a) -> absl::Status {
+                     if (r.status() == Return::REFUNDED) {
+                       // Refunded early: the arrival is evidence; the refund made stands.
+                       return returns::MarkReceived(r, a, found, FromProto(r.refund_due()),
+                                                    request.note());
+                     }
                      const ReturnRequest quoted = FromProto(r.return_case());
                      // The policy of today only answers what the agent left open: whether a
                      // fee is charged when they said neither, and, for returns recorded before

@@ -110,13 +110,23 @@ absl::Status RecordTracking(Return& ret, const Actor& actor, const std::string& 
 
 absl::Status MarkReceived(Return& ret, const Actor& actor, ItemCondition condition,
                           const Money& refund_due, const std::string& note) {
-  if (ret.status() != Return::IN_TRANSIT && ret.status() != Return::LABEL_ISSUED) {
+  // Refunded early (on proof of sending): the item's arrival and condition are still recorded,
+  // as evidence for a claim; the refund made stands.
+  const bool refunded_early = ret.status() == Return::REFUNDED &&
+                              ret.received_condition() == v1::CONDITION_UNSPECIFIED;
+  if (ret.status() != Return::IN_TRANSIT && ret.status() != Return::LABEL_ISSUED &&
+      !refunded_early) {
     return Forbidden(ret, "mark received", "");
   }
   ret.set_received_condition(static_cast<v1::ItemCondition>(static_cast<int>(condition) + 1));
+  const std::string said = note.empty() ? absl::StrCat("arrived ", EnumName(condition)) : note;
+  if (refunded_early) {
+    Record(ret, actor, "markReceived", Return::REFUNDED,
+           absl::StrCat(said, "; refunded before it arrived"));
+    return absl::OkStatus();
+  }
   *ret.mutable_refund_due() = ToProto(refund_due);
-  Record(ret, actor, "markReceived", Return::RECEIVED,
-         note.empty() ? absl::StrCat("arrived ", EnumName(condition)) : note, &refund_due);
+  Record(ret, actor, "markReceived", Return::RECEIVED, said, &refund_due);
   return absl::OkStatus();
 }
 
@@ -213,11 +223,15 @@ absl::Status Close(Return& ret, const Actor& actor) {
   const bool received_nothing_due =
       ret.status() == Return::RECEIVED &&
       (ret.decision().disposition() == v1::REPLACE_AND_RETURN || ret.refund_due().amount_minor() == 0);
+  // The platform handles it (FBA): the seller records it and is done; no label, no clock.
+  const bool platform_handles =
+      ret.status() == Return::REQUESTED && ret.decision().platform_handles();
   if (ret.status() != Return::REFUNDED && ret.status() != Return::RETURNLESS_REFUNDED &&
-      ret.status() != Return::REJECTED && !received_nothing_due) {
+      ret.status() != Return::REJECTED && !received_nothing_due && !platform_handles) {
     return Forbidden(ret, "close", "refund or reject it first");
   }
-  Record(ret, actor, "close", Return::CLOSED, "");
+  Record(ret, actor, "close", Return::CLOSED,
+         platform_handles ? "the platform handles the return, its label and the refund" : "");
   return absl::OkStatus();
 }
 

@@ -33,8 +33,9 @@ absl::Status IssueLabel(v1::Return& ret, const Actor& actor, const std::string& 
 // From LABEL_ISSUED, or from AUTHORIZED when the buyer arranges the shipping.
 absl::Status RecordTracking(v1::Return& ret, const Actor& actor, const std::string& carrier,
                             const std::string& tracking_number);
-// From IN_TRANSIT or LABEL_ISSUED (a parcel can arrive with no scan). refund_due is the refund
-// recomputed for the condition found.
+// From IN_TRANSIT or LABEL_ISSUED (a parcel can arrive with no scan): RECEIVED, with refund_due
+// as settled on receipt. From REFUNDED, for a return refunded before it arrived: the condition is
+// recorded as evidence, the refund made stands and refund_due is not read.
 absl::Status MarkReceived(v1::Return& ret, const Actor& actor, ItemCondition condition,
                           const Money& refund_due, const std::string& note);
 // RECEIVED, or IN_TRANSIT (refund early on proof of sending), -> REFUNDED; AUTHORIZED when
@@ -53,6 +54,8 @@ absl::Status Reject(v1::Return& ret, const Actor& actor, const std::string& reas
 // or past REQUESTED.
 absl::Status AcceptAsGoodwill(v1::Return& ret, const Actor& actor, const v1::ReturnDecision& decision,
                               const Money& refund_due, const std::string& reason);
+// After a refund or a rejection; a received return with nothing to refund; and a return the
+// platform handles (FBA), straight from REQUESTED.
 absl::Status Close(v1::Return& ret, const Actor& actor);
 
 // PERMISSION_DENIED when an agent refunds more than the limit on one order (this amount plus

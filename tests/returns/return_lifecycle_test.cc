@@ -210,5 +210,32 @@ TEST(ReturnsMapping, BadPolicyFieldsAreNamed) {
   EXPECT_NE(FromProto(proto).status().message().find("respond_within"), absl::string_view::npos);
 }
 
+TEST(ReturnLifecycle, AReturnRefundedBeforeItArrivesStillRecordsItsCondition) {
+  Return r = Requested(v1::RETURN_TO_ORIGIN, v1::ReturnLabel::PREPAID);
+  ASSERT_TRUE(Authorize(r, Agent(), "").ok());
+  ASSERT_TRUE(IssueLabel(r, Agent(), "4PX", "RL9", Money{1800, "USD"}).ok());
+  ASSERT_TRUE(RecordTracking(r, Agent(), "4PX", "RL9").ok());
+  ASSERT_TRUE(Refund(r, Agent(), Money{4000, "USD"}, kLimit, "on proof of sending").ok());
+  ASSERT_EQ(r.status(), Return::REFUNDED);
+  // It arrives later: evidence for a claim, and the refund made stands.
+  ASSERT_TRUE(MarkReceived(r, Agent(), ItemCondition::kDamaged, Money{0, "USD"}, "").ok());
+  EXPECT_EQ(r.status(), Return::REFUNDED);
+  EXPECT_EQ(r.received_condition(), v1::DAMAGED);
+  EXPECT_EQ(r.refunded().amount_minor(), 4000);
+  EXPECT_NE(r.history(r.history_size() - 1).note().find("refunded before it arrived"),
+            std::string::npos);
+  // Once recorded, it is not recorded again.
+  EXPECT_EQ(MarkReceived(r, Agent(), ItemCondition::kUsed, Money{0, "USD"}, "").code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(ReturnLifecycle, APlatformHandledReturnIsClosedStraightAway) {
+  Return r = Requested(v1::RETURN_TO_ORIGIN, v1::ReturnLabel::PREPAID);
+  EXPECT_EQ(Close(r, Agent()).code(), absl::StatusCode::kFailedPrecondition);
+  r.mutable_decision()->set_platform_handles(true);
+  ASSERT_TRUE(Close(r, Agent()).ok());
+  EXPECT_EQ(r.status(), Return::CLOSED);
+}
+
 }  // namespace
 }  // namespace aftersales::returns

@@ -575,6 +575,17 @@ TEST_F(ReturnsTest, ASupervisorAcceptsARefusedReturnAsGoodwillWithAReason) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(ReturnsTest, AnFbaReturnIsRecordedAndClosedWithNoTicketClock) {
+  v1::CreateReturnRequest fba = CreateRequest("113-9100001");
+  fba.mutable_return_case()->set_fulfillment(v1::PLATFORM);
+  const Return r = Create(fba);
+  EXPECT_TRUE(r.decision().platform_handles());
+  EXPECT_EQ(r.status(), Return::CLOSED);
+  EXPECT_EQ(r.history(r.history_size() - 1).action(), "close");
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox"), 0)
+      << "the platform answers the buyer: no ticket with a 48 h seller clock";
+}
+
 TEST_F(ReturnsTest, AnAgentsLimitCountsWhatTheyRefundedOnTheOrder) {
   // Two units of 40.00 in two returns; the agent limit is 50.00 per order.
   v1::CreateReturnRequest first = CreateRequest("113-7000001");
