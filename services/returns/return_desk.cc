@@ -8,6 +8,7 @@
 #include "aftersales/tickets/v1/tickets.pb.h"
 #include "common/idempotency.h"
 #include "common/ids.h"
+#include "common/log.h"
 #include "common/status.h"
 #include "common/time_util.h"
 #include "common/validation.h"
@@ -409,6 +410,61 @@ absl::Status ReturnDesk::RejectReturn(const Caller& caller, const v1::RejectRetu
                                return Reject(r, a, request.reason());
                              }),
                 response);
+}
+
+namespace {
+
+absl::Status CheckOutboxAdmin(const Caller& caller) {
+  if (caller.CanAdminister() && caller.all_stores) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "the ticket outbox spans every store: only an admin of every store sees or requeues it; ",
+      caller.principal, " is ", RoleName(caller.role)));
+}
+
+}  // namespace
+
+absl::Status ReturnDesk::GetTicketOutbox(const Caller& caller,
+                                         const v1::GetTicketOutboxRequest& request,
+                                         v1::GetTicketOutboxResponse* response) {
+  RETURN_IF_ERROR(CheckOutboxAdmin(caller));
+  if (request.page_size() < 0 || request.page_size() > 200) {
+    return absl::InvalidArgumentError("page_size: must be 0..200 (0 means 50)");
+  }
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<store::OutboxCounts> counts = store::CountOutbox(tx);
+    if (!counts.ok()) return counts.status();
+    absl::StatusOr<std::vector<store::FailedOutboxEntry>> failed =
+        store::ListFailedOutbox(tx, request.page_size() == 0 ? 50 : request.page_size());
+    if (!failed.ok()) return failed.status();
+    response->Clear();
+    response->set_pending(counts->pending);
+    response->set_failed(counts->failed);
+    for (const store::FailedOutboxEntry& e : *failed) {
+      auto* out = response->add_failed_entries();
+      out->set_return_id(e.return_id);
+      out->set_kind(e.kind);
+      out->set_attempts(e.attempts);
+      out->set_last_error(e.last_error);
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ReturnDesk::RequeueTicketOutbox(const Caller& caller,
+                                             const v1::RequeueTicketOutboxRequest& request,
+                                             v1::RequeueTicketOutboxResponse* response) {
+  RETURN_IF_ERROR(CheckOutboxAdmin(caller));
+  RETURN_IF_ERROR(ValidateOptionalId("return_id", request.return_id()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<uint64_t> requeued =
+        store::RequeueFailedOutbox(tx, request.return_id(), options_.clock());
+    if (!requeued.ok()) return requeued.status();
+    LogInfo("ticket outbox requeued", {{"by", caller.principal},
+                                       {"return_id", request.return_id()},
+                                       {"count", absl::StrCat(*requeued)}});
+    response->set_requeued(static_cast<int64_t>(*requeued));
+    return absl::OkStatus();
+  });
 }
 
 absl::Status ReturnDesk::AcceptReturnAsGoodwill(const Caller& caller,

@@ -58,6 +58,12 @@ class ReturnDesk {
                             v1::RefundReturnResponse* response);
   absl::Status RejectReturn(const Caller& caller, const v1::RejectReturnRequest& request,
                             v1::RejectReturnResponse* response);
+  // The ticket outbox spans every store: for admins (and automation) of every store only.
+  absl::Status GetTicketOutbox(const Caller& caller, const v1::GetTicketOutboxRequest& request,
+                               v1::GetTicketOutboxResponse* response);
+  absl::Status RequeueTicketOutbox(const Caller& caller,
+                                   const v1::RequeueTicketOutboxRequest& request,
+                                   v1::RequeueTicketOutboxResponse* response);
   absl::Status AcceptReturnAsGoodwill(const Caller& caller,
                                       const v1::AcceptReturnAsGoodwillRequest& request,
                                       v1::AcceptReturnAsGoodwillResponse* response);

@@ -202,8 +202,10 @@ absl::StatusOr<std::vector<OutboxEntry>> LeaseDueOutbox(Transaction& tx, absl::T
 }
 
 absl::Status MarkOutboxDelivered(Transaction& tx, int64_t outbox_id, absl::Time now) {
+  // Only a PENDING entry changes: an attempt that outlived its lease must not rewrite what
+  // another deliverer recorded (above all a DELIVERED entry).
   return tx.Execute("UPDATE outbox SET state = 'DELIVERED', attempts = attempts + 1, delivered_at = ?, "
-                    "last_error = '' WHERE outbox_id = ?",
+                    "last_error = '' WHERE outbox_id = ? AND state = 'PENDING'",
                     {now, outbox_id})
       .status();
 }
@@ -211,14 +213,14 @@ absl::Status MarkOutboxDelivered(Transaction& tx, int64_t outbox_id, absl::Time 
 absl::Status MarkOutboxRetry(Transaction& tx, int64_t outbox_id, const std::string& error,
                              absl::Time next_attempt) {
   return tx.Execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
-                    "WHERE outbox_id = ?",
+                    "WHERE outbox_id = ? AND state = 'PENDING'",
                     {next_attempt, error.substr(0, 1000), outbox_id})
       .status();
 }
 
 absl::Status MarkOutboxFailed(Transaction& tx, int64_t outbox_id, const std::string& error) {
   return tx.Execute("UPDATE outbox SET state = 'FAILED', attempts = attempts + 1, last_error = ? "
-                    "WHERE outbox_id = ?",
+                    "WHERE outbox_id = ? AND state = 'PENDING'",
                     {error.substr(0, 1000), outbox_id})
       .status();
 }
@@ -228,6 +230,31 @@ absl::StatusOr<OutboxCounts> CountOutbox(Transaction& tx) {
       tx.Query("SELECT COALESCE(SUM(state = 'PENDING'), 0), COALESCE(SUM(state = 'FAILED'), 0) FROM outbox");
   if (!rows.ok()) return rows.status();
   return OutboxCounts{rows->front().Int(0), rows->front().Int(1)};
+}
+
+absl::StatusOr<uint64_t> RequeueFailedOutbox(Transaction& tx, const std::string& return_id,
+                                              absl::Time now) {
+  if (return_id.empty()) {
+    return tx.Execute("UPDATE outbox SET state = 'PENDING', next_attempt_at = ?, attempts = 0 "
+                      "WHERE state = 'FAILED'",
+                      {now});
+  }
+  return tx.Execute("UPDATE outbox SET state = 'PENDING', next_attempt_at = ?, attempts = 0 "
+                    "WHERE state = 'FAILED' AND return_id = ?",
+                    {now, return_id});
+}
+
+absl::StatusOr<std::vector<FailedOutboxEntry>> ListFailedOutbox(Transaction& tx, int limit) {
+  absl::StatusOr<std::vector<Row>> rows = tx.Query(
+      "SELECT return_id, kind, attempts, last_error FROM outbox WHERE state = 'FAILED' "
+      "ORDER BY outbox_id LIMIT ?",
+      {limit});
+  if (!rows.ok()) return rows.status();
+  std::vector<FailedOutboxEntry> out;
+  for (const Row& r : *rows) {
+    out.push_back({r.String(0), r.String(1), static_cast<int>(r.Int(2)), r.String(3)});
+  }
+  return out;
 }
 
 absl::StatusOr<uint64_t> PurgeDeliveredOutbox(Transaction& tx, absl::Time before) {

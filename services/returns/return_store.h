@@ -68,6 +68,18 @@ struct OutboxCounts {
   int64_t failed = 0;
 };
 absl::StatusOr<OutboxCounts> CountOutbox(Transaction& tx);
+// FAILED entries back to PENDING, due now, attempts from zero: those of one return, or all
+// when return_id is empty. Returns how many.
+absl::StatusOr<uint64_t> RequeueFailedOutbox(Transaction& tx, const std::string& return_id,
+                                              absl::Time now);
+struct FailedOutboxEntry {
+  std::string return_id;
+  std::string kind;
+  int attempts = 0;
+  std::string last_error;
+};
+// The oldest FAILED entries first.
+absl::StatusOr<std::vector<FailedOutboxEntry>> ListFailedOutbox(Transaction& tx, int limit);
 // Delivered entries older than `before`, a batch at a time.
 absl::StatusOr<uint64_t> PurgeDeliveredOutbox(Transaction& tx, absl::Time before);
 

@@ -78,6 +78,22 @@ grpc::ServerUnaryReactor* ReturnsService::RejectReturn(grpc::CallbackServerConte
   });
 }
 
+grpc::ServerUnaryReactor* ReturnsService::GetTicketOutbox(grpc::CallbackServerContext* ctx,
+                                                          const v1::GetTicketOutboxRequest* req,
+                                                          v1::GetTicketOutboxResponse* resp) {
+  return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) {
+    return desk_.GetTicketOutbox(caller, *req, resp);
+  });
+}
+
+grpc::ServerUnaryReactor* ReturnsService::RequeueTicketOutbox(
+    grpc::CallbackServerContext* ctx, const v1::RequeueTicketOutboxRequest* req,
+    v1::RequeueTicketOutboxResponse* resp) {
+  return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) {
+    return desk_.RequeueTicketOutbox(caller, *req, resp);
+  });
+}
+
 grpc::ServerUnaryReactor* ReturnsService::AcceptReturnAsGoodwill(
     grpc::CallbackServerContext* ctx, const v1::AcceptReturnAsGoodwillRequest* req,
     v1::AcceptReturnAsGoodwillResponse* resp) {

@@ -32,6 +32,12 @@ class ReturnsService final : public v1::ReturnsService::CallbackService {
       v1::RefundReturnResponse* resp) override;
   grpc::ServerUnaryReactor* RejectReturn(grpc::CallbackServerContext* ctx, const v1::RejectReturnRequest* req,
       v1::RejectReturnResponse* resp) override;
+  grpc::ServerUnaryReactor* GetTicketOutbox(grpc::CallbackServerContext* ctx,
+                                            const v1::GetTicketOutboxRequest* req,
+                                            v1::GetTicketOutboxResponse* resp) override;
+  grpc::ServerUnaryReactor* RequeueTicketOutbox(grpc::CallbackServerContext* ctx,
+                                                const v1::RequeueTicketOutboxRequest* req,
+                                                v1::RequeueTicketOutboxResponse* resp) override;
   grpc::ServerUnaryReactor* AcceptReturnAsGoodwill(grpc::CallbackServerContext* ctx,
                                                    const v1::AcceptReturnAsGoodwillRequest* req,
                                                    v1::AcceptReturnAsGoodwillResponse* resp) override;

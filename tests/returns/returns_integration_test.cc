@@ -10,10 +10,12 @@
 #include "aftersales/tickets/v1/tickets.grpc.pb.h"
 #include "common/channel.h"
 #include "common/migrations.h"
+#include "common/status.h"
 #include "common/time_util.h"
 #include "services/returns/migrations.h"
 #include "services/returns/returns_mapping.h"
 #include "services/returns/return_desk.h"
+#include "services/returns/return_store.h"
 #include "services/returns/ticket_outbox.h"
 #include "services/returns/tickets_orders.h"
 #include "tests/support/child_process.h"
@@ -687,7 +689,44 @@ TEST_F(ReturnsTest, OutboxOpensTheTicketExactlyOnceAfterTicketsComesBack) {
   Advance(absl::Hours(1));
   EXPECT_EQ(outbox.DeliverDue(10).value_or(-1), 0) << "a failed entry is not retried";
   EXPECT_EQ(Count(**tdb, "SELECT COUNT(*) FROM tickets WHERE order_id = '113-3000003'"), 1);
+
+  // An admin sees it with its error, fixes the cause, and sends it again.
+  v1::GetTicketOutboxRequest look;
+  v1::GetTicketOutboxResponse seen;
+  EXPECT_EQ(desk_->GetTicketOutbox(Agent(), look, &seen).code(), absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(desk_->GetTicketOutbox(Admin(), look, &seen).ok());
+  EXPECT_EQ(seen.failed(), 1);
+  ASSERT_EQ(seen.failed_entries_size(), 1);
+  EXPECT_EQ(seen.failed_entries(0).return_id(), broken.return_id());
+  EXPECT_NE(seen.failed_entries(0).last_error().find("unreadable"), std::string::npos);
+  ASSERT_TRUE(db_->InTransaction([&](Transaction& tx) {
+                  return tx.Execute("UPDATE outbox SET payload = (SELECT payload FROM (SELECT "
+                                    "payload FROM outbox WHERE return_id = ?) fixed) WHERE "
+                                    "return_id = ?",
+                                    {fine.return_id(), broken.return_id()})
+                      .status();
+                }).ok());
+  v1::RequeueTicketOutboxRequest requeue;
+  requeue.set_return_id(broken.return_id());
+  v1::RequeueTicketOutboxResponse requeued;
+  ASSERT_TRUE(desk_->RequeueTicketOutbox(Admin(), requeue, &requeued).ok());
+  EXPECT_EQ(requeued.requeued(), 1);
+  EXPECT_EQ(outbox.DeliverDue(10).value_or(-1), 1) << "sent again";
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox WHERE state = 'FAILED'"), 0);
   EXPECT_EQ(tickets->Stop(SIGTERM, absl::Seconds(20)).value_or(-1), 0);
+}
+
+TEST_F(ReturnsTest, AnAttemptPastItsLeaseNeverRewritesADeliveredEntry) {
+  Create(CreateRequest("113-3100001"));
+  ASSERT_TRUE(db_->InTransaction([](Transaction& tx) {
+                  return tx.Execute("UPDATE outbox SET state = 'DELIVERED'").status();
+                }).ok());
+  const int64_t id = Count(*db_, "SELECT outbox_id FROM outbox");
+  ASSERT_TRUE(db_->InTransaction([&](Transaction& tx) {
+                  RETURN_IF_ERROR(store::MarkOutboxFailed(tx, id, "late answer"));
+                  return store::MarkOutboxRetry(tx, id, "late answer", Now());
+                }).ok());
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox WHERE state = 'DELIVERED' AND last_error = ''"), 1);
 }
 
 }  // namespace
