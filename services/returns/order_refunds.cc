@@ -27,6 +27,12 @@ OrderBalance BalanceOf(const OrderTotals& order, absl::Span<const EarlierReturn>
   return b;
 }
 
+int64_t MostRefundable(const OrderTotals& order, absl::Span<const EarlierReturn> others,
+                       int64_t line_minor) {
+  const OrderBalance left = BalanceOf(order, others);
+  return std::min(line_minor, left.goods_left) + left.shipping_left;
+}
+
 void HoldToOrder(const ReturnRequest& r, const std::optional<OrderTotals>& order,
                  absl::string_view unknown_because, absl::Span<const EarlierReturn> earlier,
                  ReturnShippingDecision& d) {

@@ -49,6 +49,11 @@ struct OrderBalance {
 
 OrderBalance BalanceOf(const OrderTotals& order, absl::Span<const EarlierReturn> earlier);
 
+// The most a return whose line is `line_minor` may still refund on the order after the other
+// returns: its goods up to what is left of the order's, plus the shipping left.
+int64_t MostRefundable(const OrderTotals& order, absl::Span<const EarlierReturn> others,
+                       int64_t line_minor);
+
 // Holds `decision` (for `request`) to what the order still has to refund. A refund counts as
 // goods up to the return's line and as outbound shipping beyond it, so shipping is refunded at
 // most once per order and the goods at most once per unit sold:

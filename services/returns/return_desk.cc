@@ -53,28 +53,6 @@ tickets::v1::CreateTicketRequest TicketFor(const Return& ret) {
   return t;
 }
 
-// What `principal` refunded on the other returns of ret's order, in its currency, under the
-// order's lock.
-absl::StatusOr<int64_t> RefundedOnOrderBy(Transaction& tx, const Return& ret,
-                                          const std::string& principal, absl::Time now) {
-  const std::string& order_id = ret.return_case().order().order_id();
-  RETURN_IF_ERROR(store::LockOrder(tx, ret.store_id(), order_id, now));
-  absl::StatusOr<std::vector<Return>> others = store::ReturnsOfOrder(tx, ret.store_id(), order_id);
-  if (!others.ok()) return others.status();
-  int64_t total = 0;
-  for (const Return& other : *others) {
-    if (other.return_id() == ret.return_id() || !other.has_refunded()) continue;
-    if (other.refunded().currency_code() != ret.refund_due().currency_code()) continue;
-    for (const Return::Event& e : other.history()) {
-      if (e.action() == "refund" && e.actor() == principal) {
-        total += other.refunded().amount_minor();
-        break;
-      }
-    }
-  }
-  return total;
-}
-
 }  // namespace
 
 absl::StatusOr<StoredPolicy> LoadPolicy(Transaction& tx, const std::string& store_id,
@@ -93,22 +71,45 @@ absl::StatusOr<StoredPolicy> LoadPolicy(Transaction& tx, const std::string& stor
 
 ReturnDesk::ReturnDesk(Database& db, ReturnDeskOptions options) : db_(db), options_(std::move(options)) {}
 
+absl::StatusOr<ReturnDesk::OrderLookup> ReturnDesk::LookUpOrderOf(const Caller& caller,
+                                                                 const std::string& return_id) {
+  v1::GetReturnRequest get;
+  get.set_return_id(return_id);
+  v1::GetReturnResponse got;
+  RETURN_IF_ERROR(GetReturn(caller, get, &got));
+  OrderLookup order = LookUpOrder(FromProto(got.return_().return_case()));
+  RETURN_IF_ERROR(order.unreachable);
+  return order;
+}
+
+absl::StatusOr<std::vector<Return>> ReturnDesk::OtherReturnsLocked(Transaction& tx,
+                                                                   const Return& ret,
+                                                                   absl::Time now) {
+  const std::string& order_id = ret.return_case().order().order_id();
+  RETURN_IF_ERROR(store::LockOrder(tx, ret.store_id(), order_id, now));
+  return store::ReturnsOfOrder(tx, ret.store_id(), order_id);
+}
+
 ReturnDesk::OrderLookup ReturnDesk::LookUpOrder(const ReturnRequest& request) const {
   if (!options_.read_order) {
-    return {std::nullopt, "could not be checked: no tickets service is configured"};
+    return {std::nullopt, "could not be checked: no tickets service is configured", {}};
   }
   absl::StatusOr<std::optional<tickets::v1::Order>> read =
       options_.read_order(request.store_id, request.order_id);
   if (!read.ok()) {
-    return {std::nullopt, absl::StrCat("could not be checked with the tickets service (",
-                                       read.status().message(), ")")};
+    return {std::nullopt,
+            absl::StrCat("could not be checked with the tickets service (",
+                         read.status().message(), ")"),
+            absl::UnavailableError(absl::StrCat(
+                "the order could not be checked with the tickets service, which holds it (",
+                read.status().message(), "); nothing was written: retry shortly"))};
   }
-  if (!read->has_value()) return {std::nullopt, "is not known to the tickets service"};
+  if (!read->has_value()) return {std::nullopt, "is not known to the tickets service", {}};
   absl::StatusOr<OrderTotals> totals = TotalsOf(**read, request.item_price.currency_code);
   if (!totals.ok()) {
-    return {std::nullopt, absl::StrCat("cannot be compared: ", totals.status().message())};
+    return {std::nullopt, absl::StrCat("cannot be compared: ", totals.status().message()), {}};
   }
-  return {*totals, ""};
+  return {*totals, "", {}};
 }
 
 absl::StatusOr<ReturnShippingDecision> ReturnDesk::DecideForOrder(Transaction& tx,
@@ -125,7 +126,9 @@ absl::StatusOr<ReturnShippingDecision> ReturnDesk::DecideForOrder(Transaction& t
   absl::StatusOr<std::vector<Return>> others =
       store::ReturnsOfOrder(tx, request.store_id, request.order_id);
   if (!others.ok()) return others.status();
-  const std::vector<EarlierReturn> earlier = EarlierReturnsOf(*others, except_return_id);
+  const std::vector<EarlierReturn> earlier =
+      EarlierReturnsOf(*others, except_return_id, request.item_price.currency_code,
+                       /*count_promises=*/true);
   HoldToOrder(request, order.totals, order.unknown_because, earlier, *decision);
   return decision;
 }
@@ -176,7 +179,9 @@ absl::Status ReturnDesk::CreateReturn(const Caller& caller, const std::string& i
   }
   const std::string scope = absl::StrCat(caller.principal, ":CreateReturn");
   // Read before the transaction: no database lock is held across a call to another service.
+  // Without it nothing would hold the refund to the order: refused, retryable, not guessed.
   const OrderLookup order = LookUpOrder(domain);
+  RETURN_IF_ERROR(order.unreachable);
   return RunIdempotent(
       db_, scope, idempotency_key, request, response,
       [&](Transaction& tx, google::protobuf::Message* out) -> absl::Status {
@@ -341,14 +346,11 @@ absl::Status ReturnDesk::MarkReceived(const Caller& caller, const v1::MarkReceiv
         "restocking_fee: one of POLICY_DEFAULT, CONFIRM (the buyer accepted it), WAIVE");
   }
   RETURN_IF_ERROR(ValidateText("note", request.note(), kMaxNoteBytes, false));
+  absl::StatusOr<OrderLookup> order = LookUpOrderOf(caller, request.return_id());
+  if (!order.ok()) return order.status();
   return Answer(
       ChangeReturn(caller, request.return_id(),
                    [&](Transaction& tx, Return& r, const Actor& a) -> absl::Status {
-                     if (r.status() == Return::REFUNDED) {
-                       // Refunded early: the arrival is evidence; the refund made stands.
-                       return returns::MarkReceived(r, a, found, FromProto(r.refund_due()),
-                                                    request.note());
-                     }
                      const ReturnRequest quoted = FromProto(r.return_case());
                      // The policy of today only answers what the agent left open: whether a
                      // fee is charged when they said neither, and, for returns recorded before
@@ -356,9 +358,6 @@ absl::Status ReturnDesk::MarkReceived(const Caller& caller, const v1::MarkReceiv
                      absl::StatusOr<StoredPolicy> today =
                          LoadPolicy(tx, r.store_id(), quoted.site, quoted.marketplace);
                      if (!today.ok()) return today.status();
-                     bool charge = !today->rules.waive_restocking_fee_by_default;
-                     if (request.restocking_fee() == v1::MarkReceivedRequest::CONFIRM) charge = true;
-                     if (request.restocking_fee() == v1::MarkReceivedRequest::WAIVE) charge = false;
                      ReceiptCase receipt;
                      receipt.quoted = &quoted;
                      receipt.quoted_refund = FromProto(r.refund_due());
@@ -367,11 +366,33 @@ absl::Status ReturnDesk::MarkReceived(const Caller& caller, const v1::MarkReceiv
                                                        ? FromProto(r.quoted_fee_percents())
                                                        : today->rules.restocking_fee_percent;
                      receipt.found = found;
-                     receipt.charge_fee = charge;
-                     const ReceiptDecision settled = DecideOnReceipt(receipt);
+                     receipt.choice = request.restocking_fee() == v1::MarkReceivedRequest::CONFIRM
+                                          ? FeeChoice::kConfirm
+                                      : request.restocking_fee() == v1::MarkReceivedRequest::WAIVE
+                                          ? FeeChoice::kWaive
+                                          : FeeChoice::kPolicyDefault;
+                     receipt.charge_by_default = today->rules.charge_restocking_fee_by_default;
+                     ReceiptDecision settled = DecideOnReceipt(receipt);
                      std::string note = request.note();
                      for (const FiredRule& rule : settled.fired_rules) {
                        absl::StrAppend(&note, note.empty() ? "" : " ", rule.sentence);
+                     }
+                     // A fee waived gives money back: never past what the order has left.
+                     if (order->totals.has_value()) {
+                       absl::StatusOr<std::vector<Return>> others = OtherReturnsLocked(tx, r, a.now);
+                       if (!others.ok()) return others.status();
+                       const int64_t most = MostRefundable(
+                           *order->totals,
+                           EarlierReturnsOf(*others, r.return_id(),
+                                            settled.refund_due.currency_code,
+                                            /*count_promises=*/false),
+                           quoted.item_price.amount_minor * quoted.quantity);
+                       if (settled.refund_due.amount_minor > most) {
+                         absl::StrAppend(&note, " The order has ",
+                                         FormatMoney(Money{most, settled.refund_due.currency_code}),
+                                         " left to refund after its other returns: capped.");
+                         settled.refund_due.amount_minor = most;
+                       }
                      }
                      *r.mutable_restocking_fee() = ToProto(settled.fee);
                      return returns::MarkReceived(r, a, found, settled.refund_due, note);
@@ -383,23 +404,42 @@ absl::Status ReturnDesk::RefundReturn(const Caller& caller, const v1::RefundRetu
                                       v1::RefundReturnResponse* response) {
   RETURN_IF_ERROR(ValidateText("note", request.note(), kMaxNoteBytes, false));
   if (request.has_amount()) RETURN_IF_ERROR(ValidateMoney("amount", FromProto(request.amount())));
-  return Answer(ChangeReturn(caller, request.return_id(),
-                             [&](Transaction& tx, Return& r, const Actor& a) -> absl::Status {
-                               absl::StatusOr<StoredPolicy> policy =
-                                   LoadPolicy(tx, r.store_id(), r.return_case().order().site(),
-                                              FromProto(r.return_case()).marketplace);
-                               if (!policy.ok()) return policy.status();
-                               const Money amount = request.has_amount() ? FromProto(request.amount())
-                                                                         : FromProto(r.refund_due());
-                               // The agent's limit is per order: what they refunded on its
-                               // other returns counts, read under the order's lock.
-                               absl::StatusOr<int64_t> earlier =
-                                   RefundedOnOrderBy(tx, r, a.principal, a.now);
-                               if (!earlier.ok()) return earlier.status();
-                               return Refund(r, a, amount, policy->agent_refund_limit,
-                                             request.note(), *earlier);
-                             }),
-                response);
+  absl::StatusOr<OrderLookup> order = LookUpOrderOf(caller, request.return_id());
+  if (!order.ok()) return order.status();
+  return Answer(
+      ChangeReturn(caller, request.return_id(),
+                   [&](Transaction& tx, Return& r, const Actor& a) -> absl::Status {
+                     absl::StatusOr<StoredPolicy> policy =
+                         LoadPolicy(tx, r.store_id(), r.return_case().order().site(),
+                                    FromProto(r.return_case()).marketplace);
+                     if (!policy.ok()) return policy.status();
+                     const Money amount = request.has_amount() ? FromProto(request.amount())
+                                                               : FromProto(r.refund_due());
+                     absl::StatusOr<std::vector<Return>> others = OtherReturnsLocked(tx, r, a.now);
+                     if (!others.ok()) return others.status();
+                     // No refund, a supervisor's override included, takes what the order's
+                     // other returns refunded already.
+                     if (order->totals.has_value()) {
+                       const ReturnRequest c = FromProto(r.return_case());
+                       const int64_t most = MostRefundable(
+                           *order->totals,
+                           EarlierReturnsOf(*others, r.return_id(), amount.currency_code,
+                                            /*count_promises=*/false),
+                           c.item_price.amount_minor * c.quantity);
+                       if (amount.amount_minor > most) {
+                         return absl::FailedPreconditionError(absl::StrCat(
+                             "order ", c.order_id, " has ", FormatMoney(Money{most, amount.currency_code}),
+                             " left to refund for this return after its other returns, not ",
+                             FormatMoney(amount)));
+                       }
+                     }
+                     // The agent's limit is per order: what they refunded on its other returns
+                     // counts.
+                     return Refund(r, a, amount, policy->agent_refund_limit, request.note(),
+                                   RefundedBy(*others, a.principal, r.return_id(),
+                                              amount.currency_code));
+                   }),
+      response);
 }
 
 absl::Status ReturnDesk::RejectReturn(const Caller& caller, const v1::RejectReturnRequest& request,
@@ -472,14 +512,8 @@ absl::Status ReturnDesk::AcceptReturnAsGoodwill(const Caller& caller,
                                                 v1::AcceptReturnAsGoodwillResponse* response) {
   RETURN_IF_ERROR(ValidateText("reason", request.reason(), kMaxNoteBytes, true));
   // The order is read before the transaction, as on create: no lock held across a call.
-  std::optional<OrderLookup> order;
-  {
-    v1::GetReturnRequest get;
-    get.set_return_id(request.return_id());
-    v1::GetReturnResponse got;
-    RETURN_IF_ERROR(GetReturn(caller, get, &got));
-    order = LookUpOrder(FromProto(got.return_().return_case()));
-  }
+  absl::StatusOr<OrderLookup> order = LookUpOrderOf(caller, request.return_id());
+  if (!order.ok()) return order.status();
   return Answer(
       ChangeReturn(caller, request.return_id(),
                    [&](Transaction& tx, Return& r, const Actor& a) -> absl::Status {
@@ -577,8 +611,9 @@ absl::Status ReturnDesk::PutReturnPolicy(const Caller& caller, const v1::PutRetu
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
     const absl::Time now = options_.clock();
     // Each change is a new version: a return records the one its decision used.
-    absl::StatusOr<std::optional<v1::ReturnPolicy>> before = store::ReadPolicy(
-        tx, request.store_id(), static_cast<int>(parsed->rules.marketplace) + 1, request.site());
+    absl::StatusOr<std::optional<v1::ReturnPolicy>> before =
+        store::ReadPolicy(tx, request.store_id(), static_cast<int>(parsed->rules.marketplace) + 1,
+                          request.site(), /*for_update=*/true);
     if (!before.ok()) return before.status();
     parsed->version = before->has_value() ? (*before)->version() + 1 : 1;
     v1::ReturnPolicy normalized = ToProto(*parsed);

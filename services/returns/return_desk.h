@@ -91,12 +91,21 @@ class ReturnDesk {
       const Caller& caller, const std::string& return_id,
       const std::function<absl::Status(Transaction&, v1::Return&, const Actor&)>& change);
 
-  // The return's order as the tickets service knows it, or why there is none.
+  // The return's order as the tickets service knows it, or why there is none. unreachable is
+  // set when the tickets service could not be asked: calls that change money refuse then.
   struct OrderLookup {
     std::optional<OrderTotals> totals;
     std::string unknown_because;
+    absl::Status unreachable;
   };
   OrderLookup LookUpOrder(const ReturnRequest& request) const;
+  // The stored return's order (the caller must see the return); UNAVAILABLE when the tickets
+  // service cannot be asked. Called before a transaction: no lock is held across the call.
+  absl::StatusOr<OrderLookup> LookUpOrderOf(const Caller& caller, const std::string& return_id);
+  // Takes the order's lock, then reads every return of ret's order.
+  static absl::StatusOr<std::vector<v1::Return>> OtherReturnsLocked(Transaction& tx,
+                                                                    const v1::Return& ret,
+                                                                    absl::Time now);
   // The rules' decision for `request`, held to what its order still has to refund after its
   // other returns (read in tx; lock the order first where the result is stored).
   // `used` (may be null) gets the policy the decision used; except_return_id is the return

@@ -180,7 +180,7 @@ absl::string_view SiteTimeZone(absl::string_view site) {
   // A site spanning zones counts its westmost, where a day ends last: no buyer loses hours of
   // a window to the calendar of another coast.
   static constexpr SiteZone kZones[] = {
-      {"US", "America/Los_Angeles"}, {"CA", "America/Vancouver"}, {"MX", "America/Tijuana"},
+      {"US", "Pacific/Honolulu"},     {"CA", "America/Vancouver"}, {"MX", "America/Tijuana"},
       {"BR", "America/Rio_Branco"},  {"UK", "Europe/London"},     {"IE", "Europe/Dublin"},
       {"DE", "Europe/Berlin"},       {"FR", "Europe/Paris"},      {"IT", "Europe/Rome"},
       {"ES", "Atlantic/Canary"},     {"NL", "Europe/Amsterdam"},  {"BE", "Europe/Brussels"},

@@ -103,9 +103,10 @@ struct ReturnPolicy {
   Money amazon_returnless_threshold;
 
   RestockingFeePercents restocking_fee_percent;
-  // A fee is asked, not taken: on receipt it is charged when the buyer accepted it. This is the
-  // answer when the agent gives none: charge (false) or waive (true).
-  bool waive_restocking_fee_by_default = false;
+  // A fee is asked, not taken: on receipt it is kept when the buyer accepted it. This is the
+  // answer when the agent gives none: waive (false: no fee without the buyer's yes on record)
+  // or charge (true).
+  bool charge_restocking_fee_by_default = false;
   // Original-condition returns after the window are still accepted, for late_return_days more.
   bool accept_late_returns = false;
   int late_return_days = 30;

@@ -588,7 +588,11 @@ void DecideBuyerRemorse(const Facts& f, ReturnShippingDecision& d) {
   // The EU withdrawal right comes first: within its days only the law's own exclusions (above)
   // refuse a return. A store's category rule cannot take it away, and a used item is refunded
   // less for its loss in value (the restocking fee below), never refused.
-  const bool eu_withdrawal = f.eu && r.requested_at < f.WindowCloses(f.p.eu_withdrawal_days);
+  // A category that cannot travel on a return label (dangerous goods) keeps the store's rule:
+  // nothing here could carry it back, and refunding it without a return gives it away.
+  const bool ships_back = category == nullptr || category->ship_back;
+  const bool eu_withdrawal =
+      f.eu && ships_back && r.requested_at < f.WindowCloses(f.p.eu_withdrawal_days);
   const bool store_refuses_category = category != nullptr && !category->returns_accepted;
   const bool store_refuses_condition =
       category != nullptr && r.condition > category->worst_accepted_condition;
@@ -689,7 +693,9 @@ ReceiptDecision DecideOnReceipt(const ReceiptCase& c) {
                         percent, " % (", text(fee), ")."));
     }
   }
-  if (fee > 0 && !c.charge_fee) {
+  const bool charge = c.choice == FeeChoice::kConfirm ||
+                      (c.choice == FeeChoice::kPolicyDefault && c.charge_by_default);
+  if (fee > 0 && !charge) {
     fire(rule_id::kRestockingFeeWaived,
          absl::StrCat("The ", text(fee),
                       " restocking fee is waived (the buyer did not accept it): the seller "

@@ -184,6 +184,10 @@ absl::Status ValidateReturnRequest(const ReturnRequest& request);
 ReturnShippingDecision DecideReturnShipping(const ReturnRequest& request,
                                             const ReturnPolicy& policy);
 
+// What the agent says of a proposed restocking fee on receipt: the buyer accepted it (confirm),
+// refused it (waive), or nothing (the policy's default).
+enum class FeeChoice { kPolicyDefault, kConfirm, kWaive };
+
 // What the item's arrival settles: the refund and the restocking fee kept.
 struct ReceiptCase {
   // The return as it was quoted (its condition is the one the buyer claimed).
@@ -194,8 +198,9 @@ struct ReceiptCase {
   // The fee table of the policy the quote used.
   RestockingFeePercents quoted_fee_percents;
   ItemCondition found = ItemCondition::kUnopened;
-  // Whether the buyer accepted the fee (the agent confirms it) or not (waives it).
-  bool charge_fee = true;
+  // What the agent said of the fee, and the policy's answer when they said nothing.
+  FeeChoice choice = FeeChoice::kPolicyDefault;
+  bool charge_by_default = false;
 };
 struct ReceiptDecision {
   Money refund_due;
@@ -208,7 +213,8 @@ struct ReceiptDecision {
 // - the fee kept is the proposed one, or, when the item arrived worse than claimed, the fee that
 //   condition carries under the quote's own fee table (condition_worse_than_claimed), never
 //   more; none on a seller-fault return;
-// - a fee is asked, not taken: waived (charge_fee false), the seller bears it.
+// - a fee is asked, not taken: waived (the agent's WAIVE, or the policy's default when they
+//   said nothing), the seller bears it.
 ReceiptDecision DecideOnReceipt(const ReceiptCase& receipt);
 
 // ValidateReturnRequest, then the request against the policy (order.marketplace, order.site and

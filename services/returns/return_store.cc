@@ -75,14 +75,13 @@ absl::StatusOr<v1::Return> ReadReturn(Transaction& tx, const std::string& return
 
 absl::Status LockOrder(Transaction& tx, const std::string& store_id, const std::string& order_id,
                        absl::Time now) {
-  // INSERT IGNORE waits on a twin's uncommitted insert of the same key, then both lock it.
-  RETURN_IF_ERROR(tx.Execute("INSERT IGNORE INTO order_locks (store_id, order_id, created_at) "
-                             "VALUES (?, ?, ?)",
-                             {store_id, order_id, now})
-                      .status());
+  // One statement that takes the row's exclusive lock whether it inserts it or finds it. An
+  // INSERT IGNORE then SELECT ... FOR UPDATE would take a shared lock first, and two callers
+  // holding it would deadlock on the upgrade.
   return tx
-      .Query("SELECT store_id FROM order_locks WHERE store_id = ? AND order_id = ? FOR UPDATE",
-             {store_id, order_id})
+      .Execute("INSERT INTO order_locks (store_id, order_id, created_at) VALUES (?, ?, ?) "
+               "ON DUPLICATE KEY UPDATE order_id = order_id",
+               {store_id, order_id, now})
       .status();
 }
 
@@ -141,10 +140,12 @@ absl::StatusOr<ReturnPage> ListReturns(Transaction& tx, const v1::ListReturnsReq
 }
 
 absl::StatusOr<std::optional<v1::ReturnPolicy>> ReadPolicy(Transaction& tx, const std::string& store_id,
-                                                           int marketplace, const std::string& site) {
+                                                           int marketplace, const std::string& site,
+                                                           bool for_update) {
   absl::StatusOr<std::vector<Row>> rows = tx.Query(
-      "SELECT document, updated_at FROM return_policies WHERE store_id = ? AND marketplace = ? "
-      "AND site = ?",
+      absl::StrCat("SELECT document, updated_at FROM return_policies WHERE store_id = ? AND "
+                   "marketplace = ? AND site = ?",
+                   for_update ? " FOR UPDATE" : ""),
       {store_id, marketplace, site});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<v1::ReturnPolicy>();

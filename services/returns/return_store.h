@@ -37,7 +37,8 @@ absl::StatusOr<ReturnPage> ListReturns(Transaction& tx, const v1::ListReturnsReq
 
 // The stored policy document, or nullopt when the store keeps none for the marketplace's site.
 absl::StatusOr<std::optional<v1::ReturnPolicy>> ReadPolicy(Transaction& tx, const std::string& store_id,
-                                                           int marketplace, const std::string& site);
+                                                           int marketplace, const std::string& site,
+                                                           bool for_update = false);
 absl::Status PutPolicy(Transaction& tx, const std::string& store_id, int marketplace,
                        const std::string& site, const v1::ReturnPolicy& policy, absl::Time now);
 

@@ -141,7 +141,7 @@ absl::StatusOr<StoredPolicy> FromProto(const v1::ReturnPolicy& p) {
   r.low_value_threshold = FromProto(p.low_value_threshold());
   r.amazon_returnless_threshold = FromProto(p.amazon_returnless_threshold());
   r.restocking_fee_percent = FromProto(p.restocking_fee_percent());
-  r.waive_restocking_fee_by_default = p.waive_restocking_fee_by_default();
+  r.charge_restocking_fee_by_default = p.charge_restocking_fee_by_default();
   r.accept_late_returns = p.accept_late_returns();
   r.late_return_days = p.late_return_days();
   r.local_return_countries.assign(p.local_return_countries().begin(), p.local_return_countries().end());
@@ -202,7 +202,7 @@ v1::ReturnPolicy ToProto(const StoredPolicy& stored) {
   *p.mutable_low_value_threshold() = ToProto(r.low_value_threshold);
   *p.mutable_amazon_returnless_threshold() = ToProto(r.amazon_returnless_threshold);
   *p.mutable_restocking_fee_percent() = ToProto(r.restocking_fee_percent);
-  p.set_waive_restocking_fee_by_default(r.waive_restocking_fee_by_default);
+  p.set_charge_restocking_fee_by_default(r.charge_restocking_fee_by_default);
   p.set_version(stored.version);
   p.set_accept_late_returns(r.accept_late_returns);
   p.set_late_return_days(r.late_return_days);
@@ -277,6 +277,9 @@ v1::DecideCancellationResponse ToProto(const CancellationDecision& d) {
 }
 
 absl::StatusOr<OrderTotals> TotalsOf(const tickets::v1::Order& order, absl::string_view currency) {
+  if (order.items().empty()) {
+    return absl::InvalidArgumentError("it lists no items to compare with");
+  }
   OrderTotals totals;
   for (const tickets::v1::OrderItem& item : order.items()) {
     if (item.price().currency_code() != currency) {
@@ -297,17 +300,47 @@ absl::StatusOr<OrderTotals> TotalsOf(const tickets::v1::Order& order, absl::stri
   return totals;
 }
 
+int64_t RefundedBy(const std::vector<v1::Return>& returns, absl::string_view principal,
+                   absl::string_view except_return_id, absl::string_view currency) {
+  int64_t total = 0;
+  for (const v1::Return& r : returns) {
+    if (r.return_id() == except_return_id || !r.has_refunded()) continue;
+    if (r.refunded().currency_code() != currency) continue;
+    for (const v1::Return::Event& e : r.history()) {
+      if (e.action() == "refund" && e.actor() == principal) {
+        total += r.refunded().amount_minor();
+        break;
+      }
+    }
+  }
+  return total;
+}
+
 std::vector<EarlierReturn> EarlierReturnsOf(const std::vector<v1::Return>& returns,
-                                            absl::string_view except_return_id) {
+                                            absl::string_view except_return_id,
+                                            absl::string_view currency, bool count_promises) {
   std::vector<EarlierReturn> out;
   for (const v1::Return& r : returns) {
-    if (r.return_id() == except_return_id || r.status() == v1::Return::REJECTED) continue;
+    if (r.return_id() == except_return_id) continue;
     if (!r.decision().eligible() || r.decision().platform_handles()) continue;
     const v1::ReturnCase& c = r.return_case();
+    if (c.item_price().currency_code() != currency) continue;
+    // What it takes from the order: what it refunded; while still open, what it promises. A
+    // return closed without a refund (rejected, or a replacement) takes nothing.
+    const bool open = r.status() != v1::Return::REJECTED && r.status() != v1::Return::CLOSED;
     EarlierReturn e;
-    e.refund_minor = r.has_refunded() ? r.refunded().amount_minor() : r.refund_due().amount_minor();
+    if (r.has_refunded()) {
+      e.refund_minor = r.refunded().amount_minor();
+    } else if (open && count_promises) {
+      e.refund_minor = r.refund_due().amount_minor();
+    } else {
+      continue;
+    }
     e.line_minor = c.item_price().amount_minor() * c.quantity();
-    e.units = r.decision().disposition() == v1::PARTIAL_REFUND_KEEP ? 0 : c.quantity();
+    // A unit is used up by a refund of it; a partial refund the buyer keeps the item for, or a
+    // replacement, takes money (or none), not the unit.
+    const v1::Disposition d = r.decision().disposition();
+    e.units = (d == v1::PARTIAL_REFUND_KEEP || d == v1::REPLACE_AND_RETURN) ? 0 : c.quantity();
     out.push_back(e);
   }
   return out;

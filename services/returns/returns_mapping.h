@@ -24,11 +24,18 @@ v1::ReturnDecision ToProto(const ReturnShippingDecision& decision);
 // The tickets service's order as totals in `currency`, or INVALID_ARGUMENT saying why it cannot
 // be read so (an item priced in another currency).
 absl::StatusOr<OrderTotals> TotalsOf(const tickets::v1::Order& order, absl::string_view currency);
-// The returns of an order that still count against it, except `except_return_id`: not
-// rejected; each with what it refunded, or promises while open. A partial refund whose buyer
-// keeps the item takes money, not a unit.
+// What `principal` refunded on `returns` (but `except_return_id`) in `currency`: the agent
+// approval limit counts it, per order.
+int64_t RefundedBy(const std::vector<v1::Return>& returns, absl::string_view principal,
+                   absl::string_view except_return_id, absl::string_view currency);
+// The returns of an order in `currency` that still count against it, except
+// `except_return_id`: each with what it refunded, and, with count_promises, what an open one
+// promises (a new decision reserves against those; a refund counts only refunds made, so the
+// first of two promises on one unit can be paid). One closed without a refund counts nothing.
+// A partial refund kept, or a replacement, takes money, not a unit.
 std::vector<EarlierReturn> EarlierReturnsOf(const std::vector<v1::Return>& returns,
-                                            absl::string_view except_return_id);
+                                            absl::string_view except_return_id,
+                                            absl::string_view currency, bool count_promises);
 
 // A policy as the API shows it; agent_refund_limit is kept beside the rules.
 struct StoredPolicy {

@@ -17,6 +17,9 @@ OrderReader TicketsOrderReader(std::shared_ptr<grpc::Channel> channel, absl::Dur
     grpc::ClientContext context;
     // Never past the caller's own deadline.
     const absl::Duration left = CurrentCall().deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      return absl::DeadlineExceededError("the deadline passed before the order could be read");
+    }
     PrepareClientContext(context, std::min(timeout, left), "returns-service", "service", "*",
                          CurrentCall().request_id);
     tickets::v1::GetOrderRequest request;

@@ -923,7 +923,7 @@ struct ReceiptTableCase {
   ItemCondition claimed;
   ItemCondition found;
   int64_t quoted_fee;
-  bool charge_fee;
+  FeeChoice choice;
   int64_t want_fee;
   int64_t want_refund;
   std::vector<std::string> fires;
@@ -944,7 +944,7 @@ TEST_P(ReceiptTable, TheQuoteHoldsAndTheFeeIsAskedNotTaken) {
   receipt.quoted_fee_percents = RestockingFeePercents{
       .unopened = 0, .opened_unused = 10, .used = 50, .damaged = 50, .late_original_condition = 20};
   receipt.found = c.found;
-  receipt.charge_fee = c.charge_fee;
+  receipt.choice = c.choice;
   const ReceiptDecision d = DecideOnReceipt(receipt);
   EXPECT_EQ(d.fee.amount_minor, c.want_fee);
   EXPECT_EQ(d.refund_due.amount_minor, c.want_refund);
@@ -963,7 +963,7 @@ INSTANTIATE_TEST_SUITE_P(
                          .claimed = ItemCondition::kOpenedUnused,
                          .found = ItemCondition::kOpenedUnused,
                          .quoted_fee = 8'00,
-                         .charge_fee = true,
+                         .choice = FeeChoice::kConfirm,
                          .want_fee = 8'00,
                          .want_refund = 72'00,
                          .fires = {"quote_holds", "restocking_fee_confirmed"}},
@@ -972,7 +972,7 @@ INSTANTIATE_TEST_SUITE_P(
                          .claimed = ItemCondition::kOpenedUnused,
                          .found = ItemCondition::kOpenedUnused,
                          .quoted_fee = 8'00,
-                         .charge_fee = false,
+                         .choice = FeeChoice::kPolicyDefault,
                          .want_fee = 0,
                          .want_refund = 80'00,
                          .fires = {"restocking_fee_waived"}},
@@ -981,7 +981,7 @@ INSTANTIATE_TEST_SUITE_P(
                          .claimed = ItemCondition::kOpenedUnused,
                          .found = ItemCondition::kUsed,
                          .quoted_fee = 8'00,
-                         .charge_fee = true,
+                         .choice = FeeChoice::kConfirm,
                          .want_fee = 40'00,
                          .want_refund = 40'00,
                          .fires = {"condition_worse_than_claimed"}},
@@ -990,7 +990,7 @@ INSTANTIATE_TEST_SUITE_P(
                          .claimed = ItemCondition::kUsed,
                          .found = ItemCondition::kUnopened,
                          .quoted_fee = 40'00,
-                         .charge_fee = true,
+                         .choice = FeeChoice::kConfirm,
                          .want_fee = 40'00,
                          .want_refund = 40'00,
                          .fires = {"quote_holds"}},
@@ -999,7 +999,7 @@ INSTANTIATE_TEST_SUITE_P(
                          .claimed = ItemCondition::kUnopened,
                          .found = ItemCondition::kUsed,
                          .quoted_fee = 0,
-                         .charge_fee = true,
+                         .choice = FeeChoice::kConfirm,
                          .want_fee = 0,
                          .want_refund = 80'00,
                          .fires = {"quote_holds"}}),

@@ -191,6 +191,7 @@ TEST_F(ReturnsTest, LifecycleOnTheDatabaseKeepsHistoryAndRefunds) {
   v1::MarkReceivedRequest received;
   received.set_return_id(id);
   received.set_condition(v1::USED);
+  received.set_restocking_fee(v1::MarkReceivedRequest::CONFIRM);  // the buyer accepted the fee
   v1::MarkReceivedResponse got;
   ASSERT_TRUE(desk_->MarkReceived(Agent(), received, &got).ok());
   // Used, not as the buyer said: the 50 % restocking fee applies to the 60.00 item.
@@ -474,15 +475,85 @@ TEST_F(ReturnsTest, TwoReturnsOfTheOnlyUnitAtOnceRefundItOnce) {
   EXPECT_TRUE(Fired(unknown.return_().decision(), "order_unknown"));
   EXPECT_EQ(tickets->Stop(SIGTERM, absl::Seconds(20)).value_or(-1), 0);
 
-  // Tickets down: the decision says the order could not be checked; nothing is refused for it.
+  // Tickets down: nothing would hold the refund to the order, so a return is not recorded
+  // (UNAVAILABLE, retryable) rather than decided blind; a quote, which writes nothing, says so.
+  const int64_t before = Count(*db_, "SELECT COUNT(*) FROM returns");
   v1::CreateReturnResponse unchecked;
-  ASSERT_TRUE(desk.CreateReturn(Admin(), "", CreateRequest("113-6000002"), &unchecked).ok());
-  ASSERT_TRUE(Fired(unchecked.return_().decision(), "order_unknown"));
+  const absl::Status down = desk.CreateReturn(Admin(), "", CreateRequest("113-6000002"), &unchecked);
+  EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable) << down;
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM returns"), before);
+  *quote.mutable_return_case() = CreateRequest("113-6000002").return_case();
+  ASSERT_TRUE(desk.QuoteReturn(Agent(), quote, &quoted).ok());
   bool says_unchecked = false;
-  for (const auto& rule : unchecked.return_().decision().fired_rules()) {
+  for (const auto& rule : quoted.decision().fired_rules()) {
     says_unchecked |= rule.explanation().find("could not be checked") != std::string::npos;
   }
   EXPECT_TRUE(says_unchecked);
+}
+
+TEST_F(ReturnsTest, NoRefundTakesWhatTheOrdersOtherReturnsRefunded) {
+  const int tickets_port = testing::FreePort();
+  const testing::TestLogDir logs("aftersales-returns-refund-");
+  absl::StatusOr<testing::ChildProcess> tickets = testing::ChildProcess::Start(
+      {TICKETS_BINARY, absl::StrCat("--listen=127.0.0.1:", tickets_port),
+       absl::StrCat("--db_port=", server->port()), "--db_host=127.0.0.1", "--db_pool_size=4"},
+      logs.path() + "/tickets.log");
+  ASSERT_TRUE(tickets.ok());
+  ASSERT_TRUE(testing::WaitForPort(tickets_port, absl::Seconds(30))) << tickets->Log();
+  auto channel = MakeChannel(absl::StrCat("127.0.0.1:", tickets_port), {});
+  ReturnDeskOptions options;
+  options.clock = [this] { return Now(); };
+  options.read_order = TicketsOrderReader(channel, absl::Seconds(5));
+  ReturnDesk desk(*db_, options);
+
+  // Order sync is late: two returns of the order are accepted on their own figures...
+  v1::CreateReturnRequest defective = CreateRequest("113-6100001");
+  defective.mutable_return_case()->set_reason(v1::DEFECTIVE);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2; ++i) {
+    v1::CreateReturnResponse created;
+    ASSERT_TRUE(desk.CreateReturn(Admin(), "", defective, &created).ok());
+    ASSERT_TRUE(created.return_().decision().eligible());
+    ASSERT_TRUE(Fired(created.return_().decision(), "order_unknown"));
+    ids.push_back(created.return_().return_id());
+    v1::AuthorizeReturnRequest authorize;
+    authorize.set_return_id(ids.back());
+    v1::AuthorizeReturnResponse authorized;
+    ASSERT_TRUE(desk.AuthorizeReturn(Supervisor(), authorize, &authorized).ok());
+  }
+  {
+    // ...then the order arrives: one unit of 60.00.
+    auto stub = tickets::v1::TicketsService::NewStub(channel);
+    grpc::ClientContext context;
+    PrepareClientContext(context, absl::Seconds(10), "order-sync", "service", "*", "");
+    tickets::v1::PutOrderRequest put;
+    put.set_store_id("store-1");
+    put.set_order_id("113-6100001");
+    put.mutable_order()->set_marketplace(common::v1::AMAZON);
+    put.mutable_order()->set_site("US");
+    auto* item = put.mutable_order()->add_items();
+    item->set_sku("LAMP-1");
+    item->set_quantity(1);
+    item->mutable_price()->set_currency_code("USD");
+    item->mutable_price()->set_amount_minor(6000);
+    tickets::v1::PutOrderResponse put_resp;
+    ASSERT_TRUE(stub->PutOrder(&context, put, &put_resp).ok());
+  }
+  v1::RefundReturnRequest refund;
+  refund.set_return_id(ids[0]);
+  v1::RefundReturnResponse refunded;
+  ASSERT_TRUE(desk.RefundReturn(Supervisor(), refund, &refunded).ok());
+  // The second would refund the only unit again: refused, even for a supervisor.
+  refund.set_return_id(ids[1]);
+  const absl::Status twice = desk.RefundReturn(Supervisor(), refund, &refunded);
+  EXPECT_EQ(twice.code(), absl::StatusCode::kFailedPrecondition) << twice;
+  EXPECT_NE(twice.message().find("left to refund"), std::string::npos) << twice;
+  v1::GetReturnRequest get;
+  get.set_return_id(ids[1]);
+  v1::GetReturnResponse got;
+  ASSERT_TRUE(desk.GetReturn(Admin(), get, &got).ok());
+  EXPECT_FALSE(got.return_().has_refunded()) << "the refused refund changed nothing";
+  EXPECT_EQ(tickets->Stop(SIGTERM, absl::Seconds(20)).value_or(-1), 0);
 }
 
 TEST_F(ReturnsTest, AQuoteHoldsWhenThePolicyChangesBeforeReceipt) {
