@@ -98,45 +98,54 @@ absl::StatusOr<WeeklyHours> ParseBusinessHours(const v1::BusinessHours& hours) {
   return out;
 }
 
+namespace {
+
+// Calls visit(open, close) for each window that closes after `from`, in time order, until it
+// returns false. Windows are sorted by day and opening and end by local midnight
+// (ParseBusinessHours), so no window of an earlier day can still be open at `from`. A week holds
+// at least one window; the bound guards a malformed one.
+template <typename Visit>
+void VisitWindowsFrom(absl::Time from, const WeeklyHours& hours, Visit visit) {
+  absl::CivilDay day = absl::ToCivilDay(from, hours.zone);
+  for (int guard = 0; guard < 3660; ++guard, ++day) {
+    const int weekday = IsoWeekday(day);
+    for (const auto& w : hours.windows) {
+      if (w.day_of_week != weekday) continue;
+      const absl::Time close = LocalInstant(day, w.close_minute, hours.zone);
+      if (close <= from) continue;
+      if (!visit(LocalInstant(day, w.open_minute, hours.zone), close)) return;
+    }
+  }
+}
+
+}  // namespace
+
 absl::Time AddBusinessTime(absl::Time start, absl::Duration amount, const WeeklyHours& hours) {
   if (hours.windows.empty()) return start + amount;
   absl::Duration left = amount;
   absl::Time cursor = start;
-  // Windows end by local midnight, so no window of an earlier day can still be open at start.
-  absl::CivilDay day = absl::ToCivilDay(start, hours.zone);
-  // A week holds at least one window, so this ends; the bound guards a malformed week.
-  for (int guard = 0; guard < 3660; ++guard, ++day) {
-    const int weekday = IsoWeekday(day);
-    for (const auto& w : hours.windows) {
-      if (w.day_of_week != weekday) continue;
-      const absl::Time open = LocalInstant(day, w.open_minute, hours.zone);
-      const absl::Time close = LocalInstant(day, w.close_minute, hours.zone);
-      if (close <= cursor) continue;
-      const absl::Time from = std::max(open, cursor);
-      if (from + left <= close) return from + left;
-      left -= close - from;
-      cursor = close;
+  std::optional<absl::Time> done;
+  VisitWindowsFrom(start, hours, [&](absl::Time open, absl::Time close) {
+    const absl::Time from = std::max(open, cursor);
+    if (from + left <= close) {
+      done = from + left;
+      return false;
     }
-  }
-  return cursor + left;
+    left -= close - from;
+    cursor = close;
+    return true;
+  });
+  return done.value_or(cursor + left);
 }
 
 std::optional<absl::Time> NextOpening(absl::Time t, const WeeklyHours& hours) {
-  if (hours.windows.empty()) return std::nullopt;
-  absl::CivilDay day = absl::ToCivilDay(t, hours.zone);
-  // Windows are sorted by day and opening, and end by local midnight (ParseBusinessHours).
-  for (int guard = 0; guard < 3660; ++guard, ++day) {
-    const int weekday = IsoWeekday(day);
-    for (const auto& w : hours.windows) {
-      if (w.day_of_week != weekday) continue;
-      const absl::Time open = LocalInstant(day, w.open_minute, hours.zone);
-      const absl::Time close = LocalInstant(day, w.close_minute, hours.zone);
-      if (close <= t) continue;
-      if (open <= t) return std::nullopt;
-      return open;
-    }
-  }
-  return std::nullopt;
+  std::optional<absl::Time> opening;
+  VisitWindowsFrom(t, hours, [&](absl::Time open, absl::Time) {
+    // The first window that has not closed: open now (none to wait for), or opening later.
+    if (open > t) opening = open;
+    return false;
+  });
+  return opening;
 }
 
 bool CountsBusinessHours(v1::Channel channel) { return channel != v1::MARKETPLACE_MESSAGE; }

@@ -4,6 +4,8 @@
 #include <signal.h>
 
 #include <atomic>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -104,6 +106,60 @@ class ReturnsTest : public ::testing::Test {
     const absl::Status s = desk_->CreateReturn(Admin(), key, r, &resp);
     EXPECT_TRUE(s.ok()) << s;
     return resp.return_();
+  }
+
+  // A real tickets service on the test's MariaDB, as the returns service calls it.
+  struct TicketsProcess {
+    testing::TestLogDir logs{"aftersales-returns-tickets-"};
+    std::optional<testing::ChildProcess> process;
+    std::shared_ptr<grpc::Channel> channel;
+  };
+  std::unique_ptr<TicketsProcess> StartTickets() {
+    auto t = std::make_unique<TicketsProcess>();
+    const int port = testing::FreePort();
+    absl::StatusOr<testing::ChildProcess> p = testing::ChildProcess::Start(
+        {TICKETS_BINARY, absl::StrCat("--listen=127.0.0.1:", port),
+         absl::StrCat("--db_port=", server->port()), "--db_host=127.0.0.1", "--db_pool_size=4"},
+        t->logs.path() + "/tickets.log");
+    EXPECT_TRUE(p.ok()) << p.status();
+    if (!p.ok()) return nullptr;
+    t->process.emplace(*std::move(p));
+    EXPECT_TRUE(testing::WaitForPort(port, absl::Seconds(30))) << t->process->Log();
+    t->channel = MakeChannel(absl::StrCat("127.0.0.1:", port), {});
+    return t;
+  }
+
+  // Order sync pushes store-1's order: `units` of 60.00 USD, and the shipping paid.
+  static grpc::Status PushOrder(const std::shared_ptr<grpc::Channel>& channel,
+                                const std::string& order_id, int units,
+                                int64_t shipping_minor = 0) {
+    auto stub = tickets::v1::TicketsService::NewStub(channel);
+    grpc::ClientContext context;
+    PrepareClientContext(context, absl::Seconds(10), "order-sync", "service", "*", "");
+    tickets::v1::PutOrderRequest put;
+    put.set_store_id("store-1");
+    put.set_order_id(order_id);
+    put.mutable_order()->set_marketplace(common::v1::AMAZON);
+    put.mutable_order()->set_site("US");
+    auto* item = put.mutable_order()->add_items();
+    item->set_sku("LAMP-1");
+    item->set_quantity(units);
+    item->mutable_price()->set_currency_code("USD");
+    item->mutable_price()->set_amount_minor(6000);
+    if (shipping_minor > 0) {
+      put.mutable_order()->mutable_shipping()->set_currency_code("USD");
+      put.mutable_order()->mutable_shipping()->set_amount_minor(shipping_minor);
+    }
+    tickets::v1::PutOrderResponse put_resp;
+    return stub->PutOrder(&context, put, &put_resp);
+  }
+
+  // A desk that reads orders from `channel`, on the test's clock.
+  std::unique_ptr<ReturnDesk> DeskReadingOrders(std::shared_ptr<grpc::Channel> channel) {
+    ReturnDeskOptions options;
+    options.clock = [this] { return Now(); };
+    options.read_order = TicketsOrderReader(std::move(channel), absl::Seconds(5));
+    return std::make_unique<ReturnDesk>(*db_, options);
   }
 
   bool Fired(const v1::ReturnDecision& d, absl::string_view id) {
@@ -401,39 +457,12 @@ TEST_F(ReturnsTest, ListPagesByStoreAndOrder) {
 
 TEST_F(ReturnsTest, TwoReturnsOfTheOnlyUnitAtOnceRefundItOnce) {
   // The order lives in a real tickets service; the desk reads it over gRPC.
-  const int tickets_port = testing::FreePort();
-  const testing::TestLogDir logs("aftersales-returns-order-");
-  absl::StatusOr<testing::ChildProcess> tickets = testing::ChildProcess::Start(
-      {TICKETS_BINARY, absl::StrCat("--listen=127.0.0.1:", tickets_port),
-       absl::StrCat("--db_port=", server->port()), "--db_host=127.0.0.1", "--db_pool_size=4"},
-      logs.path() + "/tickets.log");
-  ASSERT_TRUE(tickets.ok());
-  ASSERT_TRUE(testing::WaitForPort(tickets_port, absl::Seconds(30))) << tickets->Log();
-  auto channel = MakeChannel(absl::StrCat("127.0.0.1:", tickets_port), {});
-  {
-    auto stub = tickets::v1::TicketsService::NewStub(channel);
-    grpc::ClientContext context;
-    PrepareClientContext(context, absl::Seconds(10), "order-sync", "service", "*", "");
-    tickets::v1::PutOrderRequest put;
-    put.set_store_id("store-1");
-    put.set_order_id("113-6000001");
-    put.mutable_order()->set_marketplace(common::v1::AMAZON);
-    put.mutable_order()->set_site("US");
-    auto* item = put.mutable_order()->add_items();
-    item->set_sku("LAMP-1");
-    item->set_quantity(1);
-    item->mutable_price()->set_currency_code("USD");
-    item->mutable_price()->set_amount_minor(6000);
-    put.mutable_order()->mutable_shipping()->set_currency_code("USD");
-    put.mutable_order()->mutable_shipping()->set_amount_minor(500);
-    tickets::v1::PutOrderResponse put_resp;
-    const grpc::Status pushed = stub->PutOrder(&context, put, &put_resp);
-    ASSERT_TRUE(pushed.ok()) << pushed.error_message();
-  }
-  ReturnDeskOptions options;
-  options.clock = [this] { return Now(); };
-  options.read_order = TicketsOrderReader(channel, absl::Seconds(5));
-  ReturnDesk desk(*db_, options);
+  std::unique_ptr<TicketsProcess> tickets = StartTickets();
+  ASSERT_NE(tickets, nullptr);
+  const grpc::Status pushed = PushOrder(tickets->channel, "113-6000001", 1, 500);
+  ASSERT_TRUE(pushed.ok()) << pushed.error_message();
+  std::unique_ptr<ReturnDesk> owned = DeskReadingOrders(tickets->channel);
+  ReturnDesk& desk = *owned;
 
   // Defective: refunded in full, outbound shipping included (65.00).
   v1::CreateReturnRequest request = CreateRequest("113-6000001");
@@ -473,7 +502,7 @@ TEST_F(ReturnsTest, TwoReturnsOfTheOnlyUnitAtOnceRefundItOnce) {
   ASSERT_TRUE(desk.CreateReturn(Admin(), "", CreateRequest("113-6009999"), &unknown).ok());
   EXPECT_TRUE(unknown.return_().decision().eligible());
   EXPECT_TRUE(Fired(unknown.return_().decision(), "order_unknown"));
-  EXPECT_EQ(tickets->Stop(SIGTERM, absl::Seconds(20)).value_or(-1), 0);
+  EXPECT_EQ(tickets->process->Stop(SIGTERM, absl::Seconds(20)).value_or(-1), 0);
 
   // Tickets down: nothing would hold the refund to the order, so a return is not recorded
   // (UNAVAILABLE, retryable) rather than decided blind; a quote, which writes nothing, says so.
@@ -492,19 +521,10 @@ TEST_F(ReturnsTest, TwoReturnsOfTheOnlyUnitAtOnceRefundItOnce) {
 }
 
 TEST_F(ReturnsTest, NoRefundTakesWhatTheOrdersOtherReturnsRefunded) {
-  const int tickets_port = testing::FreePort();
-  const testing::TestLogDir logs("aftersales-returns-refund-");
-  absl::StatusOr<testing::ChildProcess> tickets = testing::ChildProcess::Start(
-      {TICKETS_BINARY, absl::StrCat("--listen=127.0.0.1:", tickets_port),
-       absl::StrCat("--db_port=", server->port()), "--db_host=127.0.0.1", "--db_pool_size=4"},
-      logs.path() + "/tickets.log");
-  ASSERT_TRUE(tickets.ok());
-  ASSERT_TRUE(testing::WaitForPort(tickets_port, absl::Seconds(30))) << tickets->Log();
-  auto channel = MakeChannel(absl::StrCat("127.0.0.1:", tickets_port), {});
-  ReturnDeskOptions options;
-  options.clock = [this] { return Now(); };
-  options.read_order = TicketsOrderReader(channel, absl::Seconds(5));
-  ReturnDesk desk(*db_, options);
+  std::unique_ptr<TicketsProcess> tickets = StartTickets();
+  ASSERT_NE(tickets, nullptr);
+  std::unique_ptr<ReturnDesk> owned = DeskReadingOrders(tickets->channel);
+  ReturnDesk& desk = *owned;
 
   // Order sync is late: two returns of the order are accepted on their own figures...
   v1::CreateReturnRequest defective = CreateRequest("113-6100001");
@@ -521,24 +541,9 @@ TEST_F(ReturnsTest, NoRefundTakesWhatTheOrdersOtherReturnsRefunded) {
     v1::AuthorizeReturnResponse authorized;
     ASSERT_TRUE(desk.AuthorizeReturn(Supervisor(), authorize, &authorized).ok());
   }
-  {
-    // ...then the order arrives: one unit of 60.00.
-    auto stub = tickets::v1::TicketsService::NewStub(channel);
-    grpc::ClientContext context;
-    PrepareClientContext(context, absl::Seconds(10), "order-sync", "service", "*", "");
-    tickets::v1::PutOrderRequest put;
-    put.set_store_id("store-1");
-    put.set_order_id("113-6100001");
-    put.mutable_order()->set_marketplace(common::v1::AMAZON);
-    put.mutable_order()->set_site("US");
-    auto* item = put.mutable_order()->add_items();
-    item->set_sku("LAMP-1");
-    item->set_quantity(1);
-    item->mutable_price()->set_currency_code("USD");
-    item->mutable_price()->set_amount_minor(6000);
-    tickets::v1::PutOrderResponse put_resp;
-    ASSERT_TRUE(stub->PutOrder(&context, put, &put_resp).ok());
-  }
+  // ...then the order arrives: one unit of 60.00.
+  const grpc::Status pushed = PushOrder(tickets->channel, "113-6100001", 1);
+  ASSERT_TRUE(pushed.ok()) << pushed.error_message();
   v1::RefundReturnRequest refund;
   refund.set_return_id(ids[0]);
   v1::RefundReturnResponse refunded;
@@ -553,7 +558,7 @@ TEST_F(ReturnsTest, NoRefundTakesWhatTheOrdersOtherReturnsRefunded) {
   v1::GetReturnResponse got;
   ASSERT_TRUE(desk.GetReturn(Admin(), get, &got).ok());
   EXPECT_FALSE(got.return_().has_refunded()) << "the refused refund changed nothing";
-  EXPECT_EQ(tickets->Stop(SIGTERM, absl::Seconds(20)).value_or(-1), 0);
+  EXPECT_EQ(tickets->process->Stop(SIGTERM, absl::Seconds(20)).value_or(-1), 0);
 }
 
 TEST_F(ReturnsTest, AQuoteHoldsWhenThePolicyChangesBeforeReceipt) {

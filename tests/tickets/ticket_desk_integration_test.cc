@@ -103,6 +103,20 @@ class TicketDeskTest : public ::testing::Test {
     return desk_->AddMessage(Admin(), "", r, &resp);
   }
 
+  // Monday to Friday 09:00-17:00 UTC for store-1.
+  static v1::PutBusinessHoursRequest OfficeHours() {
+    v1::PutBusinessHoursRequest put;
+    put.set_store_id("store-1");
+    put.mutable_business_hours()->set_time_zone("UTC");
+    for (int day = 1; day <= 5; ++day) {
+      auto* w = put.mutable_business_hours()->add_windows();
+      w->set_day_of_week(day);
+      w->set_open("09:00");
+      w->set_close("17:00");
+    }
+    return put;
+  }
+
   // Follow-ups sent by one sweep; -1 when the sweep failed.
   int Sent(int batch) {
     absl::StatusOr<FollowUpSweep> sweep = desk_->SendDueFollowUps(batch);
@@ -710,15 +724,7 @@ TEST_F(TicketDeskTest, AdminsFixATemplateWithPutAndRemoveItWithDelete) {
 }
 
 TEST_F(TicketDeskTest, BusinessHoursSetTheClockOfEmailTickets) {
-  v1::PutBusinessHoursRequest put;
-  put.set_store_id("store-1");
-  put.mutable_business_hours()->set_time_zone("UTC");
-  for (int day = 1; day <= 5; ++day) {
-    auto* w = put.mutable_business_hours()->add_windows();
-    w->set_day_of_week(day);
-    w->set_open("09:00");
-    w->set_close("17:00");
-  }
+  const v1::PutBusinessHoursRequest put = OfficeHours();
   v1::PutBusinessHoursResponse put_resp;
   ASSERT_TRUE(desk_->PutBusinessHours(Admin(), put, &put_resp).ok());
   EXPECT_EQ(desk_->PutBusinessHours(AgentOf("store-1"), put, &put_resp).code(),
@@ -874,15 +880,7 @@ TEST_F(TicketDeskTest, OnlyAutomationBackdatesAndNobodyWritesInTheFuture) {
 }
 
 TEST_F(TicketDeskTest, OutOfHoursTheBuyerIsToldWhenTheTeamIsBackOnce) {
-  v1::PutBusinessHoursRequest put;
-  put.set_store_id("store-1");
-  put.mutable_business_hours()->set_time_zone("UTC");
-  for (int day = 1; day <= 5; ++day) {
-    auto* w = put.mutable_business_hours()->add_windows();
-    w->set_day_of_week(day);
-    w->set_open("09:00");
-    w->set_close("17:00");
-  }
+  const v1::PutBusinessHoursRequest put = OfficeHours();
   v1::PutBusinessHoursResponse put_resp;
   ASSERT_TRUE(desk_->PutBusinessHours(Admin(), put, &put_resp).ok());
 
