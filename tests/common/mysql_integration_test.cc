@@ -104,6 +104,35 @@ TEST(MySql, DeadlockIsRetriedAndBothTransactionsLand) {
   EXPECT_EQ(rows->front().Int(0), 4);
 }
 
+// Holds row 1 of table t locked in a transaction of its own until Release.
+class RowOneHolder {
+ public:
+  explicit RowOneHolder(Database& db) : finished_(done_.get_future().share()) {
+    std::promise<void> locked;
+    std::future<void> is_locked = locked.get_future();
+    thread_ = std::thread([this, &db, &locked] {
+      db.InTransaction([&](Transaction& tx) -> absl::Status {
+          RETURN_IF_ERROR(tx.Query("SELECT n FROM t WHERE id = 1 FOR UPDATE").status());
+          locked.set_value();
+          finished_.wait();
+          return absl::OkStatus();
+        }).IgnoreError();
+    });
+    is_locked.wait();
+  }
+  ~RowOneHolder() { Release(); }
+  void Release() {
+    if (!thread_.joinable()) return;
+    done_.set_value();
+    thread_.join();
+  }
+
+ private:
+  std::promise<void> done_;
+  std::shared_future<void> finished_;
+  std::thread thread_;
+};
+
 TEST(MySql, WorkThatGoesOnPastALockWaitTimeoutIsNotCommitted) {
   DatabaseOptions options = server->Options("m_swallowed");
   options.pool_size = 2;
@@ -115,19 +144,7 @@ TEST(MySql, WorkThatGoesOnPastALockWaitTimeoutIsNotCommitted) {
                    return tx.Execute("INSERT INTO t VALUES (1, 0)").status();
                  }).ok());
   // One transaction holds row 1 while the other asks for it.
-  std::promise<void> locked;
-  std::promise<void> done;
-  std::shared_future<void> finished = done.get_future().share();
-  std::thread holder([&] {
-    db->InTransaction([&](Transaction& tx) -> absl::Status {
-           RETURN_IF_ERROR(tx.Query("SELECT n FROM t WHERE id = 1 FOR UPDATE").status());
-           locked.set_value();
-           finished.wait();
-           return absl::OkStatus();
-         })
-        .IgnoreError();
-  });
-  locked.get_future().wait();
+  RowOneHolder holder(*db);
   int attempts = 0;
   const absl::Status s = db->InTransaction([&](Transaction& tx) -> absl::Status {
     ++attempts;
@@ -138,8 +155,7 @@ TEST(MySql, WorkThatGoesOnPastALockWaitTimeoutIsNotCommitted) {
     EXPECT_EQ(update.code(), absl::StatusCode::kAborted) << update;
     return absl::OkStatus();
   });
-  done.set_value();
-  holder.join();
+  holder.Release();
   EXPECT_EQ(s.code(), absl::StatusCode::kAborted) << s;
   EXPECT_EQ(attempts, 2) << "tried again whole";
   absl::StatusOr<std::vector<Row>> rows = db->InTransaction<std::vector<Row>>(
@@ -155,19 +171,7 @@ TEST(MySql, ATransactionIsNotRetriedPastTheCallersDeadline) {
   ASSERT_TRUE(db->InTransaction([](Transaction& tx) {
                    return tx.Execute("INSERT INTO t VALUES (1, 0)").status();
                  }).ok());
-  std::promise<void> locked;
-  std::promise<void> done;
-  std::shared_future<void> finished = done.get_future().share();
-  std::thread holder([&] {
-    db->InTransaction([&](Transaction& tx) -> absl::Status {
-           RETURN_IF_ERROR(tx.Query("SELECT n FROM t WHERE id = 1 FOR UPDATE").status());
-           locked.set_value();
-           finished.wait();
-           return absl::OkStatus();
-         })
-        .IgnoreError();
-  });
-  locked.get_future().wait();
+  RowOneHolder holder(*db);
   int attempts = 0;
   absl::Status s;
   {
@@ -180,8 +184,7 @@ TEST(MySql, ATransactionIsNotRetriedPastTheCallersDeadline) {
       return tx.Execute("UPDATE t SET n = 1 WHERE id = 1").status();
     });
   }
-  done.set_value();
-  holder.join();
+  holder.Release();
   EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
   EXPECT_GE(attempts, 1);
   EXPECT_LT(attempts, 5) << "retried past the deadline";
