@@ -23,8 +23,7 @@ using v1::Return;
 
 constexpr size_t kMaxNoteBytes = 16 * 1024;
 
-absl::Status ValidateStoreAndSite(const std::string& store_id, const std::string& site) {
-  RETURN_IF_ERROR(ValidateId("store_id", store_id));
+absl::Status ValidateSite(const std::string& site) {
   if (site.empty() || site.size() > 8) {
     return absl::InvalidArgumentError("site: an upper-case marketplace site like US, DE or JP is required");
   }
@@ -34,6 +33,11 @@ absl::Status ValidateStoreAndSite(const std::string& store_id, const std::string
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status ValidateStoreAndSite(const std::string& store_id, const std::string& site) {
+  RETURN_IF_ERROR(ValidateId("store_id", store_id));
+  return ValidateSite(site);
 }
 
 // The ticket a new return opens: a return request, so the 48 h clock runs.
@@ -219,6 +223,7 @@ absl::Status ReturnDesk::CreateReturn(const Caller& caller, const std::string& i
         if (platform) {
           RETURN_IF_ERROR(Close(ret, Actor{caller.principal, caller.role, now}));
         }
+        RETURN_IF_ERROR(SyncDeadlines(tx, ret, now));
         RETURN_IF_ERROR(store::InsertReturn(tx, ret));
         if (request.ticket_id().empty() && !platform) {
           // Same transaction as the return: the ticket call cannot be lost, only delayed.
@@ -273,6 +278,7 @@ absl::StatusOr<Return> ReturnDesk::ChangeReturn(
     RETURN_IF_ERROR(CheckCanSee(caller, ret->store_id(), store::ReturnNotFound(return_id)));
     const Actor actor{caller.principal, caller.role, options_.clock()};
     RETURN_IF_ERROR(change(tx, *ret, actor));
+    RETURN_IF_ERROR(SyncDeadlines(tx, *ret, actor.now));
     RETURN_IF_ERROR(store::UpdateReturn(tx, *ret));
     return ret;
   });
@@ -647,6 +653,116 @@ absl::Status ReturnDesk::DecideCancellation(const Caller&, const v1::DecideCance
   RETURN_IF_ERROR(ValidateCancellationCase(c));
   *response = ToProto(returns::DecideCancellation(c));
   return absl::OkStatus();
+}
+
+namespace {
+
+// What a missed deadline's ticket says: a person must act on the return now.
+tickets::v1::CreateTicketRequest BreachTicketFor(const Return& ret, const std::string& kind,
+                                                 absl::Time now) {
+  tickets::v1::CreateTicketRequest t;
+  t.set_store_id(ret.store_id());
+  *t.mutable_order() = ret.return_case().order();
+  *t.mutable_buyer() = ret.buyer();
+  if (t.buyer().buyer_id().empty()) t.mutable_buyer()->set_buyer_id("unknown");
+  t.set_category(tickets::v1::RETURN_REQUEST);
+  t.set_channel(tickets::v1::MARKETPLACE_MESSAGE);
+  const bool respond = kind == "respond";
+  t.set_subject(tickets::FormalSubject(ret.return_case().order().order_id(),
+                                       respond ? "return request unanswered" : "refund overdue"));
+  t.set_body(absl::StrCat(
+      "Return ", ret.return_id(), ": ",
+      respond ? "the request has waited 2 business days for the seller's answer; the "
+                "marketplace may step in now."
+              : "the item was received and the refund is past its business-day deadline; "
+                "refund it now.",
+      " (raised automatically)"));
+  *t.mutable_received_at() = ToProtoTime(now);
+  return t;
+}
+
+}  // namespace
+
+absl::StatusOr<int> ReturnDesk::SweepDeadlines(int batch_size) {
+  return db_.InTransaction<int>([&](Transaction& tx) -> absl::StatusOr<int> {
+    const absl::Time now = options_.clock();
+    absl::StatusOr<std::vector<store::DueDeadline>> due =
+        store::BreachDueDeadlines(tx, now, batch_size);
+    if (!due.ok()) return due.status();
+    for (const store::DueDeadline& d : *due) {
+      absl::StatusOr<Return> ret = store::ReadReturn(tx, d.return_id, /*for_update=*/false);
+      if (!ret.ok()) return ret.status();
+      // Through the outbox, with the deadline's own key: delivered once, whenever tickets is up.
+      RETURN_IF_ERROR(store::EnqueueOutbox(
+          tx, d.return_id, "open_ticket", BreachTicketFor(*ret, d.kind, now).SerializeAsString(),
+          absl::StrCat("deadline:", d.return_id, ":", d.kind), now));
+      LogWarning("return deadline missed", {{"return_id", d.return_id}, {"deadline", d.kind}});
+    }
+    return static_cast<int>(due->size());
+  });
+}
+
+absl::Status ReturnDesk::SyncDeadlines(Transaction& tx, Return& ret, absl::Time now) {
+  const std::string& site = ret.return_case().order().site();
+  absl::StatusOr<std::vector<absl::CivilDay>> holidays = store::ReadHolidays(tx, site);
+  if (!holidays.ok()) return holidays.status();
+  BusinessCalendar calendar{absl::UTCTimeZone(), *std::move(holidays)};
+  absl::LoadTimeZone(std::string(SiteTimeZone(site)), &calendar.zone);
+  absl::StatusOr<StoredPolicy> policy =
+      LoadPolicy(tx, ret.store_id(), site, FromProto(ret.return_case()).marketplace);
+  if (!policy.ok()) return policy.status();
+  const std::vector<ReturnDeadline> deadlines =
+      DeadlinesOf(ret, calendar, policy->rules.refund_after_receipt_business_days);
+  for (const ReturnDeadline& d : deadlines) {
+    *(d.kind == "respond" ? ret.mutable_respond_deadline() : ret.mutable_refund_deadline()) =
+        ToProtoTime(d.due_at);
+  }
+  return store::SyncDeadlines(tx, ret.store_id(), ret.return_id(), deadlines, now);
+}
+
+absl::Status ReturnDesk::GetSiteHolidays(const Caller&, const v1::GetSiteHolidaysRequest& request,
+                                         v1::GetSiteHolidaysResponse* response) {
+  RETURN_IF_ERROR(ValidateSite(request.site()));
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<std::vector<absl::CivilDay>> days = store::ReadHolidays(tx, request.site());
+    if (!days.ok()) return days.status();
+    response->Clear();
+    for (const absl::CivilDay& d : *days) response->add_days(absl::FormatCivilTime(d));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ReturnDesk::PutSiteHolidays(const Caller& caller,
+                                         const v1::PutSiteHolidaysRequest& request,
+                                         v1::PutSiteHolidaysResponse* response) {
+  RETURN_IF_ERROR(ValidateSite(request.site()));
+  if (caller.role != Role::kAdmin || !caller.all_stores) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "a site's holidays are every store's calendar: only an admin of every store changes "
+        "them; ",
+        caller.principal, " is ", RoleName(caller.role)));
+  }
+  if (request.days_size() > 366) {
+    return absl::InvalidArgumentError("days: at most 366 holidays");
+  }
+  std::vector<absl::CivilDay> days;
+  for (int i = 0; i < request.days_size(); ++i) {
+    absl::CivilDay day;
+    if (!absl::ParseCivilTime(request.days(i), &day) ||
+        absl::FormatCivilTime(day) != request.days(i)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("days[", i, "]: '", request.days(i), "' is not a date like 2026-12-25"));
+    }
+    days.push_back(day);
+  }
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(store::PutHolidays(tx, request.site(), days));
+    response->Clear();
+    for (const absl::CivilDay& d : days) response->add_days(absl::FormatCivilTime(d));
+    return absl::OkStatus();
+  });
 }
 
 absl::Status ReturnDesk::PurgeExpired() {

@@ -64,6 +64,14 @@ class ReturnDesk {
   absl::Status RequeueTicketOutbox(const Caller& caller,
                                    const v1::RequeueTicketOutboxRequest& request,
                                    v1::RequeueTicketOutboxResponse* response);
+  // A site's holidays: anyone may read them; admins of every store replace them.
+  absl::Status GetSiteHolidays(const Caller& caller, const v1::GetSiteHolidaysRequest& request,
+                               v1::GetSiteHolidaysResponse* response);
+  absl::Status PutSiteHolidays(const Caller& caller, const v1::PutSiteHolidaysRequest& request,
+                               v1::PutSiteHolidaysResponse* response);
+  // Marks up to batch_size business-day deadlines due now as missed, each opening a ticket for
+  // its return through the outbox; returns how many.
+  absl::StatusOr<int> SweepDeadlines(int batch_size);
   absl::Status AcceptReturnAsGoodwill(const Caller& caller,
                                       const v1::AcceptReturnAsGoodwillRequest& request,
                                       v1::AcceptReturnAsGoodwillResponse* response);
@@ -115,6 +123,9 @@ class ReturnDesk {
                                                         const OrderLookup& order,
                                                         StoredPolicy* used = nullptr,
                                                         absl::string_view except_return_id = "");
+
+  // Sets ret's business-day deadlines from its state and keeps their rows in step.
+  absl::Status SyncDeadlines(Transaction& tx, v1::Return& ret, absl::Time now);
 
   Database& db_;
   const ReturnDeskOptions options_;

@@ -73,6 +73,63 @@ absl::StatusOr<v1::Return> ReadReturn(Transaction& tx, const std::string& return
   return ret;
 }
 
+absl::StatusOr<std::vector<absl::CivilDay>> ReadHolidays(Transaction& tx, const std::string& site) {
+  absl::StatusOr<std::vector<Row>> rows =
+      tx.Query("SELECT DATE_FORMAT(day, '%Y-%m-%d') FROM site_holidays WHERE site = ? ORDER BY day",
+               {site});
+  if (!rows.ok()) return rows.status();
+  std::vector<absl::CivilDay> days;
+  for (const Row& r : *rows) {
+    absl::CivilDay day;
+    if (absl::ParseCivilTime(r.String(0), &day)) days.push_back(day);
+  }
+  return days;
+}
+
+absl::Status PutHolidays(Transaction& tx, const std::string& site,
+                         const std::vector<absl::CivilDay>& days) {
+  RETURN_IF_ERROR(tx.Execute("DELETE FROM site_holidays WHERE site = ?", {site}).status());
+  for (const absl::CivilDay& day : days) {
+    RETURN_IF_ERROR(tx.Execute("INSERT IGNORE INTO site_holidays (site, day) VALUES (?, ?)",
+                               {site, absl::FormatCivilTime(day)})
+                        .status());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SyncDeadlines(Transaction& tx, const std::string& store_id,
+                           const std::string& return_id,
+                           const std::vector<ReturnDeadline>& deadlines, absl::Time now) {
+  for (const ReturnDeadline& d : deadlines) {
+    RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO return_deadlines (return_id, kind, store_id, due_at, state, "
+                   "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+                   "due_at = VALUES(due_at), updated_at = VALUES(updated_at), "
+                   "state = IF(state = 'BREACHED', 'BREACHED', VALUES(state))",
+                   {return_id, d.kind, store_id, d.due_at, d.met ? "MET" : "PENDING", now})
+            .status());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<DueDeadline>> BreachDueDeadlines(Transaction& tx, absl::Time now,
+                                                            int limit) {
+  absl::StatusOr<std::vector<Row>> rows =
+      tx.Query("SELECT return_id, kind FROM return_deadlines WHERE state = 'PENDING' AND "
+               "due_at <= ? ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED",
+               {now, limit});
+  if (!rows.ok()) return rows.status();
+  std::vector<DueDeadline> out;
+  for (const Row& r : *rows) {
+    out.push_back({r.String(0), r.String(1)});
+    RETURN_IF_ERROR(tx.Execute("UPDATE return_deadlines SET state = 'BREACHED', updated_at = ? "
+                               "WHERE return_id = ? AND kind = ?",
+                               {now, r.String(0), r.String(1)})
+                        .status());
+  }
+  return out;
+}
+
 absl::Status LockOrder(Transaction& tx, const std::string& store_id, const std::string& order_id,
                        absl::Time now) {
   // One statement that takes the row's exclusive lock whether it inserts it or finds it. An

@@ -8,7 +8,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "aftersales/returns/v1/returns.pb.h"
+#include "absl/time/civil_time.h"
 #include "common/mysql.h"
+#include "services/returns/business_days.h"
 
 namespace aftersales::returns::store {
 
@@ -20,6 +22,24 @@ absl::Status UpdateReturn(Transaction& tx, const v1::Return& ret);
 // What a read of a missing return answers, and what one of a store the caller may not see does.
 std::string ReturnNotFound(absl::string_view return_id);
 absl::StatusOr<v1::Return> ReadReturn(Transaction& tx, const std::string& return_id, bool for_update);
+// Holidays of a marketplace site, oldest first; PutHolidays replaces them.
+absl::StatusOr<std::vector<absl::CivilDay>> ReadHolidays(Transaction& tx, const std::string& site);
+absl::Status PutHolidays(Transaction& tx, const std::string& site,
+                         const std::vector<absl::CivilDay>& days);
+// Keeps a return's deadline rows in step with its state: due times, and MET once met. A
+// BREACHED row stays so: the deadline was missed whatever happens next.
+absl::Status SyncDeadlines(Transaction& tx, const std::string& store_id,
+                           const std::string& return_id,
+                           const std::vector<ReturnDeadline>& deadlines, absl::Time now);
+struct DueDeadline {
+  std::string return_id;
+  std::string kind;
+};
+// Up to `limit` pending deadlines due by `now`, locked, skipping rows another sweeper holds;
+// each becomes BREACHED in this transaction.
+absl::StatusOr<std::vector<DueDeadline>> BreachDueDeadlines(Transaction& tx, absl::Time now,
+                                                            int limit);
+
 // Takes the order's lock row (making it on the order's first return) until the transaction
 // ends: returns and refunds of one order decide one after the other.
 absl::Status LockOrder(Transaction& tx, const std::string& store_id, const std::string& order_id,

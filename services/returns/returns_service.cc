@@ -78,6 +78,22 @@ grpc::ServerUnaryReactor* ReturnsService::RejectReturn(grpc::CallbackServerConte
   });
 }
 
+grpc::ServerUnaryReactor* ReturnsService::GetSiteHolidays(grpc::CallbackServerContext* ctx,
+                                                          const v1::GetSiteHolidaysRequest* req,
+                                                          v1::GetSiteHolidaysResponse* resp) {
+  return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) {
+    return desk_.GetSiteHolidays(caller, *req, resp);
+  });
+}
+
+grpc::ServerUnaryReactor* ReturnsService::PutSiteHolidays(grpc::CallbackServerContext* ctx,
+                                                          const v1::PutSiteHolidaysRequest* req,
+                                                          v1::PutSiteHolidaysResponse* resp) {
+  return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) {
+    return desk_.PutSiteHolidays(caller, *req, resp);
+  });
+}
+
 grpc::ServerUnaryReactor* ReturnsService::GetTicketOutbox(grpc::CallbackServerContext* ctx,
                                                           const v1::GetTicketOutboxRequest* req,
                                                           v1::GetTicketOutboxResponse* resp) {

@@ -32,6 +32,12 @@ class ReturnsService final : public v1::ReturnsService::CallbackService {
       v1::RefundReturnResponse* resp) override;
   grpc::ServerUnaryReactor* RejectReturn(grpc::CallbackServerContext* ctx, const v1::RejectReturnRequest* req,
       v1::RejectReturnResponse* resp) override;
+  grpc::ServerUnaryReactor* GetSiteHolidays(grpc::CallbackServerContext* ctx,
+                                            const v1::GetSiteHolidaysRequest* req,
+                                            v1::GetSiteHolidaysResponse* resp) override;
+  grpc::ServerUnaryReactor* PutSiteHolidays(grpc::CallbackServerContext* ctx,
+                                            const v1::PutSiteHolidaysRequest* req,
+                                            v1::PutSiteHolidaysResponse* resp) override;
   grpc::ServerUnaryReactor* GetTicketOutbox(grpc::CallbackServerContext* ctx,
                                             const v1::GetTicketOutboxRequest* req,
                                             v1::GetTicketOutboxResponse* resp) override;

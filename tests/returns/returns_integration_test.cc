@@ -664,6 +664,43 @@ TEST_F(ReturnsTest, AnFbaReturnIsRecordedAndClosedWithNoTicketClock) {
       << "the platform answers the buyer: no ticket with a 48 h seller clock";
 }
 
+TEST_F(ReturnsTest, AMissedBusinessDayDeadlineOpensATicketOnce) {
+  // The site's Monday 2026-11-30 is a holiday; requests come on Friday 2026-11-27.
+  v1::PutSiteHolidaysRequest holidays;
+  holidays.set_site("US");
+  holidays.add_days("2026-11-30");
+  v1::PutSiteHolidaysResponse kept;
+  EXPECT_EQ(desk_->PutSiteHolidays(Agent(), holidays, &kept).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(desk_->PutSiteHolidays(Admin(), holidays, &kept).ok());
+  holidays.add_days("30 November");
+  EXPECT_EQ(desk_->PutSiteHolidays(Admin(), holidays, &kept).code(),
+            absl::StatusCode::kInvalidArgument);
+  Advance(absl::Hours(24 * 4));
+  const Return waiting = Create(CreateRequest("113-9200001"));
+  const Return answered = Create(CreateRequest("113-9200002"));
+  // The US site counts on Hawaii's calendar, where Friday 08:00 UTC is still Thursday: two
+  // business days are Friday and, Monday being off, Tuesday, which ends 2026-12-02 10:00 UTC.
+  EXPECT_EQ(FromProtoTime(waiting.respond_deadline()),
+            absl::FromCivil(absl::CivilSecond(2026, 12, 2, 10, 0, 0), absl::UTCTimeZone()));
+  v1::AuthorizeReturnRequest authorize;
+  authorize.set_return_id(answered.return_id());
+  v1::AuthorizeReturnResponse authorized;
+  ASSERT_TRUE(desk_->AuthorizeReturn(Agent(), authorize, &authorized).ok());
+
+  const int64_t outbox_before = Count(*db_, "SELECT COUNT(*) FROM outbox");
+  Advance(absl::Hours(24 * 3));  // Monday 2026-11-30: not due yet
+  EXPECT_EQ(desk_->SweepDeadlines(10).value_or(-1), 0);
+  Advance(absl::Hours(24 * 4));  // Friday 2026-12-04: past due
+  EXPECT_EQ(desk_->SweepDeadlines(10).value_or(-1), 1) << "the answered one met its deadline";
+  EXPECT_EQ(desk_->SweepDeadlines(10).value_or(-1), 0) << "a missed deadline is raised once";
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox"), outbox_before + 1);
+  EXPECT_EQ(Count(*db_, absl::StrCat("SELECT COUNT(*) FROM outbox WHERE idem_key = 'deadline:",
+                                     waiting.return_id(), ":respond'")),
+            1);
+  EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM return_deadlines WHERE state = 'BREACHED'"), 1);
+}
+
 TEST_F(ReturnsTest, AnAgentsLimitCountsWhatTheyRefundedOnTheOrder) {
   // Two units of 40.00 in two returns; the agent limit is 50.00 per order.
   v1::CreateReturnRequest first = CreateRequest("113-7000001");

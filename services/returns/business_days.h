@@ -1,0 +1,43 @@
+#pragma once
+
+// Deadlines counted in business days: DOMAIN.md's refund "within 2 business days" of receipt
+// and Amazon stepping in when a request is left unanswered for 2 business days.
+
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "aftersales/returns/v1/returns.pb.h"
+
+namespace aftersales::returns {
+
+// A marketplace site's working calendar: Saturday and Sunday off, and the holidays its admins
+// keep, in the site's zone.
+struct BusinessCalendar {
+  absl::TimeZone zone;
+  std::vector<absl::CivilDay> holidays;
+};
+
+bool IsBusinessDay(absl::CivilDay day, const BusinessCalendar& calendar);
+
+// The end (local midnight) of the `days`-th business day after the local day of `from`: a
+// request on Friday with 2 days is due at the end of Tuesday, or of Wednesday when Monday is a
+// holiday.
+absl::Time BusinessDaysAfter(absl::Time from, int days, const BusinessCalendar& calendar);
+
+// One deadline a return's state sets: "respond" while it waits for the seller's answer, "refund"
+// once the item is in and until it is refunded.
+struct ReturnDeadline {
+  std::string kind;
+  absl::Time due_at;
+  bool met = false;
+};
+
+// The deadlines of `ret` as it stands: respond, 2 business days after the request, met once the
+// seller answered (authorized, rejected, ...); refund, refund_days business days after the item
+// was received, met once refunded or closed. None for a return the platform handles.
+std::vector<ReturnDeadline> DeadlinesOf(const v1::Return& ret, const BusinessCalendar& calendar,
+                                        int refund_days);
+
+}  // namespace aftersales::returns
