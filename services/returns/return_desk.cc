@@ -23,7 +23,15 @@ using v1::Return;
 
 constexpr size_t kMaxNoteBytes = 16 * 1024;
 
+// "-" in a path: a marketplace without sites (AliExpress, a Shopify store).
+constexpr char kNoSite[] = "-";
+
+std::string PolicySite(const std::string& path_site) {
+  return path_site == kNoSite ? std::string() : path_site;
+}
+
 absl::Status ValidateSite(const std::string& site) {
+  if (site == kNoSite) return absl::OkStatus();
   if (site.empty() || site.size() > 8) {
     return absl::InvalidArgumentError("site: an upper-case marketplace site like US, DE or JP is required");
   }
@@ -60,11 +68,12 @@ tickets::v1::CreateTicketRequest TicketFor(const Return& ret) {
 }  // namespace
 
 absl::StatusOr<StoredPolicy> LoadPolicy(Transaction& tx, const std::string& store_id,
-                                        const std::string& site, Marketplace marketplace) {
+                                        const std::string& site, Marketplace marketplace,
+                                        const std::string& currency) {
   absl::StatusOr<std::optional<v1::ReturnPolicy>> stored =
       store::ReadPolicy(tx, store_id, static_cast<int>(marketplace) + 1, site);
   if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) return DefaultStoredPolicy(marketplace, site);
+  if (!stored->has_value()) return DefaultStoredPolicy(marketplace, site, currency);
   absl::StatusOr<StoredPolicy> policy = FromProto(**stored);
   if (!policy.ok()) {
     return absl::InternalError(absl::StrCat("stored return policy of ", store_id, "/", site,
@@ -122,7 +131,8 @@ absl::StatusOr<ReturnShippingDecision> ReturnDesk::DecideForOrder(Transaction& t
                                                                   StoredPolicy* used,
                                                                   absl::string_view except_return_id) {
   absl::StatusOr<StoredPolicy> policy =
-      LoadPolicy(tx, request.store_id, request.site, request.marketplace);
+      LoadPolicy(tx, request.store_id, request.site, request.marketplace,
+                 request.item_price.currency_code);
   if (!policy.ok()) return policy.status();
   if (used != nullptr) *used = *policy;
   absl::StatusOr<ReturnShippingDecision> decision = QuoteReturnShipping(request, policy->rules);
@@ -362,7 +372,8 @@ absl::Status ReturnDesk::MarkReceived(const Caller& caller, const v1::MarkReceiv
                      // fee is charged when they said neither, and, for returns recorded before
                      // quotes kept their fee table, that table.
                      absl::StatusOr<StoredPolicy> today =
-                         LoadPolicy(tx, r.store_id(), quoted.site, quoted.marketplace);
+                         LoadPolicy(tx, r.store_id(), quoted.site, quoted.marketplace,
+                                    quoted.item_price.currency_code);
                      if (!today.ok()) return today.status();
                      ReceiptCase receipt;
                      receipt.quoted = &quoted;
@@ -417,7 +428,8 @@ absl::Status ReturnDesk::RefundReturn(const Caller& caller, const v1::RefundRetu
                    [&](Transaction& tx, Return& r, const Actor& a) -> absl::Status {
                      absl::StatusOr<StoredPolicy> policy =
                          LoadPolicy(tx, r.store_id(), r.return_case().order().site(),
-                                    FromProto(r.return_case()).marketplace);
+                                    FromProto(r.return_case()).marketplace,
+                                    r.return_case().item_price().currency_code());
                      if (!policy.ok()) return policy.status();
                      const Money amount = request.has_amount() ? FromProto(request.amount())
                                                                : FromProto(r.refund_due());
@@ -584,15 +596,17 @@ absl::Status ReturnDesk::GetReturnPolicy(const Caller& caller, const v1::GetRetu
                                       ? Marketplace::kAmazon
                                       : static_cast<Marketplace>(request.marketplace() - 1);
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    const std::string site = PolicySite(request.site());
     absl::StatusOr<std::optional<v1::ReturnPolicy>> stored =
-        store::ReadPolicy(tx, request.store_id(), static_cast<int>(marketplace) + 1, request.site());
+        store::ReadPolicy(tx, request.store_id(), static_cast<int>(marketplace) + 1, site);
     if (!stored.ok()) return stored.status();
     response->Clear();
     if (stored->has_value()) {
       *response->mutable_policy() = **stored;
       response->set_stored(true);
     } else {
-      *response->mutable_policy() = ToProto(DefaultStoredPolicy(marketplace, request.site()));
+      *response->mutable_policy() =
+          ToProto(DefaultStoredPolicy(marketplace, site, request.currency_code()));
     }
     return absl::OkStatus();
   });
@@ -606,9 +620,11 @@ absl::Status ReturnDesk::PutReturnPolicy(const Caller& caller, const v1::PutRetu
     return absl::PermissionDeniedError(absl::StrCat("only admins change return policies; ",
                                                     caller.principal, " is ", RoleName(caller.role)));
   }
+  const std::string site = PolicySite(request.site());
   v1::ReturnPolicy policy = request.policy();
-  if (policy.site().empty()) policy.set_site(request.site());
-  if (policy.site() != request.site()) {
+  // A site-less policy names no site; a site's policy may leave it to the path.
+  if (policy.site().empty()) policy.set_site(site);
+  if (policy.site() != site) {
     return absl::InvalidArgumentError(absl::StrCat("policy.site: '", policy.site(),
                                                    "' differs from the path's '", request.site(), "'"));
   }
@@ -619,11 +635,11 @@ absl::Status ReturnDesk::PutReturnPolicy(const Caller& caller, const v1::PutRetu
     // Each change is a new version: a return records the one its decision used.
     absl::StatusOr<std::optional<v1::ReturnPolicy>> before =
         store::ReadPolicy(tx, request.store_id(), static_cast<int>(parsed->rules.marketplace) + 1,
-                          request.site(), /*for_update=*/true);
+                          site, /*for_update=*/true);
     if (!before.ok()) return before.status();
     parsed->version = before->has_value() ? (*before)->version() + 1 : 1;
     v1::ReturnPolicy normalized = ToProto(*parsed);
-    RETURN_IF_ERROR(store::PutPolicy(tx, request.store_id(), normalized.marketplace(), request.site(),
+    RETURN_IF_ERROR(store::PutPolicy(tx, request.store_id(), normalized.marketplace(), site,
                                      normalized, now));
     *normalized.mutable_updated_at() = ToProtoTime(now);
     *response->mutable_policy() = std::move(normalized);
@@ -709,7 +725,8 @@ absl::Status ReturnDesk::SyncDeadlines(Transaction& tx, Return& ret, absl::Time 
   BusinessCalendar calendar{absl::UTCTimeZone(), *std::move(holidays)};
   absl::LoadTimeZone(std::string(SiteTimeZone(site)), &calendar.zone);
   absl::StatusOr<StoredPolicy> policy =
-      LoadPolicy(tx, ret.store_id(), site, FromProto(ret.return_case()).marketplace);
+      LoadPolicy(tx, ret.store_id(), site, FromProto(ret.return_case()).marketplace,
+                 ret.return_case().item_price().currency_code());
   if (!policy.ok()) return policy.status();
   const std::vector<ReturnDeadline> deadlines =
       DeadlinesOf(ret, calendar, policy->rules.refund_after_receipt_business_days);

@@ -132,7 +132,10 @@ class ReturnDesk {
 };
 
 // The store's policy for the site, or the defaults of the marketplace and site.
+// Without a stored policy, the defaults of a site-less marketplace are in `currency` (the
+// return's, which is the store's).
 absl::StatusOr<StoredPolicy> LoadPolicy(Transaction& tx, const std::string& store_id,
-                                        const std::string& site, Marketplace marketplace);
+                                        const std::string& site, Marketplace marketplace,
+                                        const std::string& currency);
 
 }  // namespace aftersales::returns

@@ -196,10 +196,25 @@ absl::string_view SiteTimeZone(absl::string_view site) {
   return "Etc/GMT+12";
 }
 
-ReturnPolicy DefaultReturnPolicy(Marketplace marketplace, absl::string_view site) {
+ReturnPolicy DefaultReturnPolicy(Marketplace marketplace, absl::string_view site,
+                                 absl::string_view currency) {
   SiteDefaults defaults{site, "USD", 100};
+  bool known_site = false;
   for (const SiteDefaults& known : kSites) {
-    if (known.site == site) defaults = known;
+    if (known.site == site) {
+      defaults = known;
+      known_site = true;
+    }
+  }
+  // No site (AliExpress, a Shopify store) or an unknown one: the store's own currency, in round
+  // units as a site of that currency has them, else one major unit.
+  if (!known_site && !currency.empty()) {
+    defaults.currency = currency;
+    defaults.unit_minor = 1;
+    for (int i = 0; i < MinorUnitDigits(currency); ++i) defaults.unit_minor *= 10;
+    for (const SiteDefaults& known : kSites) {
+      if (known.currency == currency) defaults.unit_minor = known.unit_minor;
+    }
   }
   ReturnPolicy p;
   p.marketplace = marketplace;

@@ -163,7 +163,10 @@ absl::string_view SiteTimeZone(absl::string_view site);
 // (the last prices a replacement's freight); none for an empty site. Default prices, in units:
 // domestic 6.00 (500 g), 8.00 (1 kg), 11.00 (2 kg), 16.00 (5 kg), 25.00 (10 kg), 40.00 (20 kg);
 // to or from CN 18.00, 26.00, 40.00, 80.00, 140.00, 250.00 for the same brackets.
-ReturnPolicy DefaultReturnPolicy(Marketplace marketplace, absl::string_view site);
+// A site with no defaults of its own (none: AliExpress, Shopify) takes `currency`, the store's,
+// when given.
+ReturnPolicy DefaultReturnPolicy(Marketplace marketplace, absl::string_view site,
+                                 absl::string_view currency = "");
 
 // OK, or INVALID_ARGUMENT naming the field at fault (its API name, e.g. "return_window_days",
 // "carrier_rates[1].brackets[2].max_grams"): negative money, a currency other than

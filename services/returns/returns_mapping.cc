@@ -110,8 +110,9 @@ v1::ReturnPolicy::RestockingFeePercents ToProto(const RestockingFeePercents& fee
   return p;
 }
 
-StoredPolicy DefaultStoredPolicy(Marketplace marketplace, absl::string_view site) {
-  StoredPolicy out{DefaultReturnPolicy(marketplace, site), {}, 0};
+StoredPolicy DefaultStoredPolicy(Marketplace marketplace, absl::string_view site,
+                                 absl::string_view currency) {
+  StoredPolicy out{DefaultReturnPolicy(marketplace, site, currency), {}, 0};
   out.agent_refund_limit = DefaultAgentLimit(out.rules.currency_code);
   return out;
 }

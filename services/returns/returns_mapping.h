@@ -46,7 +46,8 @@ struct StoredPolicy {
 };
 RestockingFeePercents FromProto(const v1::ReturnPolicy::RestockingFeePercents& fees);
 v1::ReturnPolicy::RestockingFeePercents ToProto(const RestockingFeePercents& fees);
-StoredPolicy DefaultStoredPolicy(Marketplace marketplace, absl::string_view site);
+StoredPolicy DefaultStoredPolicy(Marketplace marketplace, absl::string_view site,
+                                 absl::string_view currency = "");
 // Checks the rules (ValidateReturnPolicy) and the limit: INVALID_ARGUMENT naming the field.
 absl::StatusOr<StoredPolicy> FromProto(const v1::ReturnPolicy& policy);
 v1::ReturnPolicy ToProto(const StoredPolicy& policy);

@@ -701,6 +701,47 @@ TEST_F(ReturnsTest, AMissedBusinessDayDeadlineOpensATicketOnce) {
   EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM return_deadlines WHERE state = 'BREACHED'"), 1);
 }
 
+TEST_F(ReturnsTest, AStoreWithoutSitesKeepsAPolicyPerMarketplaceInItsOwnCurrency) {
+  // An AliExpress store selling in euros: no site, no US-dollar defaults forced on it.
+  v1::QuoteReturnRequest quote;
+  *quote.mutable_return_case() = Case("8123456789");
+  v1::ReturnCase* c = quote.mutable_return_case();
+  c->mutable_order()->set_marketplace(common::v1::ALIEXPRESS);
+  c->mutable_order()->clear_site();
+  c->set_buyer_country("FR");
+  c->mutable_item_price()->set_currency_code("EUR");
+  c->mutable_item_cost()->set_currency_code("EUR");
+  *c->mutable_ordered_at() = ToProtoTime(Now() - absl::Hours(24 * 55));
+  *c->mutable_delivered_at() = ToProtoTime(Now() - absl::Hours(24 * 45));
+  v1::QuoteReturnResponse quoted;
+  const absl::Status first = desk_->QuoteReturn(Agent(), quote, &quoted);
+  ASSERT_TRUE(first.ok()) << first;
+  EXPECT_EQ(quoted.decision().refund_amount().currency_code(), "EUR");
+  EXPECT_FALSE(quoted.decision().eligible()) << "45 days: past the default 30-day window";
+
+  v1::GetReturnPolicyRequest get;
+  get.set_store_id("store-1");
+  get.set_site("-");
+  get.set_marketplace(common::v1::ALIEXPRESS);
+  get.set_currency_code("EUR");
+  v1::GetReturnPolicyResponse defaults;
+  ASSERT_TRUE(desk_->GetReturnPolicy(Admin(), get, &defaults).ok());
+  EXPECT_FALSE(defaults.stored());
+  EXPECT_EQ(defaults.policy().currency_code(), "EUR");
+  EXPECT_EQ(defaults.policy().insured_label_threshold().amount_minor(), 100'00);
+
+  v1::PutReturnPolicyRequest put;
+  put.set_store_id("store-1");
+  put.set_site("-");
+  *put.mutable_policy() = defaults.policy();
+  put.mutable_policy()->set_return_window_days(60);
+  v1::PutReturnPolicyResponse stored;
+  const absl::Status kept = desk_->PutReturnPolicy(Admin(), put, &stored);
+  ASSERT_TRUE(kept.ok()) << kept;
+  ASSERT_TRUE(desk_->QuoteReturn(Agent(), quote, &quoted).ok());
+  EXPECT_TRUE(quoted.decision().eligible()) << "the store's own 60-day window";
+}
+
 TEST_F(ReturnsTest, AnAgentsLimitCountsWhatTheyRefundedOnTheOrder) {
   // Two units of 40.00 in two returns; the agent limit is 50.00 per order.
   v1::CreateReturnRequest first = CreateRequest("113-7000001");
