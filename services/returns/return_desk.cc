@@ -65,6 +65,17 @@ tickets::v1::CreateTicketRequest TicketFor(const Return& ret) {
   return t;
 }
 
+// The most `ret` may refund on its order now: refunds made on the order's other returns count,
+// their open promises do not (the first of two promises on one unit can be paid).
+int64_t MostRefundableNow(const OrderTotals& order, const std::vector<Return>& others,
+                          const Return& ret) {
+  const v1::ReturnCase& c = ret.return_case();
+  return MostRefundable(order,
+                        EarlierReturnsOf(others, ret.return_id(), c.item_price().currency_code(),
+                                         /*count_promises=*/false),
+                        c.item_price().amount_minor() * c.quantity());
+}
+
 }  // namespace
 
 absl::StatusOr<StoredPolicy> LoadPolicy(Transaction& tx, const std::string& store_id,
@@ -398,12 +409,7 @@ absl::Status ReturnDesk::MarkReceived(const Caller& caller, const v1::MarkReceiv
                      if (order->totals.has_value()) {
                        absl::StatusOr<std::vector<Return>> others = OtherReturnsLocked(tx, r, a.now);
                        if (!others.ok()) return others.status();
-                       const int64_t most = MostRefundable(
-                           *order->totals,
-                           EarlierReturnsOf(*others, r.return_id(),
-                                            settled.refund_due.currency_code,
-                                            /*count_promises=*/false),
-                           quoted.item_price.amount_minor * quoted.quantity);
+                       const int64_t most = MostRefundableNow(*order->totals, *others, r);
                        if (settled.refund_due.amount_minor > most) {
                          absl::StrAppend(&note, " The order has ",
                                          FormatMoney(Money{most, settled.refund_due.currency_code}),
@@ -438,15 +444,11 @@ absl::Status ReturnDesk::RefundReturn(const Caller& caller, const v1::RefundRetu
                      // No refund, a supervisor's override included, takes what the order's
                      // other returns refunded already.
                      if (order->totals.has_value()) {
-                       const ReturnRequest c = FromProto(r.return_case());
-                       const int64_t most = MostRefundable(
-                           *order->totals,
-                           EarlierReturnsOf(*others, r.return_id(), amount.currency_code,
-                                            /*count_promises=*/false),
-                           c.item_price.amount_minor * c.quantity);
+                       const int64_t most = MostRefundableNow(*order->totals, *others, r);
                        if (amount.amount_minor > most) {
                          return absl::FailedPreconditionError(absl::StrCat(
-                             "order ", c.order_id, " has ", FormatMoney(Money{most, amount.currency_code}),
+                             "order ", r.return_case().order().order_id(), " has ",
+                             FormatMoney(Money{most, amount.currency_code}),
                              " left to refund for this return after its other returns, not ",
                              FormatMoney(amount)));
                        }

@@ -6,6 +6,7 @@
 #include "common/time_util.h"
 #include "services/tickets/sla_clock.h"
 #include "services/tickets/ticket_workflow.h"
+#include "tests/tickets/office_week.h"
 
 namespace aftersales::tickets {
 namespace {
@@ -139,20 +140,6 @@ TEST(ReplyClockRules, ReopeningStartsNoClockAndResolvingItAgainCountsNothing) {
   EXPECT_EQ(t.late_replies(), 0);
 }
 
-// Monday to Friday 09:00-18:00 Shanghai (01:00-10:00 UTC).
-WeeklyHours ShanghaiOffice() {
-  v1::BusinessHours hours;
-  hours.set_time_zone("Asia/Shanghai");
-  for (int day = 1; day <= 5; ++day) {
-    auto* w = hours.add_windows();
-    w->set_day_of_week(day);
-    w->set_open("09:00");
-    w->set_close("18:00");
-  }
-  absl::StatusOr<WeeklyHours> parsed = ParseBusinessHours(hours);
-  EXPECT_TRUE(parsed.ok()) << parsed.status();
-  return *parsed;
-}
 
 absl::Time Utc(int y, int mo, int d, int h, int mi = 0) {
   return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), absl::UTCTimeZone());
@@ -173,7 +160,7 @@ class OutOfHoursTable : public ::testing::TestWithParam<OutOfHoursCase> {};
 TEST_P(OutOfHoursTable, TheAutoReplyGoesOutOncePerClosedStretch) {
   const OutOfHoursCase& c = GetParam();
   std::optional<WeeklyHours> hours;
-  if (c.with_hours) hours = ShanghaiOffice();
+  if (c.with_hours) hours = testing::OfficeWeek("Asia/Shanghai");  // 01:00-10:00 UTC
   EXPECT_EQ(OutOfHoursReplyDue(c.now - c.written_before_now, c.now, hours, c.last_auto_reply),
             c.want);
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/time/civil_time.h"
+#include "tests/tickets/office_week.h"
 
 namespace aftersales::tickets {
 namespace {
@@ -19,20 +20,7 @@ absl::Time At(const std::string& zone, int y, int mo, int d, int h, int mi = 0) 
   return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), Zone(zone));
 }
 
-// Monday to Friday 09:00-18:00 in the given zone.
-WeeklyHours OfficeWeek(const std::string& zone) {
-  v1::BusinessHours hours;
-  hours.set_time_zone(zone);
-  for (int day = 1; day <= 5; ++day) {
-    auto* w = hours.add_windows();
-    w->set_day_of_week(day);
-    w->set_open("09:00");
-    w->set_close("18:00");
-  }
-  absl::StatusOr<WeeklyHours> parsed = ParseBusinessHours(hours);
-  EXPECT_TRUE(parsed.ok()) << parsed.status();
-  return *parsed;
-}
+using testing::OfficeWeek;
 
 struct ClockCase {
   std::string name;
