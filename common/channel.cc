@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/identity.h"
+#include "common/identity_token.h"
 #include "common/log.h"
 
 namespace aftersales {
@@ -36,12 +37,9 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
 }
 
 void PrepareClientContext(grpc::ClientContext& context, absl::Duration timeout,
-                          absl::string_view principal, absl::string_view role,
-                          absl::string_view stores, absl::string_view request_id) {
+                          absl::string_view identity_token, absl::string_view request_id) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  if (!principal.empty()) context.AddMetadata(kPrincipalHeader, std::string(principal));
-  if (!role.empty()) context.AddMetadata(kRoleHeader, std::string(role));
-  if (!stores.empty()) context.AddMetadata(kStoresHeader, std::string(stores));
+  if (!identity_token.empty()) context.AddMetadata(kIdentityHeader, std::string(identity_token));
   if (!request_id.empty()) context.AddMetadata(kRequestIdHeader, std::string(request_id));
 }
 

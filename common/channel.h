@@ -29,9 +29,9 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
 // The service config MakeChannel installs, as JSON.
 std::string RetryServiceConfig(const std::vector<RetryableMethod>& retryable);
 
-// Sets the deadline and passes on who is calling and the request id.
+// Sets the deadline and passes on who is calling (a signed identity token, IdentitySigner) and
+// the request id.
 void PrepareClientContext(grpc::ClientContext& context, absl::Duration timeout,
-                          absl::string_view principal, absl::string_view role,
-                          absl::string_view stores, absl::string_view request_id);
+                          absl::string_view identity_token, absl::string_view request_id);
 
 }  // namespace aftersales

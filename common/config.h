@@ -44,6 +44,7 @@ class Config {
   std::string Usage() const;
 
   static std::string EnvName(absl::string_view name);
+  const std::string& program() const { return program_; }
 
  private:
   struct Value {

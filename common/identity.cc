@@ -39,35 +39,24 @@ std::string MetadataValue(const grpc::ServerContextBase& context, absl::string_v
   return std::string(it->second.data(), it->second.size());
 }
 
-absl::StatusOr<Caller> CallerFromContext(const grpc::ServerContextBase& context) {
-  Caller caller;
-  caller.principal = MetadataValue(context, kPrincipalHeader);
-  if (caller.principal.empty()) {
-    return absl::UnauthenticatedError(
-        absl::StrCat("no caller: the call carries no ", kPrincipalHeader, " metadata"));
-  }
-  // The principal is written into history and idempotency scopes: keep it an id.
-  if (caller.principal.size() > 128 ||
-      !std::all_of(caller.principal.begin(), caller.principal.end(), [](char c) {
+absl::Status CheckPrincipal(absl::string_view principal) {
+  if (principal.empty() || principal.size() > 128 ||
+      !std::all_of(principal.begin(), principal.end(), [](char c) {
         return absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '@' || c == ':';
       })) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        kPrincipalHeader, ": at most 128 letters, digits and - _ . @ : are accepted"));
+    return absl::InvalidArgumentError(
+        "a principal is 1..128 letters, digits and - _ . @ : (an id, not a display name)");
   }
-  const std::string role = MetadataValue(context, kRoleHeader);
-  absl::StatusOr<Role> parsed = ParseRole(role.empty() ? "agent" : role);
-  if (!parsed.ok()) return parsed.status();
-  caller.role = *parsed;
-  for (absl::string_view store :
-       absl::StrSplit(MetadataValue(context, kStoresHeader), ',', absl::SkipWhitespace())) {
-    store = absl::StripAsciiWhitespace(store);
-    if (store == "*") {
-      caller.all_stores = true;
-    } else {
-      caller.stores.emplace_back(store);
-    }
+  return absl::OkStatus();
+}
+
+int ToAccessRole(Role role) { return static_cast<int>(role) + 1; }
+
+absl::StatusOr<Role> FromAccessRole(int access_role) {
+  if (access_role < 1 || access_role > 4) {
+    return absl::InvalidArgumentError(absl::StrCat("role ", access_role, " is none of ours"));
   }
-  return caller;
+  return static_cast<Role>(access_role - 1);
 }
 
 absl::Status CheckStoreAccess(const Caller& caller, absl::string_view store_id) {

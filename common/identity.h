@@ -10,11 +10,8 @@
 
 namespace aftersales {
 
-// gRPC metadata the gateway (or a calling service) sets for every call.
-inline constexpr char kPrincipalHeader[] = "x-aftersales-principal";
-inline constexpr char kRoleHeader[] = "x-aftersales-role";
-// Comma-separated store ids, or "*" for every store.
-inline constexpr char kStoresHeader[] = "x-aftersales-stores";
+// gRPC metadata the gateway (or a calling service) sets for every call. Who the caller is
+// travels signed, in kIdentityHeader (common/identity_token.h).
 inline constexpr char kRequestIdHeader[] = "x-request-id";
 inline constexpr char kIdempotencyKeyHeader[] = "idempotency-key";
 // Initial metadata of an answer that replays the stored response of an earlier call with the
@@ -25,6 +22,14 @@ enum class Role { kAgent = 0, kSupervisor = 1, kAdmin = 2, kService = 3 };
 
 absl::StatusOr<Role> ParseRole(absl::string_view name);
 absl::string_view RoleName(Role role);
+// aftersales.common.v1.AccessRole, the role as the protos name it (AGENT = 1, ...).
+int ToAccessRole(Role role);
+// INVALID_ARGUMENT for ACCESS_ROLE_UNSPECIFIED or a number that is no role.
+absl::StatusOr<Role> FromAccessRole(int access_role);
+
+// A principal is written into history and idempotency scopes: it must be an id. INVALID_ARGUMENT
+// unless 1..128 letters, digits and - _ . @ :.
+absl::Status CheckPrincipal(absl::string_view principal);
 
 // Who is calling and which stores they may touch.
 struct Caller {
@@ -34,12 +39,7 @@ struct Caller {
   std::vector<std::string> stores;
 
   bool CanAccessStore(absl::string_view store_id) const;
-  // Admins and automation may change rules, templates and settings.
-  bool CanAdminister() const { return role == Role::kAdmin || role == Role::kService; }
 };
-
-// Reads the caller from the call's metadata; UNAUTHENTICATED when it is missing or malformed.
-absl::StatusOr<Caller> CallerFromContext(const grpc::ServerContextBase& context);
 // PERMISSION_DENIED naming the store when the caller may not touch it.
 absl::Status CheckStoreAccess(const Caller& caller, absl::string_view store_id);
 

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/access.h"
 #include "common/identity.h"
 #include "common/log.h"
 
@@ -82,6 +83,23 @@ void StartServerProcess(absl::string_view program) {
   signal(SIGPIPE, SIG_IGN);
 }
 
+absl::Status InstallServerInterceptors(grpc::ServerBuilder& builder,
+                                       std::shared_ptr<const IdentitySigner> identity) {
+  if (identity == nullptr) {
+    return absl::FailedPreconditionError(
+        "no identity key: a service checks every caller's signed identity (--identity_key)");
+  }
+  absl::StatusOr<AccessTable> table = AccessTable::ForLinkedServices();
+  if (!table.ok()) return table.status();
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  // The access log first, so that it logs refused calls too.
+  interceptors.push_back(std::make_unique<AccessLogFactory>());
+  interceptors.push_back(MakeAccessInterceptorFactory(
+      std::make_shared<const AccessTable>(*std::move(table)), std::move(identity)));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  return absl::OkStatus();
+}
+
 absl::Status ServeUntilSignal(const ServerOptions& options,
                               const std::vector<grpc::Service*>& services) {
   grpc::EnableDefaultHealthCheckService(true);
@@ -90,9 +108,7 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   int port = 0;
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
   for (grpc::Service* service : services) builder.RegisterService(service);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(std::make_unique<AccessLogFactory>());
-  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  if (absl::Status s = InstallServerInterceptors(builder, options.identity); !s.ok()) return s;
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(
@@ -187,6 +203,10 @@ grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
                                         BoundedExecutor& executor,
                                         std::function<absl::Status()> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::StatusOr<Caller> caller = CallerFromContext(*context); !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   const bool queued = executor.TrySubmit([context, reactor, work = std::move(work)] {
     if (std::optional<grpc::Status> gave_up = CallerGaveUp(*context)) {
       return reactor->Finish(*std::move(gave_up));

@@ -12,13 +12,16 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/access.h"
 #include "common/call_scope.h"
 #include "common/executor.h"
 #include "common/identity.h"
+#include "common/identity_token.h"
 #include "common/status.h"
 
 namespace grpc {
 class Service;
+class ServerBuilder;
 }
 
 namespace aftersales {
@@ -29,6 +32,11 @@ namespace aftersales {
 // with it on, a cost on every lock gRPC takes that is only worth paying in debug builds).
 void StartServerProcess(absl::string_view program);
 
+// Installs the interceptors every server runs (access check, access log) on a builder: for
+// ServeUntilSignal, and for tests that build a server of their own.
+absl::Status InstallServerInterceptors(grpc::ServerBuilder& builder,
+                                       std::shared_ptr<const IdentitySigner> identity);
+
 struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";
   // Shorter than the orchestrator's grace period (Kubernetes: 30 s).
@@ -37,11 +45,16 @@ struct ServerOptions {
   // Database::CheckReachable, which a busy pool does not fail).
   std::function<absl::Status()> readiness_check;
   absl::Duration readiness_interval = absl::Seconds(5);
+  // Checks every call's identity token (common/access.h). Required: a service believes no
+  // caller on its word.
+  std::shared_ptr<const IdentitySigner> identity;
 };
 
-// Serves the services with grpc.health.v1 health, server reflection and an access log, until
+// Serves the services with grpc.health.v1 health, server reflection, an access log and the
+// access check of every call against its RPC's declaration (common/access.h), until
 // SIGTERM or SIGINT; then reports NOT_SERVING, stops taking calls, lets those in flight finish
 // (up to drain_timeout) and returns OK. The caller closes the pool after it returns.
+// FAILED_PRECONDITION, before listening, when an RPC declares no access or no identity is set.
 absl::Status ServeUntilSignal(const ServerOptions& options, const std::vector<grpc::Service*>& services);
 
 // RESOURCE_EXHAUSTED, for a call refused because the service's queue for it is full.
@@ -62,15 +75,16 @@ void MarkReplayed(grpc::CallbackServerContext& context, bool replayed);
 CallScope CallScopeOf(const grpc::CallbackServerContext& context);
 
 // For a callback handler: runs work (which may block on SQL) on the executor, then finishes the
-// call with the status it returns. When the executor's queue is full the call ends at once with
+// call with the status it returns. A call the access interceptor refused ends at once with its
+// refusal, and one no interceptor saw with UNAUTHENTICATED: every handler starts here, so none
+// runs for a caller who may not call it. When the executor's queue is full the call ends at once with
 // RESOURCE_EXHAUSTED; when the caller gave up while the work was queued (CallerGaveUp), the work
 // never runs.
 grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
                                         BoundedExecutor& executor,
                                         std::function<absl::Status()> work);
 
-// RunOnExecutor for calls that act for a caller: reads the caller from the metadata first
-// (UNAUTHENTICATED when absent) and hands it to work.
+// RunOnExecutor for calls that act for a caller: hands work the caller the interceptor verified.
 grpc::ServerUnaryReactor* ServeAsCaller(grpc::CallbackServerContext* context,
                                         BoundedExecutor& executor,
                                         std::function<absl::Status(const Caller&)> work);

@@ -12,6 +12,10 @@ std::vector<ConfigVar> ServiceConfigVars(absl::string_view default_listen,
   return {
       {"listen", std::string(default_listen), "gRPC listen address (host:port)"},
       {"drain_timeout", "20s", "on SIGTERM, how long calls in flight may take to finish"},
+      {"identity_key", "",
+       "secret (32+ characters) the gateway and every service share, from a Kubernetes Secret: "
+       "it signs who a call acts for, and a call without a valid signature is refused; required",
+       /*secret=*/true},
       {"db_host", "127.0.0.1", "MariaDB/MySQL host"},
       {"db_port", "3306", "MariaDB/MySQL port"},
       {"db_socket", "", "Unix socket of the database; used instead of host and port when set"},
@@ -60,6 +64,15 @@ absl::StatusOr<ServerOptions> ServerOptionsFromConfig(const Config& config) {
   absl::StatusOr<absl::Duration> drain = config.GetDuration("drain_timeout");
   if (!drain.ok()) return drain.status();
   options.drain_timeout = *drain;
+  if (config.Get("identity_key").empty()) {
+    return absl::InvalidArgumentError(
+        "--identity_key (AFTERSALES_IDENTITY_KEY) is required: the secret the gateway signs "
+        "callers' identities with; `tools/dev up` makes one in .var/identity_key");
+  }
+  absl::StatusOr<IdentitySigner> signer =
+      IdentitySigner::Create(config.Get("identity_key"), config.program());
+  if (!signer.ok()) return signer.status();
+  options.identity = std::make_shared<const IdentitySigner>(*std::move(signer));
   return options;
 }
 

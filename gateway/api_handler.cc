@@ -45,6 +45,8 @@ struct ApiHandler::Exchange {
   std::string method;
   std::string path;
   std::string request_id;
+  // The signed identity the backend call carries.
+  std::string identity;
   int series = 0;
   // Set once a backend answered.
   absl::string_view grpc_code;
@@ -68,8 +70,13 @@ std::string ApiHandler::PublicMessage(const Exchange& x, const grpc::Status& sta
 }
 
 ApiHandler::ApiHandler(const ApiRoutes& api, std::vector<Backend*> backends,
-                       const BackendHealth& health, const Authenticator& authenticator)
-    : api_(api), backends_(std::move(backends)), health_(health), authenticator_(authenticator) {
+                       const BackendHealth& health, const Authenticator& authenticator,
+                       const IdentitySigner& identity)
+    : api_(api),
+      backends_(std::move(backends)),
+      health_(health),
+      authenticator_(authenticator),
+      identity_(identity) {
   for (const ApiRoute& route : api_.routes) {
     route_series_.push_back(metrics_.AddRoute(route.http_method, route.path_template));
   }
@@ -183,11 +190,15 @@ void ApiHandler::Handle(const HttpRequest& request, HttpResponder responder) {
 void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const RouteMatch& match,
                              absl::string_view query, HttpResponder responder) {
   const ApiRoute& route = api_.routes[match.route];
-  absl::StatusOr<Principal> principal = authenticator_.Authenticate(request);
-  if (!principal.ok()) {
-    return Finish(x, Error(x, 401, grpc::StatusCode::UNAUTHENTICATED, principal.status().message()),
-                  responder);
+  AuthRefusal refusal;
+  absl::StatusOr<Caller> caller = authenticator_.Authenticate(request, refusal);
+  if (!caller.ok()) {
+    HttpResponse response =
+        Error(x, 401, grpc::StatusCode::UNAUTHENTICATED, caller.status().message());
+    response.set(http::field::www_authenticate, WwwAuthenticate(refusal));
+    return Finish(x, std::move(response), responder);
   }
+  x.identity = identity_.Sign(*caller, absl::Now());
   const absl::string_view idempotency_key = Header(request, "Idempotency-Key");
   if (!idempotency_key.empty() && !IsPrintableAscii(idempotency_key, kMaxIdempotencyKeyLength)) {
     return Finish(x,
@@ -209,8 +220,8 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
   // On the heap, so that the metadata's view of the request id survives moving it into the
   // callback.
   auto exchange = std::make_unique<Exchange>(std::move(x));
-  const CallMetadata metadata{principal->name,      principal->role, principal->stores,
-                              exchange->request_id, idempotency_key, traceparent};
+  const CallMetadata metadata{exchange->identity, exchange->request_id, idempotency_key,
+                              traceparent};
   backends_[match.route]->Call(
       route.rpc_path, grpc::ByteBuffer(&slice, 1), metadata,
       [this, &route, exchange = std::move(exchange), responder](BackendReply answer) mutable {

@@ -5,6 +5,7 @@
 
 #include "absl/time/time.h"
 #include "gateway/api_routes.h"
+#include "common/identity_token.h"
 #include "gateway/authenticator.h"
 #include "gateway/backend_health.h"
 #include "gateway/backends.h"
@@ -32,7 +33,7 @@ class ApiHandler : public HttpHandler {
   // backends: one per route of api (same index), each serving that route's RPC. All arguments
   // must outlive the handler.
   ApiHandler(const ApiRoutes& api, std::vector<Backend*> backends, const BackendHealth& health,
-             const Authenticator& authenticator);
+             const Authenticator& authenticator, const IdentitySigner& identity);
 
   void Handle(const HttpRequest& request, HttpResponder responder) override;
   HttpResponse Reject(const HttpRequest& request, boost::beast::http::status status,
@@ -56,6 +57,7 @@ class ApiHandler : public HttpHandler {
   const std::vector<Backend*> backends_;
   const BackendHealth& health_;
   const Authenticator& authenticator_;
+  const IdentitySigner& identity_;
   HttpMetrics metrics_;
   // HttpMetrics ids, per route id of api_.
   std::vector<int> route_series_;

@@ -1,7 +1,11 @@
 #include "gateway/authenticator.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/identity.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 
 namespace aftersales::gateway {
 namespace {
@@ -9,6 +13,7 @@ namespace {
 namespace http = boost::beast::http;
 
 constexpr absl::string_view kDevelopmentMode = "development";
+constexpr absl::string_view kJwtMode = "jwt";
 constexpr size_t kMaxPrincipalLength = 128;
 constexpr size_t kMaxStoresLength = 4096;
 
@@ -18,14 +23,24 @@ absl::string_view Header(const http::fields& headers, absl::string_view name) {
   return {it->value().data(), it->value().size()};
 }
 
-absl::Status CheckRole(absl::string_view role) { return ParseRole(role).status(); }
-
 absl::Status CheckStores(absl::string_view stores) {
   if (!IsPrintableAscii(stores, kMaxStoresLength) || stores.find(' ') != absl::string_view::npos) {
     return absl::InvalidArgumentError(
         "stores must be '*' or comma-separated store ids without spaces");
   }
   return absl::OkStatus();
+}
+
+void SetStores(absl::string_view stores, Caller& caller) {
+  caller.all_stores = false;
+  caller.stores.clear();
+  for (absl::string_view store : absl::StrSplit(stores, ',', absl::SkipEmpty())) {
+    if (store == "*") {
+      caller.all_stores = true;
+    } else {
+      caller.stores.emplace_back(store);
+    }
+  }
 }
 
 }  // namespace
@@ -38,53 +53,135 @@ bool IsPrintableAscii(absl::string_view value, size_t max_length) {
   return true;
 }
 
-absl::StatusOr<Authenticator> Authenticator::Create(absl::string_view mode,
-                                                    absl::string_view dev_role,
-                                                    absl::string_view dev_stores) {
-  if (mode != kDevelopmentMode) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "auth_mode '", mode, "' is not supported; the only mode so far is 'development'"));
+bool IsLoopbackAddress(absl::string_view listen) {
+  absl::string_view host = listen;
+  if (absl::StartsWith(host, "[")) {
+    host = host.substr(1, host.find(']') == absl::string_view::npos ? 0 : host.find(']') - 1);
+  } else if (const size_t colon = host.rfind(':'); colon != absl::string_view::npos) {
+    host = host.substr(0, colon);
   }
-  if (absl::Status s = CheckRole(dev_role); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("dev_role: ", s.message()));
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+std::string WwwAuthenticate(const AuthRefusal& refusal) {
+  if (!refusal.credentials_sent) return "Bearer realm=\"aftersales\"";
+  return absl::StrCat("Bearer realm=\"aftersales\", error=\"invalid_token\", error_description=\"",
+                      absl::StrReplaceAll(refusal.message, {{"\"", "'"}, {"\\", "/"}}), "\"");
+}
+
+Authenticator::Authenticator(const AuthOptions& options)
+    : options_(options),
+      jwt_(JwtRules{.issuer = options.jwt_issuer.empty() && options.mode == kDevelopmentMode
+                                  ? std::string(kDevJwtIssuer)
+                                  : options.jwt_issuer,
+                    .audience = options.jwt_audience.empty() && options.mode == kDevelopmentMode
+                                    ? std::string(kDevJwtAudience)
+                                    : options.jwt_audience,
+                    .clock_skew = options.jwt_clock_skew,
+                    .hs256_secret = options.mode == kDevelopmentMode ? options.dev_jwt_secret
+                                                                     : std::string()}) {}
+
+absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(const AuthOptions& options) {
+  if (options.mode != kDevelopmentMode && options.mode != kJwtMode) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("auth_mode '", options.mode, "': 'jwt' (the default) or 'development'"));
   }
-  if (absl::Status s = CheckStores(dev_stores); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("dev_stores: ", s.message()));
+  if (options.mode == kDevelopmentMode) {
+    for (const std::string& listen : options.listen_addresses) {
+      if (!IsLoopbackAddress(listen)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "auth_mode development lets anyone act as anyone, so it listens on loopback only; ",
+            listen, " is not a loopback address"));
+      }
+    }
+    if (absl::Status s = ParseRole(options.dev_role).status(); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("dev_role: ", s.message()));
+    }
+    if (absl::Status s = CheckStores(options.dev_stores); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("dev_stores: ", s.message()));
+    }
+    if (!options.dev_jwt_secret.empty() && options.dev_jwt_secret.size() < 32) {
+      return absl::InvalidArgumentError("dev_jwt_secret must be at least 32 characters");
+    }
+  } else {
+    if (options.jwt_issuer.empty() || options.jwt_audience.empty()) {
+      return absl::InvalidArgumentError(
+          "auth_mode jwt needs --jwt_issuer and --jwt_audience: the identity provider's issuer "
+          "and this API's audience, which every token must name");
+    }
+    if (options.jwks_file.empty()) {
+      return absl::InvalidArgumentError(
+          "auth_mode jwt needs --jwks_file: the identity provider's public keys (JWKS)");
+    }
   }
-  Authenticator a;
-  a.mode_ = std::string(mode);
-  a.dev_role_ = std::string(dev_role);
-  a.dev_stores_ = std::string(dev_stores);
+  std::unique_ptr<Authenticator> a(new Authenticator(options));
+  // Issuer and audience are checked in development mode too, when set there.
+  if (!options.jwks_file.empty()) {
+    absl::StatusOr<std::unique_ptr<JwksFileWatcher>> watcher =
+        JwksFileWatcher::Start(options.jwks_file, a->jwt_);
+    if (!watcher.ok()) return watcher.status();
+    a->jwks_ = *std::move(watcher);
+  }
   return a;
 }
 
-absl::StatusOr<Principal> Authenticator::Authenticate(const http::fields& headers) const {
-  Principal p{dev_principal_, dev_role_, dev_stores_};
-  if (const absl::string_view name = Header(headers, "X-Dev-Principal"); !name.empty()) {
-    if (!IsPrintableAscii(name, kMaxPrincipalLength)) {
-      return absl::UnauthenticatedError(
-          "X-Dev-Principal must be 1..128 printable ASCII characters");
+void Authenticator::RefreshKeys() {
+  if (jwks_ != nullptr) jwks_->Refresh();
+}
+
+absl::StatusOr<Caller> Authenticator::Authenticate(const http::fields& headers,
+                                                   AuthRefusal& refusal) const {
+  const absl::string_view authorization = Header(headers, "Authorization");
+  if (!authorization.empty()) {
+    refusal.credentials_sent = true;
+    const size_t space = authorization.find(' ');
+    if (space == absl::string_view::npos ||
+        !absl::EqualsIgnoreCase(authorization.substr(0, space), "Bearer")) {
+      refusal.message = "Authorization must be 'Bearer <token>'";
+      return absl::UnauthenticatedError(refusal.message);
     }
-    p.name = name;
+    const absl::string_view token = absl::StripAsciiWhitespace(authorization.substr(space + 1));
+    absl::StatusOr<Caller> caller = jwt_.Verify(token, absl::Now());
+    if (!caller.ok()) refusal.message = std::string(caller.status().message());
+    return caller;
+  }
+  if (!development()) {
+    refusal.message = "no credentials: send Authorization: Bearer <token>";
+    return absl::UnauthenticatedError(refusal.message);
+  }
+
+  Caller caller;
+  caller.principal = "dev";
+  caller.role = *ParseRole(options_.dev_role);
+  SetStores(options_.dev_stores, caller);
+  const auto refuse = [&](std::string message) {
+    refusal.credentials_sent = true;
+    refusal.message = std::move(message);
+    return absl::UnauthenticatedError(refusal.message);
+  };
+  if (const absl::string_view name = Header(headers, "X-Dev-Principal"); !name.empty()) {
+    if (!IsPrintableAscii(name, kMaxPrincipalLength) || !CheckPrincipal(name).ok()) {
+      return refuse("X-Dev-Principal must be 1..128 letters, digits and - _ . @ :");
+    }
+    caller.principal = std::string(name);
   }
   if (const absl::string_view role = Header(headers, "X-Dev-Role"); !role.empty()) {
-    if (absl::Status s = CheckRole(role); !s.ok()) {
-      return absl::UnauthenticatedError(absl::StrCat("X-Dev-Role: ", s.message()));
-    }
-    p.role = role;
+    absl::StatusOr<Role> parsed = ParseRole(role);
+    if (!parsed.ok()) return refuse(absl::StrCat("X-Dev-Role: ", parsed.status().message()));
+    caller.role = *parsed;
   }
   if (const absl::string_view stores = Header(headers, "X-Dev-Stores"); !stores.empty()) {
     if (absl::Status s = CheckStores(stores); !s.ok()) {
-      return absl::UnauthenticatedError(absl::StrCat("X-Dev-Stores: ", s.message()));
+      return refuse(absl::StrCat("X-Dev-Stores: ", s.message()));
     }
-    p.stores = stores;
+    SetStores(stores, caller);
   }
-  return p;
+  return caller;
 }
 
-std::string Authenticator::Describe() const {
-  return absl::StrCat("principal '", dev_principal_, "', role '", dev_role_, "', stores '",
-                      dev_stores_, "'");
+std::string Authenticator::DescribeDevelopmentPrincipal() const {
+  return absl::StrCat("principal 'dev', role '", options_.dev_role, "', stores '",
+                      options_.dev_stores, "'");
 }
 
 }  // namespace aftersales::gateway

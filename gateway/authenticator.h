@@ -1,50 +1,75 @@
 #pragma once
 
 #include <boost/beast/http/fields.hpp>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/identity.h"
+#include "gateway/jwt_verifier.h"
 
 namespace aftersales::gateway {
 
-// Who a request acts as, sent to the backends as x-aftersales-principal / -role / -stores. The
-// views point into the Authenticator or the request's headers: valid while both are.
-struct Principal {
-  absl::string_view name;
-  absl::string_view role;    // "agent", "supervisor", "admin", "service"
-  absl::string_view stores;  // "*" or "store-1,store-2"
+// Issuer and audience of development tokens (tools/dev token) when none are configured.
+inline constexpr char kDevJwtIssuer[] = "aftersales-dev";
+inline constexpr char kDevJwtAudience[] = "aftersales";
+
+struct AuthOptions {
+  // "jwt": people's bearer JWTs (RS256/ES256 against jwks_file) and API keys.
+  // "development": also HS256 JWTs under dev_jwt_secret, and requests with no credentials act
+  // as the development principal (X-Dev-Principal / X-Dev-Role / X-Dev-Stores override it).
+  // Only on a loopback listen address: the gateway refuses to start otherwise.
+  std::string mode = "jwt";
+  std::string jwks_file;
+  std::string jwt_issuer;
+  std::string jwt_audience;
+  absl::Duration jwt_clock_skew = absl::Seconds(60);
+  std::string dev_jwt_secret;
+  std::string dev_role = "admin";
+  std::string dev_stores = "*";
+  // Every address the gateway listens on, for the development-mode check.
+  std::vector<std::string> listen_addresses;
 };
 
-// Decides who each request acts as.
-//
-// The only mode so far is "development": no credentials are checked; every request acts as the
-// fixed principal "dev" with the configured role and stores, and the headers X-Dev-Principal,
-// X-Dev-Role and X-Dev-Stores override them (so tests can act as an agent of one store). Real
-// authentication (JWT bearer, API keys) is a later issue; it will be another mode here.
+// Why a request was refused, for the 401 and its WWW-Authenticate header (RFC 6750).
+struct AuthRefusal {
+  // Credentials were sent and are bad ("invalid_token"), or none were sent.
+  bool credentials_sent = false;
+  std::string message;
+};
+
+// Decides who each request acts as: a Caller the gateway then signs into the identity token
+// every backend call carries.
 class Authenticator {
  public:
-  // INVALID_ARGUMENT for an unknown mode, a role that is not one, or malformed stores.
-  static absl::StatusOr<Authenticator> Create(absl::string_view mode, absl::string_view dev_role,
-                                              absl::string_view dev_stores);
+  // INVALID_ARGUMENT for an unknown mode, development mode on a non-loopback address, jwt mode
+  // without issuer, audience or keys, a dev role that is not one.
+  static absl::StatusOr<std::unique_ptr<Authenticator>> Create(const AuthOptions& options);
 
-  // UNAUTHENTICATED naming the header that is malformed.
-  absl::StatusOr<Principal> Authenticate(const boost::beast::http::fields& headers) const;
+  // The caller, or why not.
+  absl::StatusOr<Caller> Authenticate(const boost::beast::http::fields& headers,
+                                      AuthRefusal& refusal) const;
 
-  const std::string& mode() const { return mode_; }
+  bool development() const { return options_.mode == "development"; }
   // "principal 'dev', role 'admin', stores '*'" for the start-up warning.
-  std::string Describe() const;
+  std::string DescribeDevelopmentPrincipal() const;
+  // Rereads the JWKS file when it changed (keys rotate without a restart).
+  void RefreshKeys();
 
  private:
-  Authenticator() = default;
+  explicit Authenticator(const AuthOptions& options);
 
-  std::string mode_;
-  std::string dev_principal_ = "dev";
-  std::string dev_role_;
-  std::string dev_stores_;
+  AuthOptions options_;
+  JwtVerifier jwt_;
+  std::unique_ptr<JwksFileWatcher> jwks_;
 };
 
 // True for 1..max_length characters of printable ASCII, which any gRPC metadata value may hold.
 bool IsPrintableAscii(absl::string_view value, size_t max_length);
+// True when a listen address ("127.0.0.1:8080", "[::1]:8080", "localhost:8080") is loopback.
+bool IsLoopbackAddress(absl::string_view listen);
+// The WWW-Authenticate value of a 401.
+std::string WwwAuthenticate(const AuthRefusal& refusal);
 
 }  // namespace aftersales::gateway

@@ -109,8 +109,7 @@ void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
   auto* call = new PendingCall<CallDone>{};
   call->request = std::move(request);
   call->done = std::move(done);
-  PrepareClientContext(call->context, timeout_, metadata.principal, metadata.role, metadata.stores,
-                       metadata.request_id);
+  PrepareClientContext(call->context, timeout_, metadata.identity, metadata.request_id);
   if (!metadata.idempotency_key.empty()) {
     call->context.AddMetadata(kIdempotencyKeyHeader, std::string(metadata.idempotency_key));
   }

@@ -32,9 +32,8 @@ absl::StatusOr<std::vector<BackendAddress>> ParseBackendAddresses(absl::string_v
 
 // What every backend call carries as gRPC metadata. Empty values are not sent.
 struct CallMetadata {
-  absl::string_view principal;
-  absl::string_view role;
-  absl::string_view stores;
+  // Who the call acts for, signed (common/identity_token.h).
+  absl::string_view identity;
   absl::string_view request_id;
   absl::string_view idempotency_key;
   absl::string_view traceparent;

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/log.h"
-#include "gateway/api_proto_files.h"
+#include "common/api_proto_files.h"
 
 namespace aftersales::gateway {
 namespace {
@@ -19,19 +19,26 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const GatewayOptions& o
 
 absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(
     const GatewayOptions& options, const std::vector<std::string_view>& proto_files) {
-  absl::StatusOr<Authenticator> authenticator =
-      Authenticator::Create(options.auth_mode, options.dev_role, options.dev_stores);
+  AuthOptions auth = options.auth;
+  auth.listen_addresses = {options.listen};
+  absl::StatusOr<std::unique_ptr<Authenticator>> authenticator = Authenticator::Create(auth);
   if (!authenticator.ok()) return authenticator.status();
+  absl::StatusOr<IdentitySigner> identity = IdentitySigner::Create(options.identity_key, "gateway");
+  if (!identity.ok()) return identity.status();
   std::vector<std::string> backend_names;
   for (const BackendAddress& b : options.backends) backend_names.push_back(b.name);
   absl::StatusOr<ApiRoutes> routes = BuildApiRoutes(proto_files, backend_names);
   if (!routes.ok()) return routes.status();
   return std::unique_ptr<Gateway>(
-      new Gateway(options, *std::move(authenticator), *std::move(routes)));
+      new Gateway(options, *std::move(authenticator), *std::move(identity), *std::move(routes)));
 }
 
-Gateway::Gateway(const GatewayOptions& options, Authenticator authenticator, ApiRoutes routes)
-    : options_(options), authenticator_(std::move(authenticator)), routes_(std::move(routes)) {
+Gateway::Gateway(const GatewayOptions& options, std::unique_ptr<Authenticator> authenticator,
+                 IdentitySigner identity, ApiRoutes routes)
+    : options_(options),
+      authenticator_(std::move(authenticator)),
+      identity_(std::move(identity)),
+      routes_(std::move(routes)) {
   std::vector<Backend*> backends;
   for (const BackendAddress& address : options_.backends) {
     backends_.push_back(std::make_unique<Backend>(address, RetryableMethods(routes_, address.name),
@@ -46,7 +53,8 @@ Gateway::Gateway(const GatewayOptions& options, Authenticator authenticator, Api
   }
   health_ = std::make_unique<BackendHealth>(backends, options_.readiness_interval);
   handler_ =
-      std::make_unique<ApiHandler>(routes_, std::move(route_backends), *health_, authenticator_);
+      std::make_unique<ApiHandler>(routes_, std::move(route_backends), *health_,
+                                          *authenticator_, identity_);
   HttpServerOptions http;
   http.listen = options_.listen;
   http.threads = options_.http_threads;
@@ -55,12 +63,13 @@ Gateway::Gateway(const GatewayOptions& options, Authenticator authenticator, Api
 }
 
 absl::Status Gateway::Start() {
-  LogWarning(
-      absl::StrCat("auth_mode development: no credentials are checked; every request acts "
-                   "as the development ",
-                   authenticator_.Describe(),
-                   ", which X-Dev-Principal, X-Dev-Role and X-Dev-Stores override. "
-                   "Never expose this gateway to untrusted clients."));
+  if (authenticator_->development()) {
+    LogWarning(absl::StrCat(
+        "auth_mode development (loopback only): a request without credentials acts as the "
+        "development ",
+        authenticator_->DescribeDevelopmentPrincipal(),
+        ", which X-Dev-Principal, X-Dev-Role and X-Dev-Stores override"));
+  }
   if (!routes_.services_without_backend.empty()) {
     LogWarning("services with no configured backend get no routes",
                {{"services", absl::StrJoin(routes_.services_without_backend, ",")}});
@@ -73,6 +82,10 @@ absl::Status Gateway::Start() {
   }
   if (absl::Status s = server_->Start(); !s.ok()) return s;
   health_->Start();
+  key_refresh_ = std::make_unique<PeriodicTask>("jwks_refresh", absl::Seconds(2), [this] {
+    authenticator_->RefreshKeys();
+    return false;
+  });
   LogInfo("serving HTTP", {{"listen", options_.listen},
                            {"port", absl::StrCat(server_->port())},
                            {"routes", absl::StrCat(routes_.routes.size())}});
@@ -82,6 +95,7 @@ absl::Status Gateway::Start() {
 void Gateway::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  key_refresh_.reset();
   server_->StopAccepting();
   if (!server_->WaitIdle(options_.drain_timeout)) {
     LogWarning("requests still in flight after the drain timeout: cancelling their backend calls",

@@ -12,6 +12,7 @@
 #include "gateway/backends.h"
 #include "gateway/gateway_config.h"
 #include "gateway/http_server.h"
+#include "common/periodic.h"
 
 namespace aftersales::gateway {
 
@@ -20,7 +21,8 @@ namespace aftersales::gateway {
 class Gateway {
  public:
   // Builds everything but serves nothing yet. proto_files defaults to every linked API file.
-  // Errors: a bad setting (auth_mode other than development, ...), a malformed API binding.
+  // Errors: a bad setting (development mode off loopback, no identity key, ...), a malformed
+  // API binding.
   static absl::StatusOr<std::unique_ptr<Gateway>> Create(
       const GatewayOptions& options, const std::vector<std::string_view>& proto_files);
   static absl::StatusOr<std::unique_ptr<Gateway>> Create(const GatewayOptions& options);
@@ -38,10 +40,12 @@ class Gateway {
   const ApiRoutes& routes() const { return routes_; }
 
  private:
-  Gateway(const GatewayOptions& options, Authenticator authenticator, ApiRoutes routes);
+  Gateway(const GatewayOptions& options, std::unique_ptr<Authenticator> authenticator,
+          IdentitySigner identity, ApiRoutes routes);
 
   GatewayOptions options_;
-  Authenticator authenticator_;
+  std::unique_ptr<Authenticator> authenticator_;
+  IdentitySigner identity_;
   ApiRoutes routes_;
   // Declared in the order they depend on each other; destroyed in reverse.
   CallsInFlight calls_;
@@ -49,6 +53,8 @@ class Gateway {
   std::unique_ptr<BackendHealth> health_;
   std::unique_ptr<ApiHandler> handler_;
   std::unique_ptr<HttpServer> server_;
+  // Rereads the JWKS file when it changes.
+  std::unique_ptr<PeriodicTask> key_refresh_;
   bool shut_down_ = false;
 };
 

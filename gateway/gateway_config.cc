@@ -12,11 +12,22 @@ std::vector<ConfigVar> GatewayConfigVars() {
       {"backend_timeout", "15s", "deadline of each backend call"},
       {"http_threads", "2", "threads serving HTTP connections"},
       {"max_body_bytes", "1048576", "larger request bodies are refused with 413"},
-      {"auth_mode", "development",
-       "how callers are authenticated; 'development' (no credentials, fixed principal) is the "
-       "only mode so far"},
+      {"auth_mode", "jwt",
+       "'jwt': people's bearer JWTs (RS256/ES256, --jwks_file) and API keys; 'development' "
+       "(loopback only): also HS256 tokens under --dev_jwt_secret, and a request without "
+       "credentials acts as the development principal"},
+      {"jwks_file", "", "the identity provider's public keys (JWKS), reread when it changes"},
+      {"jwt_issuer", "", "the iss every token must carry"},
+      {"jwt_audience", "", "the aud every token must name"},
+      {"jwt_clock_skew", "60s", "slack on exp and nbf for clocks that differ"},
+      {"dev_jwt_secret", "", "development mode: HS256 secret (32+ characters) of dev tokens",
+       /*secret=*/true},
       {"dev_role", "admin", "development mode: role of the development principal"},
       {"dev_stores", "*", "development mode: stores of the development principal ('*' is all)"},
+      {"identity_key", "",
+       "secret (32+ characters) shared with every service: signs who each backend call acts "
+       "for; required",
+       /*secret=*/true},
       {"drain_timeout", "10s", "on SIGTERM, how long requests in flight may take to finish"},
       {"readiness_interval", "2s", "how often backends' health is checked for /readyz"},
   };
@@ -57,9 +68,20 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const Config& config) {
   int64_t max_body = 0;
   if (absl::Status s = positive("max_body_bytes", int64_t{1} << 30, max_body); !s.ok()) return s;
   o.max_body_bytes = static_cast<size_t>(max_body);
-  o.auth_mode = config.Get("auth_mode");
-  o.dev_role = config.Get("dev_role");
-  o.dev_stores = config.Get("dev_stores");
+  o.auth.mode = config.Get("auth_mode");
+  o.auth.jwks_file = config.Get("jwks_file");
+  o.auth.jwt_issuer = config.Get("jwt_issuer");
+  o.auth.jwt_audience = config.Get("jwt_audience");
+  if (absl::Status s = duration("jwt_clock_skew", o.auth.jwt_clock_skew); !s.ok()) return s;
+  o.auth.dev_jwt_secret = config.Get("dev_jwt_secret");
+  o.auth.dev_role = config.Get("dev_role");
+  o.auth.dev_stores = config.Get("dev_stores");
+  o.identity_key = config.Get("identity_key");
+  if (o.identity_key.empty()) {
+    return absl::InvalidArgumentError(
+        "--identity_key (AFTERSALES_IDENTITY_KEY) is required: the secret shared with every "
+        "service that signs who each call acts for");
+  }
   return o;
 }
 

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/config.h"
+#include "gateway/authenticator.h"
 #include "gateway/backends.h"
 
 namespace aftersales::gateway {
@@ -19,9 +20,10 @@ struct GatewayOptions {
   absl::Duration backend_timeout = absl::Seconds(15);
   int http_threads = 2;
   size_t max_body_bytes = 1 << 20;
-  std::string auth_mode = "development";
-  std::string dev_role = "admin";
-  std::string dev_stores = "*";
+  // auth.listen_addresses is filled from listen.
+  AuthOptions auth;
+  // Signs the identity every backend call carries (the services' --identity_key).
+  std::string identity_key;
   absl::Duration drain_timeout = absl::Seconds(10);
   absl::Duration readiness_interval = absl::Seconds(2);
 };

@@ -57,9 +57,9 @@ int main(int argc, char** argv) {
   aftersales::returns::ReturnDeskOptions desk_options;
   // A return's refund is held to what its order still has to refund: the order is the tickets
   // service's to tell.
-  desk_options.read_order = aftersales::returns::TicketsOrderReader(tickets, absl::Seconds(3));
+  desk_options.read_order = aftersales::returns::TicketsOrderReader(tickets, absl::Seconds(3), server_options->identity);
   aftersales::returns::ReturnDesk desk(**db, desk_options);
-  aftersales::returns::TicketOutbox outbox(**db, tickets);
+  aftersales::returns::TicketOutbox outbox(**db, tickets, server_options->identity);
   {
     aftersales::BoundedExecutor executor(workers, /*max_queued=*/4096);
     aftersales::returns::ReturnsService service(desk, executor);

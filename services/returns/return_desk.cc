@@ -475,10 +475,11 @@ absl::Status ReturnDesk::RejectReturn(const Caller& caller, const v1::RejectRetu
 namespace {
 
 absl::Status CheckOutboxAdmin(const Caller& caller) {
-  if (caller.CanAdminister() && caller.all_stores) return absl::OkStatus();
+  // Admins only, as the proto declares; and of every store, since the outbox spans them.
+  if (caller.all_stores) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat(
       "the ticket outbox spans every store: only an admin of every store sees or requeues it; ",
-      caller.principal, " is ", RoleName(caller.role)));
+      caller.principal, " is given some stores only"));
 }
 
 }  // namespace
@@ -617,11 +618,8 @@ absl::Status ReturnDesk::GetReturnPolicy(const Caller& caller, const v1::GetRetu
 absl::Status ReturnDesk::PutReturnPolicy(const Caller& caller, const v1::PutReturnPolicyRequest& request,
                                          v1::PutReturnPolicyResponse* response) {
   RETURN_IF_ERROR(ValidateStoreAndSite(request.store_id(), request.site()));
+  // Only admins reach here (the proto's access declaration); the store is theirs to check.
   RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
-  if (!caller.CanAdminister()) {
-    return absl::PermissionDeniedError(absl::StrCat("only admins change return policies; ",
-                                                    caller.principal, " is ", RoleName(caller.role)));
-  }
   const std::string site = PolicySite(request.site());
   v1::ReturnPolicy policy = request.policy();
   // A site-less policy names no site; a site's policy may leave it to the path.
@@ -755,11 +753,13 @@ absl::Status ReturnDesk::PutSiteHolidays(const Caller& caller,
                                          const v1::PutSiteHolidaysRequest& request,
                                          v1::PutSiteHolidaysResponse* response) {
   RETURN_IF_ERROR(ValidateSite(request.site()));
-  if (caller.role != Role::kAdmin || !caller.all_stores) {
+  // Only admins reach here (the proto's access declaration); of every store, since a site's
+  // calendar is every store's.
+  if (!caller.all_stores) {
     return absl::PermissionDeniedError(absl::StrCat(
         "a site's holidays are every store's calendar: only an admin of every store changes "
         "them; ",
-        caller.principal, " is ", RoleName(caller.role)));
+        caller.principal, " is given some stores only"));
   }
   if (request.days_size() > 366) {
     return absl::InvalidArgumentError("days: at most 366 holidays");

@@ -12,9 +12,11 @@
 namespace aftersales::returns {
 
 TicketOutbox::TicketOutbox(Database& db, std::shared_ptr<grpc::Channel> tickets,
+                           std::shared_ptr<const IdentitySigner> identity,
                            std::function<absl::Time()> clock, absl::Duration call_timeout)
     : db_(db),
       stub_(tickets::v1::TicketsService::NewStub(std::move(tickets))),
+      identity_(std::move(identity)),
       clock_(std::move(clock)),
       call_timeout_(call_timeout) {}
 
@@ -31,6 +33,7 @@ bool TicketOutbox::IsRetryable(grpc::StatusCode code) {
     case grpc::StatusCode::INTERNAL:
     case grpc::StatusCode::UNKNOWN:
     case grpc::StatusCode::CANCELLED:
+    case grpc::StatusCode::UNAUTHENTICATED:
       return true;
     default:
       return false;
@@ -68,7 +71,7 @@ absl::Status TicketOutbox::DeliverOne(const store::OutboxEntry& entry) {
   }
 
   grpc::ClientContext context;
-  PrepareClientContext(context, call_timeout_, "returns-service", "service", "*",
+  PrepareClientContext(context, call_timeout_, identity_->Sign(ServiceCaller("returns"), absl::Now()),
                        absl::StrCat("outbox-", entry.outbox_id));
   context.AddMetadata(kIdempotencyKeyHeader, entry.idem_key);
   tickets::v1::CreateTicketResponse response;

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "aftersales/tickets/v1/tickets.grpc.pb.h"
+#include "common/identity_token.h"
 #include "common/mysql.h"
 #include "services/returns/return_store.h"
 
@@ -17,12 +18,14 @@ namespace aftersales::returns {
 //
 // Entries are leased in a short transaction and called with no transaction open, so a slow
 // tickets service holds no database locks. An outage (UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED,
-// RESOURCE_EXHAUSTED, INTERNAL, UNKNOWN) is retried after 1 s, 2 s, 4 s ... up to 5 minutes; a
+// RESOURCE_EXHAUSTED, INTERNAL, UNKNOWN, and UNAUTHENTICATED: identity keys that disagree are a
+// deployment's mistake, fixed without touching the entry) is retried after 1 s, 2 s, 4 s ... up to 5 minutes; a
 // refusal of the request itself (INVALID_ARGUMENT, ...) marks the entry FAILED, logged, for a
 // person: retrying it could never succeed.
 class TicketOutbox {
  public:
   TicketOutbox(Database& db, std::shared_ptr<grpc::Channel> tickets,
+               std::shared_ptr<const IdentitySigner> identity,
                std::function<absl::Time()> clock = [] { return absl::Now(); },
                absl::Duration call_timeout = absl::Seconds(5));
 
@@ -41,6 +44,7 @@ class TicketOutbox {
 
   Database& db_;
   std::unique_ptr<tickets::v1::TicketsService::Stub> stub_;
+  std::shared_ptr<const IdentitySigner> identity_;
   std::function<absl::Time()> clock_;
   absl::Duration call_timeout_;
 };

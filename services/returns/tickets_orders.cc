@@ -9,10 +9,13 @@
 
 namespace aftersales::returns {
 
-OrderReader TicketsOrderReader(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout) {
+OrderReader TicketsOrderReader(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout,
+                               std::shared_ptr<const IdentitySigner> identity) {
   std::shared_ptr<tickets::v1::TicketsService::Stub> stub =
       tickets::v1::TicketsService::NewStub(std::move(channel));
-  return [stub, timeout](const std::string& store_id, const std::string& order_id)
+  // As the returns service, not the user: the user's access to the return's store was checked
+  // here, and order sync's orders are read whoever asks.
+  return [stub, timeout, identity](const std::string& store_id, const std::string& order_id)
              -> absl::StatusOr<std::optional<tickets::v1::Order>> {
     grpc::ClientContext context;
     // Never past the caller's own deadline.
@@ -20,7 +23,8 @@ OrderReader TicketsOrderReader(std::shared_ptr<grpc::Channel> channel, absl::Dur
     if (left <= absl::ZeroDuration()) {
       return absl::DeadlineExceededError("the deadline passed before the order could be read");
     }
-    PrepareClientContext(context, std::min(timeout, left), "returns-service", "service", "*",
+    PrepareClientContext(context, std::min(timeout, left),
+                         identity->Sign(ServiceCaller("returns"), absl::Now()),
                          CurrentCall().request_id);
     tickets::v1::GetOrderRequest request;
     request.set_store_id(store_id);

@@ -4,6 +4,10 @@
 SECONDS_EACH="${BENCH_SECONDS:-10}"
 CONNS="${BENCH_CONNECTIONS:-16}"
 WORK="$(mktemp -d /tmp/aftersales-bench-XXXXXX)"
+# Every process started here signs and checks identities with one key; the gateway runs in
+# development mode (loopback only), so wrk needs no token.
+export AFTERSALES_IDENTITY_KEY="bench-identity-key-not-a-secret-0123456789"
+export AFTERSALES_AUTH_MODE="development"
 PIDS=()
 bench_cleanup() {
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill -TERM "${PIDS[$i]}" 2>/dev/null || true; wait "${PIDS[$i]}" 2>/dev/null || true; done

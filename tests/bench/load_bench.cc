@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,6 +34,7 @@
 #include "aftersales/returns/v1/returns.grpc.pb.h"
 #include "aftersales/tickets/v1/tickets.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "common/identity_token.h"
 
 namespace {
 
@@ -130,6 +132,31 @@ int DbInsert(const Args& args) {
   });
 }
 
+// A signed admin identity under the key the benchmark's services share (lib.sh exports it),
+// made again each minute: a token lives five.
+std::string BenchIdentity() {
+  static std::mutex mu;
+  static std::string token;
+  static absl::Time made = absl::InfinitePast();
+  std::lock_guard<std::mutex> lock(mu);
+  if (absl::Now() - made > absl::Minutes(1)) {
+    const char* key = std::getenv("AFTERSALES_IDENTITY_KEY");
+    absl::StatusOr<aftersales::IdentitySigner> signer =
+        aftersales::IdentitySigner::Create(key == nullptr ? "" : key, "bench");
+    if (!signer.ok()) {
+      std::fprintf(stderr, "AFTERSALES_IDENTITY_KEY: %s\n", std::string(signer.status().message()).c_str());
+      std::exit(2);
+    }
+    aftersales::Caller bench;
+    bench.principal = "bench";
+    bench.role = aftersales::Role::kAdmin;
+    bench.all_stores = true;
+    made = absl::Now();
+    token = signer->Sign(bench, made);
+  }
+  return token;
+}
+
 int GrpcGet(const Args& args) {
   namespace v1 = aftersales::tickets::v1;
   const std::string target = args.Get("target", "127.0.0.1:50051");
@@ -143,9 +170,7 @@ int GrpcGet(const Args& args) {
         grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), channel_args)));
     return [stub, ticket]() {
       grpc::ClientContext ctx;
-      ctx.AddMetadata("x-aftersales-principal", "bench");
-      ctx.AddMetadata("x-aftersales-role", "admin");
-      ctx.AddMetadata("x-aftersales-stores", "*");
+      ctx.AddMetadata(aftersales::kIdentityHeader, BenchIdentity());
       ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
       v1::GetTicketRequest req;
       req.set_ticket_id(ticket);
@@ -177,9 +202,7 @@ int GrpcQuote(const Args& args) {
         grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), channel_args)));
     return [stub, request]() {
       grpc::ClientContext ctx;
-      ctx.AddMetadata("x-aftersales-principal", "bench");
-      ctx.AddMetadata("x-aftersales-role", "admin");
-      ctx.AddMetadata("x-aftersales-stores", "*");
+      ctx.AddMetadata(aftersales::kIdentityHeader, BenchIdentity());
       ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
       v1::QuoteReturnResponse resp;
       return stub->QuoteReturn(&ctx, request, &resp).ok() && resp.decision().eligible();

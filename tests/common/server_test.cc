@@ -3,6 +3,7 @@
 #include "common/server.h"
 
 #include <grpcpp/grpcpp.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "aftersales/tickets/v1/tickets.grpc.pb.h"
 #include "common/executor.h"
+#include "tests/support/test_identity.h"
 
 namespace aftersales {
 namespace {
@@ -30,6 +32,13 @@ class CountingTickets final : public v1::TicketsService::CallbackService {
       return absl::OkStatus();
     });
   }
+  grpc::ServerUnaryReactor* PutOrder(grpc::CallbackServerContext* context,
+                                     const v1::PutOrderRequest*, v1::PutOrderResponse*) override {
+    return RunOnExecutor(context, executor_, [this] {
+      ++ran;
+      return absl::OkStatus();
+    });
+  }
   std::atomic<int> ran{0};
 
  private:
@@ -43,6 +52,7 @@ TEST(RunOnExecutor, WorkQueuedPastTheCallersDeadlineNeverRuns) {
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service);
+  ASSERT_TRUE(InstallServerInterceptors(builder, testing::TestSigner()).ok());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   ASSERT_NE(port, 0);
   auto stub = v1::TicketsService::NewStub(
@@ -54,6 +64,7 @@ TEST(RunOnExecutor, WorkQueuedPastTheCallersDeadlineNeverRuns) {
   ASSERT_TRUE(executor.TrySubmit([released] { released.wait(); }));
 
   grpc::ClientContext impatient;
+  impatient.AddMetadata(kIdentityHeader, testing::TestIdentity(Role::kAgent));
   impatient.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
   v1::GetTicketRequest request;
   request.set_ticket_id("T1");
@@ -67,9 +78,56 @@ TEST(RunOnExecutor, WorkQueuedPastTheCallersDeadlineNeverRuns) {
   release.set_value();
   // A patient call queued behind it runs, so the queue has moved past the impatient one.
   grpc::ClientContext patient;
+  patient.AddMetadata(kIdentityHeader, testing::TestIdentity(Role::kAgent));
   patient.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   ASSERT_TRUE(stub->GetTicket(&patient, request, &response).ok());
   EXPECT_EQ(response.ticket().ticket_id(), "T1");
+  EXPECT_EQ(service.ran.load(), 1);
+  server->Shutdown();
+}
+
+// A service believes no caller on the word of metadata: only a signed identity token counts,
+// and the RPC's access declaration is enforced before any work is queued.
+TEST(RunOnExecutor, CallsWithoutASignedIdentityOrOfTheWrongRoleNeverRun) {
+  BoundedExecutor executor(1, 16);
+  CountingTickets service(executor);
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  ASSERT_TRUE(InstallServerInterceptors(builder, testing::TestSigner()).ok());
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(port, 0);
+  auto stub = v1::TicketsService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  const auto put = [&](const std::vector<std::pair<std::string, std::string>>& metadata) {
+    grpc::ClientContext context;
+    for (const auto& [k, v] : metadata) context.AddMetadata(k, v);
+    v1::PutOrderRequest request;
+    v1::PutOrderResponse response;
+    return stub->PutOrder(&context, request, &response);
+  };
+
+  // The old way of saying who you are: forged, and refused.
+  const grpc::Status forged = put({{"x-aftersales-principal", "mallory"},
+                                   {"x-aftersales-role", "admin"},
+                                   {"x-aftersales-stores", "*"}});
+  EXPECT_EQ(forged.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(forged.error_message(), ::testing::HasSubstr("x-aftersales-identity"));
+  // Signed with another key.
+  const IdentitySigner other = *IdentitySigner::Create(std::string(40, 'z'), "mallory");
+  Caller admin;
+  admin.principal = "mallory";
+  admin.role = Role::kAdmin;
+  admin.all_stores = true;
+  EXPECT_EQ(put({{kIdentityHeader, other.Sign(admin, absl::Now())}}).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // Signed, but an agent may not push orders.
+  const grpc::Status agent = put({{kIdentityHeader, testing::TestIdentity(Role::kAgent)}});
+  EXPECT_EQ(agent.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(service.ran.load(), 0);
+  // Order sync may.
+  EXPECT_TRUE(put({{kIdentityHeader, testing::TestIdentity(Role::kService)}}).ok());
   EXPECT_EQ(service.ran.load(), 1);
   server->Shutdown();
 }

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "gateway/api_proto_files.h"
+#include "common/api_proto_files.h"
 
 namespace aftersales::gateway {
 namespace {

@@ -19,6 +19,7 @@
 #include "aftersales/tickets/v1/tickets.grpc.pb.h"
 #include "gateway/gateway.h"
 #include "tests/support/http_client.h"
+#include "tests/support/test_identity.h"
 
 namespace aftersales::gateway {
 namespace {
@@ -110,6 +111,14 @@ class FakeTickets final : public tickets::TicketsService::CallbackService {
   int slow_calls_ = 0;
 };
 
+// A gateway in development mode on loopback, signing with the tests' identity key.
+GatewayOptions DevOptions() {
+  GatewayOptions options;
+  options.auth.mode = "development";
+  options.identity_key = testing::kTestIdentityKey;
+  return options;
+}
+
 class GatewayServer : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -121,7 +130,7 @@ class GatewayServer : public ::testing::Test {
     backend_ = builder.BuildAndStart().release();
     ASSERT_NE(backend_, nullptr);
 
-    GatewayOptions options;
+    GatewayOptions options = DevOptions();
     options.listen = "127.0.0.1:0";
     options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
     options.max_body_bytes = 4096;
@@ -193,9 +202,13 @@ TEST_F(GatewayServer, DevelopmentPrincipalRequestIdAndKeysTravelAsMetadata) {
   ASSERT_EQ(r.status, 200) << r.error << r.body;
   EXPECT_EQ(r.Header("X-Request-Id"), "req-abc-1");
   const auto metadata = fake_->LastMetadata();
-  EXPECT_EQ(metadata.at("x-aftersales-principal"), "dev");
-  EXPECT_EQ(metadata.at("x-aftersales-role"), "admin");
-  EXPECT_EQ(metadata.at("x-aftersales-stores"), "*");
+  const absl::StatusOr<Caller> caller =
+      testing::TestSigner()->Verify(metadata.at("x-aftersales-identity"), absl::Now());
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->principal, "dev");
+  EXPECT_EQ(caller->role, Role::kAdmin);
+  EXPECT_TRUE(caller->all_stores);
+  EXPECT_EQ(metadata.count("x-aftersales-role"), 0u);
   EXPECT_EQ(metadata.at("x-request-id"), "req-abc-1");
   EXPECT_EQ(metadata.at("idempotency-key"), "key-1");
   EXPECT_EQ(metadata.at("traceparent"), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
@@ -207,9 +220,13 @@ TEST_F(GatewayServer, DevHeadersActAsAnAgentOfOneStore) {
       {{"X-Dev-Principal", "agent-7"}, {"X-Dev-Role", "agent"}, {"X-Dev-Stores", "s1"}});
   ASSERT_EQ(r.status, 200) << r.error << r.body;
   const auto metadata = fake_->LastMetadata();
-  EXPECT_EQ(metadata.at("x-aftersales-principal"), "agent-7");
-  EXPECT_EQ(metadata.at("x-aftersales-role"), "agent");
-  EXPECT_EQ(metadata.at("x-aftersales-stores"), "s1");
+  const absl::StatusOr<Caller> caller =
+      testing::TestSigner()->Verify(metadata.at("x-aftersales-identity"), absl::Now());
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->principal, "agent-7");
+  EXPECT_EQ(caller->role, Role::kAgent);
+  EXPECT_FALSE(caller->all_stores);
+  EXPECT_THAT(caller->stores, ::testing::ElementsAre("s1"));
   EXPECT_EQ(metadata.count("idempotency-key"), 0u);
 }
 
@@ -335,7 +352,7 @@ TEST_F(GatewayServer, OpenApiDocumentDescribesTheServedRoutes) {
 }
 
 TEST(GatewayWithoutBackend, CallsAre503AndReadyzNamesTheBackend) {
-  GatewayOptions options;
+  GatewayOptions options = DevOptions();
   options.listen = "127.0.0.1:0";
   options.backends = {{"tickets", "127.0.0.1:1"}};
   options.backend_timeout = absl::Seconds(2);
@@ -351,16 +368,32 @@ TEST(GatewayWithoutBackend, CallsAre503AndReadyzNamesTheBackend) {
   EXPECT_THAT(ready.body, HasSubstr("tickets"));
 }
 
-TEST(GatewayConfig, AuthModeOtherThanDevelopmentIsRefused) {
-  GatewayOptions options;
-  options.auth_mode = "jwt";
+TEST(GatewayConfig, DevelopmentModeListensOnLoopbackOnly) {
+  GatewayOptions options = DevOptions();
+  options.listen = "0.0.0.0:0";
   const auto gateway = Gateway::Create(options);
   EXPECT_EQ(gateway.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(gateway.status().message(), HasSubstr("development"));
+  EXPECT_THAT(gateway.status().message(), HasSubstr("loopback"));
+  options.listen = "[::1]:0";
+  EXPECT_TRUE(Gateway::Create(options).ok());
+}
+
+TEST(GatewayConfig, JwtModeNeedsIssuerAudienceAndKeysAndEveryModeAnIdentityKey) {
+  GatewayOptions options = DevOptions();
+  options.auth.mode = "jwt";
+  EXPECT_THAT(Gateway::Create(options).status().message(), HasSubstr("--jwt_issuer"));
+  options.auth.jwt_issuer = "https://id.example";
+  options.auth.jwt_audience = "aftersales";
+  EXPECT_THAT(Gateway::Create(options).status().message(), HasSubstr("--jwks_file"));
+  options.auth.mode = "trust-me";
+  EXPECT_EQ(Gateway::Create(options).status().code(), absl::StatusCode::kInvalidArgument);
+  GatewayOptions keyless = DevOptions();
+  keyless.identity_key = "";
+  EXPECT_THAT(Gateway::Create(keyless).status().message(), HasSubstr("identity_key"));
 }
 
 TEST_F(GatewayServer, ShutdownLetsTheRequestInFlightFinishThenRefusesConnections) {
-  GatewayOptions options;
+  GatewayOptions options = DevOptions();
   options.listen = "127.0.0.1:0";
   options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
   absl::StatusOr<std::unique_ptr<Gateway>> own = Gateway::Create(options);
@@ -379,7 +412,7 @@ TEST_F(GatewayServer, ShutdownLetsTheRequestInFlightFinishThenRefusesConnections
 }
 
 TEST_F(GatewayServer, ACallCancelledAtTheEndOfTheDrainIs503SoTheClientRetries) {
-  GatewayOptions options;
+  GatewayOptions options = DevOptions();
   options.listen = "127.0.0.1:0";
   options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
   options.drain_timeout = absl::Milliseconds(100);  // shorter than the slow call's 400 ms

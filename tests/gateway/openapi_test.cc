@@ -8,7 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "gateway/api_proto_files.h"
+#include "common/api_proto_files.h"
 
 namespace aftersales::gateway {
 namespace {

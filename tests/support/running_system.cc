@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "tests/support/http_client.h"
+#include "tests/support/test_identity.h"
 
 namespace aftersales::testing {
 
@@ -30,12 +31,15 @@ absl::StatusOr<std::unique_ptr<RunningSystem>> RunningSystem::Start(
            absl::StrCat("127.0.0.1:", port).c_str(), 1);
     absl::StrAppend(&backends, backends.empty() ? "" : ",", s.name, "=127.0.0.1:", port);
   }
+  // Every process signs and checks callers' identities with one key, as from a Secret.
+  setenv("AFTERSALES_IDENTITY_KEY", kTestIdentityKey, 1);
   for (const Service& s : services) {
     if (absl::Status st = system->StartService(s.name); !st.ok()) return st;
   }
   absl::StatusOr<ChildProcess> gateway = ChildProcess::Start(
       {gateway_binary, absl::StrCat("--listen=127.0.0.1:", system->http_port_),
-       absl::StrCat("--backends=", backends)},
+       absl::StrCat("--backends=", backends), "--auth_mode=development",
+       absl::StrCat("--dev_jwt_secret=", kTestDevJwtSecret)},
       system->logs_->path() + "/gateway.log");
   if (!gateway.ok()) return gateway.status();
   system->gateway_.emplace(*std::move(gateway));
