@@ -32,12 +32,12 @@ class JwtKeySet {
 
 struct JwtRules {
   // "iss" must equal it, and "aud" (a string or a list) contain audience.
-  std::string issuer;
-  std::string audience;
+  std::string issuer = {};
+  std::string audience = {};
   // Slack for clocks that differ between the identity provider and us, on exp and nbf.
   absl::Duration clock_skew = absl::Seconds(60);
   // HS256 with this secret, for development only (the gateway allows it in development mode).
-  std::string hs256_secret;
+  std::string hs256_secret = {};
 };
 
 // Checks people's bearer tokens (JWT) with libjwt: the header's alg must be the one of the key
