@@ -192,6 +192,11 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
   const ApiRoute& route = api_.routes[match.route];
   AuthRefusal refusal;
   absl::StatusOr<Caller> caller = authenticator_.Authenticate(request, refusal);
+  if (absl::IsUnavailable(caller.status())) {
+    HttpResponse response = Error(x, 503, grpc::StatusCode::UNAVAILABLE, caller.status().message());
+    response.set(http::field::retry_after, "5");
+    return Finish(x, std::move(response), responder);
+  }
   if (!caller.ok()) {
     HttpResponse response =
         Error(x, 401, grpc::StatusCode::UNAUTHENTICATED, caller.status().message());

@@ -6,6 +6,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/api_keys.h"
 
 namespace aftersales::gateway {
 namespace {
@@ -125,6 +126,14 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(const AuthO
   return a;
 }
 
+absl::StatusOr<Caller> Authenticator::CheckApiKey(absl::string_view key) const {
+  if (api_keys_ == nullptr) {
+    return absl::UnauthenticatedError(
+        "API keys are not accepted here: this gateway has no identity backend");
+  }
+  return api_keys_->Verify(key, absl::Now());
+}
+
 void Authenticator::RefreshKeys() {
   if (jwks_ != nullptr) jwks_->Refresh();
 }
@@ -141,7 +150,15 @@ absl::StatusOr<Caller> Authenticator::Authenticate(const http::fields& headers,
       return absl::UnauthenticatedError(refusal.message);
     }
     const absl::string_view token = absl::StripAsciiWhitespace(authorization.substr(space + 1));
-    absl::StatusOr<Caller> caller = jwt_.Verify(token, absl::Now());
+    absl::StatusOr<Caller> caller = absl::StartsWith(token, kApiKeyPrefix)
+                                        ? CheckApiKey(token)
+                                        : jwt_.Verify(token, absl::Now());
+    if (!caller.ok()) refusal.message = std::string(caller.status().message());
+    return caller;
+  }
+  if (const absl::string_view key = Header(headers, "X-Api-Key"); !key.empty()) {
+    refusal.credentials_sent = true;
+    absl::StatusOr<Caller> caller = CheckApiKey(key);
     if (!caller.ok()) refusal.message = std::string(caller.status().message());
     return caller;
   }

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/identity.h"
+#include "gateway/api_key_cache.h"
 #include "gateway/jwt_verifier.h"
 
 namespace aftersales::gateway {
@@ -40,14 +41,15 @@ struct AuthRefusal {
 };
 
 // Decides who each request acts as: a Caller the gateway then signs into the identity token
-// every backend call carries.
+// every backend call carries. A person sends "Authorization: Bearer <JWT>"; automation sends
+// its API key as "Authorization: Bearer ak_..." or "X-Api-Key: ak_...".
 class Authenticator {
  public:
   // INVALID_ARGUMENT for an unknown mode, development mode on a non-loopback address, jwt mode
   // without issuer, audience or keys, a dev role that is not one.
   static absl::StatusOr<std::unique_ptr<Authenticator>> Create(const AuthOptions& options);
 
-  // The caller, or why not.
+  // The caller, or why not: UNAUTHENTICATED, or UNAVAILABLE when API keys cannot be checked now.
   absl::StatusOr<Caller> Authenticate(const boost::beast::http::fields& headers,
                                       AuthRefusal& refusal) const;
 
@@ -56,13 +58,17 @@ class Authenticator {
   std::string DescribeDevelopmentPrincipal() const;
   // Rereads the JWKS file when it changed (keys rotate without a restart).
   void RefreshKeys();
+  // Where API keys are checked; without it API keys are refused. Must outlive this.
+  void SetApiKeys(ApiKeyCache* api_keys) { api_keys_ = api_keys; }
 
  private:
   explicit Authenticator(const AuthOptions& options);
+  absl::StatusOr<Caller> CheckApiKey(absl::string_view key) const;
 
   AuthOptions options_;
   JwtVerifier jwt_;
   std::unique_ptr<JwksFileWatcher> jwks_;
+  ApiKeyCache* api_keys_ = nullptr;
 };
 
 // True for 1..max_length characters of printable ASCII, which any gRPC metadata value may hold.

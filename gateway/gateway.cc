@@ -51,6 +51,11 @@ Gateway::Gateway(const GatewayOptions& options, std::unique_ptr<Authenticator> a
       if (b->name() == route.backend) route_backends.push_back(b);
     }
   }
+  for (const BackendAddress& address : options_.backends) {
+    if (address.name != "identity") continue;
+    api_keys_ = std::make_unique<ApiKeyCache>(MakeChannel(address.target, {}), identity_);
+    authenticator_->SetApiKeys(api_keys_.get());
+  }
   health_ = std::make_unique<BackendHealth>(backends, options_.readiness_interval);
   handler_ =
       std::make_unique<ApiHandler>(routes_, std::move(route_backends), *health_,
@@ -82,6 +87,21 @@ absl::Status Gateway::Start() {
   }
   if (absl::Status s = server_->Start(); !s.ok()) return s;
   health_->Start();
+  if (api_keys_ != nullptr) {
+    // Logs when syncing starts failing and when it recovers, not twice a second in between.
+    api_key_sync_ = std::make_unique<PeriodicTask>(
+        "api_key_sync", absl::Milliseconds(500), [this, failing = false]() mutable {
+          const absl::Status s = api_keys_->Sync();
+          if (!s.ok() && !failing) {
+            LogWarning("API keys not synced; the last set is kept for a minute",
+                       {{"error", std::string(s.message())}});
+          } else if (s.ok() && failing) {
+            LogInfo("API keys synced again");
+          }
+          failing = !s.ok();
+          return false;
+        });
+  }
   key_refresh_ = std::make_unique<PeriodicTask>("jwks_refresh", absl::Seconds(2), [this] {
     authenticator_->RefreshKeys();
     return false;
@@ -96,6 +116,7 @@ void Gateway::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   key_refresh_.reset();
+  api_key_sync_.reset();
   server_->StopAccepting();
   if (!server_->WaitIdle(options_.drain_timeout)) {
     LogWarning("requests still in flight after the drain timeout: cancelling their backend calls",

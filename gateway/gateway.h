@@ -55,6 +55,9 @@ class Gateway {
   std::unique_ptr<HttpServer> server_;
   // Rereads the JWKS file when it changes.
   std::unique_ptr<PeriodicTask> key_refresh_;
+  // API keys, when a backend named "identity" is configured.
+  std::unique_ptr<ApiKeyCache> api_keys_;
+  std::unique_ptr<PeriodicTask> api_key_sync_;
   bool shut_down_ = false;
 };
 
