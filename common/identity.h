@@ -17,6 +17,10 @@ inline constexpr char kIdempotencyKeyHeader[] = "idempotency-key";
 // Initial metadata of an answer that replays the stored response of an earlier call with the
 // same key (nothing was written this time); the gateway shows it as Idempotent-Replayed: true.
 inline constexpr char kIdempotentReplayedHeader[] = "idempotent-replayed";
+// Trailing metadata of every answer an Aftersales service gives, naming it: an error without it
+// came from gRPC's transport (a refused connection, a deadline, a receive limit), and its text
+// is gRPC's, not one meant for a person.
+inline constexpr char kServedByHeader[] = "x-aftersales-served-by";
 
 enum class Role { kAgent = 0, kSupervisor = 1, kAdmin = 2, kService = 3 };
 

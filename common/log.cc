@@ -35,6 +35,8 @@ void SetLogProgram(absl::string_view program) {
   program_name.store(stored.c_str());
 }
 
+const char* LogProgram() { return program_name.load(); }
+
 void LogInfo(absl::string_view msg, const LogFields& fields) { Write("info", msg, fields); }
 void LogWarning(absl::string_view msg, const LogFields& fields) { Write("warning", msg, fields); }
 void LogError(absl::string_view msg, const LogFields& fields) { Write("error", msg, fields); }

@@ -12,6 +12,8 @@ using LogFields = std::vector<std::pair<std::string, std::string>>;
 
 // Names the program in every log line; called once from main.
 void SetLogProgram(absl::string_view program);
+// The name SetLogProgram gave ("aftersales" before it was called).
+const char* LogProgram();
 
 // Writes one JSON object on one line to stderr:
 // {"ts":"...","level":"info","program":"tickets","msg":"...", ...fields}.

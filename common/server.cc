@@ -40,6 +40,7 @@ class AccessLogInterceptor : public grpc::experimental::Interceptor {
       if (it != metadata->end()) request_id_.assign(it->second.data(), it->second.size());
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      methods->GetSendTrailingMetadata()->emplace(kServedByHeader, LogProgram());
       const grpc::Status status = methods->GetSendStatus();
       LogFields fields = {{"method", info_->method()},
                           {"code", absl::StrCat(status.error_code())},

@@ -151,11 +151,15 @@ void ApiHandler::Handle(const HttpRequest& request, HttpResponder responder) {
       return Finish(x, Json(x, 200, "{\"status\":\"ok\"}"), responder);
     }
     if (builtin == readyz_series_) {
-      const std::vector<std::string> not_serving = health_.NotServing();
-      if (not_serving.empty()) return Finish(x, Json(x, 200, "{\"status\":\"ready\"}"), responder);
+      // Whether this gateway can serve, not whether every backend is up: one service down makes
+      // its own routes answer 503, and must not take the pod (and every other route) out of
+      // the load balancer. The backends that are down are named, for people and `tools/dev up`.
+      std::vector<std::string> quoted;
+      for (const std::string& name : health_.NotServing()) quoted.push_back(JsonQuote(name));
       return Finish(x,
-                    Error(x, 503, grpc::StatusCode::UNAVAILABLE,
-                          absl::StrCat("backends not serving: ", absl::StrJoin(not_serving, ", "))),
+                    Json(x, 200,
+                         absl::StrCat("{\"status\":\"ready\",\"backends_not_serving\":[",
+                                      absl::StrJoin(quoted, ","), "]}")),
                     responder);
     }
     if (builtin == openapi_series_) return Finish(x, Json(x, 200, openapi_json_), responder);

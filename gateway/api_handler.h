@@ -16,8 +16,8 @@ namespace aftersales::gateway {
 
 // Answers the gateway's HTTP requests:
 // - GET /healthz: 200 {"status":"ok"} while the process runs;
-// - GET /readyz: 200 when every backend answered its last health check SERVING, else 503 naming
-//   those that did not;
+// - GET /readyz: 200 while the gateway serves, naming the backends whose last health check was
+//   not SERVING (their routes answer 503; the others go on);
 // - GET /metrics: request counters in Prometheus text;
 // - GET /openapi.json: the API as an OpenAPI 3.0 document (openapi.h), for client developers;
 // - every API route: authenticate, transcode to the RPC's request, call the backend without

@@ -7,6 +7,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/identity.h"
+#include "common/log.h"
 
 namespace aftersales::gateway {
 namespace {
@@ -34,7 +35,11 @@ struct PendingCall {
   grpc::ByteBuffer request;
   grpc::ByteBuffer response;
   Done done;
+  std::string request_id;
 };
+
+// gRPC's default limit on a message the gateway receives.
+constexpr int kMaxReceiveBytes = 4 * 1024 * 1024;
 
 // For a call refused because the drain is over, and for one cancelled then (which the backend may
 // or may not have carried out): either way a retry with the same Idempotency-Key is safe.
@@ -109,6 +114,7 @@ void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
   auto* call = new PendingCall<CallDone>{};
   call->request = std::move(request);
   call->done = std::move(done);
+  call->request_id = std::string(metadata.request_id);
   PrepareClientContext(call->context, timeout_, metadata.identity, metadata.request_id);
   if (!metadata.idempotency_key.empty()) {
     call->context.AddMetadata(kIdempotencyKeyHeader, std::string(metadata.idempotency_key));
@@ -129,6 +135,11 @@ void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
                       // Our cancel, at the end of the drain: the client may retry elsewhere.
                       status = ShuttingDown();
                     }
+                    const auto& trailing = finished->context.GetServerTrailingMetadata();
+                    if (!status.ok() && trailing.find(kServedByHeader) == trailing.end() &&
+                        !in_flight_.cancelling()) {
+                      status = TransportFailure(status, finished->request_id);
+                    }
                     const auto& initial = finished->context.GetServerInitialMetadata();
                     const auto marked = initial.find(kIdempotentReplayedHeader);
                     const bool replayed = marked != initial.end() && marked->second == "true";
@@ -137,6 +148,43 @@ void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
                     // Only now: shutdown waits for this before it tears down what done touched.
                     in_flight_.Remove(&finished->context);
                   });
+}
+
+grpc::Status Backend::TransportFailure(const grpc::Status& status,
+                                      const std::string& request_id) const {
+  // gRPC's own text ("failed to connect to all addresses; ... ipv4:10.0.3.7:50051") names
+  // addresses and libraries: the log keeps it, the client gets what it can act on.
+  LogWarning("backend call failed in transport",
+             {{"backend", address_.name},
+              {"request_id", request_id},
+              {"grpc_code", absl::StrCat(status.error_code())},
+              {"error", status.error_message()}});
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          absl::StrCat("the ", address_.name,
+                                       " service cannot be reached right now; retry shortly"));
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return grpc::Status(
+          grpc::StatusCode::DEADLINE_EXCEEDED,
+          absl::StrCat("the ", address_.name, " service did not answer within ",
+                       absl::FormatDuration(timeout_),
+                       "; it may have done the work: retry with the same Idempotency-Key"));
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      // The answer outgrew what the gateway takes in: retrying gets the same, so not a 429.
+      return grpc::Status(
+          grpc::StatusCode::INTERNAL,
+          absl::StrCat("the ", address_.name, " service's answer is larger than the gateway's ",
+                       kMaxReceiveBytes / (1024 * 1024),
+                       " MiB receive limit; ask for less (a smaller page_size)"));
+    case grpc::StatusCode::CANCELLED:
+      return grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled");
+    default:
+      return grpc::Status(status.error_code(),
+                          absl::StrCat("the call to the ", address_.name,
+                                       " service failed; the request id finds the details in "
+                                       "the gateway's log"));
+  }
 }
 
 void Backend::CheckHealth(absl::Duration timeout, absl::AnyInvocable<void(bool) &&> done) {

@@ -93,6 +93,9 @@ class Backend {
   void CheckHealth(absl::Duration timeout, absl::AnyInvocable<void(bool serving) &&> done);
 
  private:
+  // A failure gRPC's transport reported (no Aftersales service answered), as a person reads it.
+  grpc::Status TransportFailure(const grpc::Status& status, const std::string& request_id) const;
+
   BackendAddress address_;
   absl::Duration timeout_;
   std::shared_ptr<grpc::Channel> channel_;

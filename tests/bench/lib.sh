@@ -15,7 +15,8 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 150); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "not ready: $1" >&2; exit 1; }
+# wait_http URL: until it answers 2xx; a /readyz also until it names no backend down.
+wait_http() { for _ in $(seq 1 150); do curl -fsS "$1" 2>/dev/null | grep -qv '"backends_not_serving":\["' && return 0; sleep 0.2; done; echo "not ready: $1" >&2; exit 1; }
 
 # start_mariadb PORT [server flags...]: a fresh data directory under $WORK, on 127.0.0.1.
 start_mariadb() {

@@ -317,9 +317,7 @@ TEST(TicketsEndToEnd, SigtermWhileRequestsAreInFlightLosesNone) {
 
   ASSERT_TRUE(sys->StartService("tickets").ok());
   HttpClient http(sys->http_port(), absl::Seconds(10));
-  for (int i = 0; i < 100 && http.Get("/readyz").status != 200; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  ASSERT_TRUE(sys->WaitReady(absl::Seconds(10)).ok());
   // Every acknowledged ticket is there. The gateway's readiness is polled, so its first calls
   // after the restart may still meet the old connection: a client retries a 503.
   auto get_with_retry = [&](const std::string& target) {

@@ -14,7 +14,8 @@
 namespace aftersales::testing {
 
 absl::StatusOr<std::unique_ptr<RunningSystem>> RunningSystem::Start(
-    const std::vector<Service>& services, const std::string& gateway_binary) {
+    const std::vector<Service>& services, const std::string& gateway_binary,
+    const std::vector<std::string>& gateway_auth) {
   std::unique_ptr<RunningSystem> system(new RunningSystem());
   absl::StatusOr<std::unique_ptr<MariaDbServer>> db = MariaDbServer::Start();
   if (!db.ok()) return db.status();
@@ -36,10 +37,16 @@ absl::StatusOr<std::unique_ptr<RunningSystem>> RunningSystem::Start(
   for (const Service& s : services) {
     if (absl::Status st = system->StartService(s.name); !st.ok()) return st;
   }
-  absl::StatusOr<ChildProcess> gateway = ChildProcess::Start(
-      {gateway_binary, absl::StrCat("--listen=127.0.0.1:", system->http_port_),
-       absl::StrCat("--backends=", backends), "--auth_mode=development",
-       absl::StrCat("--dev_jwt_secret=", kTestDevJwtSecret)},
+  std::vector<std::string> gateway_argv = {gateway_binary,
+                                           absl::StrCat("--listen=127.0.0.1:", system->http_port_),
+                                           absl::StrCat("--backends=", backends)};
+  if (gateway_auth.empty()) {
+    gateway_argv.push_back("--auth_mode=development");
+    gateway_argv.push_back(absl::StrCat("--dev_jwt_secret=", kTestDevJwtSecret));
+  } else {
+    gateway_argv.insert(gateway_argv.end(), gateway_auth.begin(), gateway_auth.end());
+  }
+  absl::StatusOr<ChildProcess> gateway = ChildProcess::Start(gateway_argv,
       system->logs_->path() + "/gateway.log");
   if (!gateway.ok()) return gateway.status();
   system->gateway_.emplace(*std::move(gateway));
@@ -93,7 +100,11 @@ absl::Status RunningSystem::WaitReady(absl::Duration timeout) {
   HttpClient client(http_port_, absl::Seconds(2));
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
-    if (client.Get("/readyz").status == 200) return absl::OkStatus();
+    const HttpResult ready = client.Get("/readyz");
+    if (ready.status == 200 &&
+        ready.body.find("\"backends_not_serving\":[]") != std::string::npos) {
+      return absl::OkStatus();
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return absl::UnavailableError(absl::StrCat("the gateway did not become ready:\n", Log("gateway")));

@@ -25,8 +25,11 @@ class RunningSystem {
     std::vector<std::string> extra_args;
   };
 
-  static absl::StatusOr<std::unique_ptr<RunningSystem>> Start(const std::vector<Service>& services,
-                                                              const std::string& gateway_binary);
+  // gateway_auth: the gateway's authentication flags; empty is development mode (loopback,
+  // X-Dev-* headers, HS256 tokens under kTestDevJwtSecret).
+  static absl::StatusOr<std::unique_ptr<RunningSystem>> Start(
+      const std::vector<Service>& services, const std::string& gateway_binary,
+      const std::vector<std::string>& gateway_auth = {});
   ~RunningSystem();
 
   int http_port() const { return http_port_; }
