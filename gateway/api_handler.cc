@@ -5,9 +5,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/idempotency.h"
 #include "common/ids.h"
 #include "common/log.h"
 #include "gateway/http_status.h"
@@ -19,8 +22,6 @@ namespace {
 namespace http = boost::beast::http;
 
 constexpr size_t kMaxRequestIdLength = 128;
-// Stripe's limit, which the backends' idempotency store also keeps (CONVENTIONS.md).
-constexpr size_t kMaxIdempotencyKeyLength = 255;
 constexpr size_t kMaxTraceparentLength = 128;
 
 absl::string_view ToAbsl(boost::beast::string_view s) { return {s.data(), s.size()}; }
@@ -30,10 +31,43 @@ absl::string_view Header(const HttpRequest& request, absl::string_view name) {
   return it == request.end() ? absl::string_view() : ToAbsl(it->value());
 }
 
+}  // namespace
+
+bool IsAcceptableRequestId(absl::string_view id) {
+  // A UUID, any version: 8-4-4-4-12 hex digits.
+  if (id.size() == 36) {
+    for (size_t i = 0; i < id.size(); ++i) {
+      const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+      if (dash ? id[i] != '-' : !absl::ascii_isxdigit(id[i])) return false;
+    }
+    return true;
+  }
+  // Ours (NewId("req")): "req_" and 26 Crockford base-32 characters.
+  if (id.size() != 30 || !absl::StartsWith(id, "req_")) return false;
+  for (const char c : id.substr(4)) {
+    if (!absl::ascii_isdigit(c) && !(absl::ascii_isupper(c) && c != 'I' && c != 'L' &&
+                                     c != 'O' && c != 'U')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+// A client's request id is kept when it is ours or a UUID: anything else could smuggle text
+// into every log line and backend call; it is logged beside the new one instead.
 std::string RequestIdFor(const HttpRequest& request) {
   const absl::string_view given = Header(request, "X-Request-Id");
-  if (IsPrintableAscii(given, kMaxRequestIdLength)) return std::string(given);
-  return NewId("req");
+  if (IsAcceptableRequestId(given)) return std::string(given);
+  std::string id = NewId("req");
+  if (!given.empty()) {
+    LogInfo("client request id replaced",
+            {{"request_id", id},
+             {"client_request_id",
+              std::string(given.substr(0, std::min<size_t>(given.size(), kMaxRequestIdLength)))}});
+  }
+  return id;
 }
 
 }  // namespace
@@ -209,11 +243,10 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
   }
   x.identity = identity_.Sign(*caller, absl::Now());
   const absl::string_view idempotency_key = Header(request, "Idempotency-Key");
-  if (!idempotency_key.empty() && !IsPrintableAscii(idempotency_key, kMaxIdempotencyKeyLength)) {
-    return Finish(x,
-                  Error(x, 400, grpc::StatusCode::INVALID_ARGUMENT,
-                        "Idempotency-Key must be 1..255 printable ASCII characters"),
-                  responder);
+  // The services' own rule, so that the gateway never passes on a key they refuse.
+  if (absl::Status s = ValidateIdempotencyKey(idempotency_key);
+      !idempotency_key.empty() && !s.ok()) {
+    return Finish(x, Error(x, 400, grpc::StatusCode::INVALID_ARGUMENT, s.message()), responder);
   }
   absl::string_view traceparent = Header(request, "traceparent");
   // A malformed trace context is dropped, not an error: tracing must never fail a request.

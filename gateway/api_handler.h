@@ -28,6 +28,9 @@ namespace aftersales::gateway {
 // Errors are JSON {"code":"NOT_FOUND","message":"...","details":[]}: unknown path 404, known path
 // but other method 405 with Allow, bad body or query 400 naming the field, backend errors mapped
 // by http_status.h.
+// Whether a client's X-Request-Id is kept: one of ours, or a UUID.
+bool IsAcceptableRequestId(absl::string_view id);
+
 class ApiHandler : public HttpHandler {
  public:
   // backends: one per route of api (same index), each serving that route's RPC. All arguments

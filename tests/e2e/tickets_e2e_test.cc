@@ -74,9 +74,9 @@ int64_t CountTickets() {
 
 TEST(TicketsEndToEnd, CreateGetListMessageAssignResolve) {
   HttpClient http(sys->http_port());
-  const HttpResult created = http.Post("/v1/tickets", TicketJson(), {{"X-Request-Id", "req-e2e-1"}});
+  const HttpResult created = http.Post("/v1/tickets", TicketJson(), {{"X-Request-Id", "6ba7b810-9dad-11d1-80b4-00c04fd430c8"}});
   ASSERT_EQ(created.status, 200) << created.body;
-  EXPECT_EQ(created.Header("x-request-id"), "req-e2e-1");
+  EXPECT_EQ(created.Header("x-request-id"), "6ba7b810-9dad-11d1-80b4-00c04fd430c8");
   EXPECT_NE(created.Header("content-type").find("application/json"), std::string::npos);
   const v1::Ticket ticket = Parse<v1::CreateTicketResponse>(created).ticket();
   EXPECT_EQ(ticket.status(), v1::Ticket::OPEN);

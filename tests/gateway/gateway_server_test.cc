@@ -17,6 +17,7 @@
 
 #include "absl/time/clock.h"
 #include "aftersales/tickets/v1/tickets.grpc.pb.h"
+#include "common/ids.h"
 #include "gateway/gateway.h"
 #include "tests/support/http_client.h"
 #include "tests/support/test_identity.h"
@@ -202,11 +203,11 @@ TEST_F(GatewayServer, PostBodyIsTranscoded) {
 TEST_F(GatewayServer, DevelopmentPrincipalRequestIdAndKeysTravelAsMetadata) {
   const HttpResult r =
       client_.Post("/v1/tickets", "{}",
-                   {{"X-Request-Id", "req-abc-1"},
+                   {{"X-Request-Id", "0f8fad5b-d9cb-469f-a165-70867728950e"},
                     {"Idempotency-Key", "key-1"},
                     {"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
   ASSERT_EQ(r.status, 200) << r.error << r.body;
-  EXPECT_EQ(r.Header("X-Request-Id"), "req-abc-1");
+  EXPECT_EQ(r.Header("X-Request-Id"), "0f8fad5b-d9cb-469f-a165-70867728950e");
   const auto metadata = fake_->LastMetadata();
   const absl::StatusOr<Caller> caller =
       testing::TestSigner()->Verify(metadata.at("x-aftersales-identity"), absl::Now());
@@ -215,7 +216,7 @@ TEST_F(GatewayServer, DevelopmentPrincipalRequestIdAndKeysTravelAsMetadata) {
   EXPECT_EQ(caller->role, Role::kAdmin);
   EXPECT_TRUE(caller->all_stores);
   EXPECT_EQ(metadata.count("x-aftersales-role"), 0u);
-  EXPECT_EQ(metadata.at("x-request-id"), "req-abc-1");
+  EXPECT_EQ(metadata.at("x-request-id"), "0f8fad5b-d9cb-469f-a165-70867728950e");
   EXPECT_EQ(metadata.at("idempotency-key"), "key-1");
   EXPECT_EQ(metadata.at("traceparent"), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
 }
@@ -240,6 +241,22 @@ TEST_F(GatewayServer, UnknownDevRoleIsUnauthenticated) {
   const HttpResult r = client_.Get("/v1/tickets/T1", {{"X-Dev-Role", "king"}});
   EXPECT_EQ(r.status, 401);
   EXPECT_THAT(r.body, HasSubstr(R"("code":"UNAUTHENTICATED")"));
+}
+
+TEST(RequestIds, OursAndUuidsAreKeptAnythingElseIsReplaced) {
+  EXPECT_TRUE(IsAcceptableRequestId("0f8fad5b-d9cb-469f-a165-70867728950e"));
+  EXPECT_TRUE(IsAcceptableRequestId(NewId("req")));
+  EXPECT_FALSE(IsAcceptableRequestId("req-abc-1"));
+  EXPECT_FALSE(IsAcceptableRequestId("0f8fad5b-d9cb-469f-a165-70867728950z"));
+  EXPECT_FALSE(IsAcceptableRequestId("req_01KB000000000000000000000I"));
+  EXPECT_FALSE(IsAcceptableRequestId("x\r\nSet-Cookie: a=b"));
+}
+
+TEST_F(GatewayServer, IdempotencyKeysFollowTheServicesRule) {
+  const HttpResult spaced = client_.Post("/v1/tickets", "{}", {{"Idempotency-Key", "key with spaces"}});
+  EXPECT_EQ(spaced.status, 400);
+  EXPECT_THAT(spaced.body, HasSubstr("without spaces"));
+  EXPECT_EQ(client_.Post("/v1/tickets", "{}", {{"Idempotency-Key", "key-1"}}).status, 200);
 }
 
 TEST_F(GatewayServer, MissingRequestIdOrAnUnprintableOneGetsANewOne) {
@@ -340,10 +357,10 @@ TEST_F(GatewayServer, MetricsCountRequestsByRouteTemplate) {
 }
 
 TEST_F(GatewayServer, InternalErrorsShowTheRequestIdNotTheBackendsText) {
-  const HttpResult r = client_.Get("/v1/tickets/broken", {{"X-Request-Id", "req-broken-1"}});
+  const HttpResult r = client_.Get("/v1/tickets/broken", {{"X-Request-Id", "req_01KB0000000000000000000000"}});
   EXPECT_EQ(r.status, 500);
   EXPECT_THAT(r.body, HasSubstr(R"("code":"INTERNAL")"));
-  EXPECT_THAT(r.body, HasSubstr("req-broken-1"));
+  EXPECT_THAT(r.body, HasSubstr("req_01KB0000000000000000000000"));
   EXPECT_THAT(r.body, Not(HasSubstr("buyer_tier2")));
   EXPECT_THAT(r.body, Not(HasSubstr("1054")));
 }
