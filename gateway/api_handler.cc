@@ -105,12 +105,13 @@ std::string ApiHandler::PublicMessage(const Exchange& x, const grpc::Status& sta
 
 ApiHandler::ApiHandler(const ApiRoutes& api, std::vector<Backend*> backends,
                        const BackendHealth& health, const Authenticator& authenticator,
-                       const IdentitySigner& identity)
+                       const IdentitySigner& identity, const GatewayOptions& options)
     : api_(api),
       backends_(std::move(backends)),
       health_(health),
       authenticator_(authenticator),
-      identity_(identity) {
+      identity_(identity),
+      options_(options) {
   for (const ApiRoute& route : api_.routes) {
     route_series_.push_back(metrics_.AddRoute(route.http_method, route.path_template));
   }
@@ -126,6 +127,20 @@ HttpResponse ApiHandler::Json(const Exchange& exchange, int http_status, std::st
   response.set(http::field::content_type, "application/json");
   response.set("X-Request-Id", exchange.request_id);
   response.body() = std::move(body);
+  return response;
+}
+
+std::optional<HttpResponse> ApiHandler::RateLimited(const Exchange& exchange,
+                                                    const std::string& key,
+                                                    const RateLimit& limit) {
+  const absl::Duration wait = limiter_.Take(key, limit, absl::Now());
+  if (wait <= absl::ZeroDuration()) return std::nullopt;
+  const int64_t seconds = std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1))));
+  HttpResponse response = Error(
+      exchange, 429, grpc::StatusCode::RESOURCE_EXHAUSTED,
+      absl::StrCat("too many requests: at most ", limit.rate, " a second (bursts of ", limit.burst,
+                   "); retry in ", seconds, " s"));
+  response.set(http::field::retry_after, absl::StrCat(seconds));
   return response;
 }
 
@@ -230,6 +245,15 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
   const ApiRoute& route = api_.routes[match.route];
   AuthRefusal refusal;
   absl::StatusOr<Caller> caller = authenticator_.Authenticate(request, refusal);
+  // Per principal when the caller is known; per client IP when not, so that guessing tokens or
+  // keys is slow.
+  const RateLimit& limit = !caller.ok()                     ? options_.unauthenticated_rate
+                           : caller->role == Role::kService ? options_.service_rate
+                                                            : options_.person_rate;
+  if (std::optional<HttpResponse> limited = RateLimited(
+          x, caller.ok() ? "p:" + caller->principal : "ip:" + responder.remote_address(), limit)) {
+    return Finish(x, *std::move(limited), responder);
+  }
   if (absl::IsUnavailable(caller.status())) {
     HttpResponse response = Error(x, 503, grpc::StatusCode::UNAVAILABLE, caller.status().message());
     response.set(http::field::retry_after, "5");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,8 @@
 #include "gateway/authenticator.h"
 #include "gateway/backend_health.h"
 #include "gateway/backends.h"
+#include "gateway/gateway_config.h"
+#include "gateway/rate_limiter.h"
 #include "gateway/http_metrics.h"
 #include "gateway/http_server.h"
 
@@ -36,7 +39,8 @@ class ApiHandler : public HttpHandler {
   // backends: one per route of api (same index), each serving that route's RPC. All arguments
   // must outlive the handler.
   ApiHandler(const ApiRoutes& api, std::vector<Backend*> backends, const BackendHealth& health,
-             const Authenticator& authenticator, const IdentitySigner& identity);
+             const Authenticator& authenticator, const IdentitySigner& identity,
+             const GatewayOptions& options);
 
   void Handle(const HttpRequest& request, HttpResponder responder) override;
   HttpResponse Reject(const HttpRequest& request, boost::beast::http::status status,
@@ -55,12 +59,17 @@ class ApiHandler : public HttpHandler {
   HttpResponse Error(const Exchange& exchange, int http_status, grpc::StatusCode code,
                      absl::string_view message) const;
   HttpResponse Json(const Exchange& exchange, int http_status, std::string body) const;
+  // 429 with Retry-After when key's bucket is empty; nullopt to go on.
+  std::optional<HttpResponse> RateLimited(const Exchange& exchange, const std::string& key,
+                                          const RateLimit& limit);
 
   const ApiRoutes& api_;
   const std::vector<Backend*> backends_;
   const BackendHealth& health_;
   const Authenticator& authenticator_;
   const IdentitySigner& identity_;
+  const GatewayOptions& options_;
+  RateLimiter limiter_;
   HttpMetrics metrics_;
   // HttpMetrics ids, per route id of api_.
   std::vector<int> route_series_;

@@ -59,7 +59,7 @@ Gateway::Gateway(const GatewayOptions& options, std::unique_ptr<Authenticator> a
   health_ = std::make_unique<BackendHealth>(backends, options_.readiness_interval);
   handler_ =
       std::make_unique<ApiHandler>(routes_, std::move(route_backends), *health_,
-                                          *authenticator_, identity_);
+                                          *authenticator_, identity_, options_);
   HttpServerOptions http;
   http.listen = options_.listen;
   http.threads = options_.http_threads;

@@ -28,6 +28,11 @@ std::vector<ConfigVar> GatewayConfigVars() {
        "secret (32+ characters) shared with every service: signs who each backend call acts "
        "for; required",
        /*secret=*/true},
+      {"rate_limit_person", "20/40",
+       "requests a second / burst per person (agents, supervisors, admins); 429 past it"},
+      {"rate_limit_service", "200/400", "requests a second / burst per API key or service"},
+      {"rate_limit_unauthenticated", "5/20",
+       "requests a second / burst per client IP without valid credentials"},
       {"drain_timeout", "10s", "on SIGTERM, how long requests in flight may take to finish"},
       {"readiness_interval", "2s", "how often backends' health is checked for /readyz"},
   };
@@ -76,6 +81,14 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const Config& config) {
   o.auth.dev_jwt_secret = config.Get("dev_jwt_secret");
   o.auth.dev_role = config.Get("dev_role");
   o.auth.dev_stores = config.Get("dev_stores");
+  for (auto [name, out] : {std::pair{"rate_limit_person", &o.person_rate},
+                           std::pair{"rate_limit_service", &o.service_rate},
+                           std::pair{"rate_limit_unauthenticated", &o.unauthenticated_rate}}) {
+    if (!ParseRateLimit(config.Get(name), *out)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--", name, ": requests a second / burst, like 20/40 (burst refilled within 10 min)"));
+    }
+  }
   o.identity_key = config.Get("identity_key");
   if (o.identity_key.empty()) {
     return absl::InvalidArgumentError(

@@ -8,6 +8,7 @@
 #include "common/config.h"
 #include "gateway/authenticator.h"
 #include "gateway/backends.h"
+#include "gateway/rate_limiter.h"
 
 namespace aftersales::gateway {
 
@@ -25,6 +26,11 @@ struct GatewayOptions {
   // Signs the identity every backend call carries (the services' --identity_key).
   std::string identity_key;
   absl::Duration drain_timeout = absl::Seconds(10);
+  // Requests per principal (people, automation) and per client IP for requests without valid
+  // credentials.
+  RateLimit person_rate = {20, 40};
+  RateLimit service_rate = {200, 400};
+  RateLimit unauthenticated_rate = {5, 20};
   absl::Duration readiness_interval = absl::Seconds(2);
 };
 

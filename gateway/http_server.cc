@@ -54,6 +54,16 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   net::any_io_executor executor() { return stream_.get_executor(); }
 
+  // The peer's address without the port, fixed when the connection was accepted.
+  const std::string& remote_address() {
+    if (remote_.empty()) {
+      boost::system::error_code ec;
+      const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+      remote_ = ec ? "unknown" : peer.address().to_string();
+    }
+    return remote_;
+  }
+
  private:
   void ReadHeader() {
     if (server_.stopping()) return Close();
@@ -188,6 +198,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   HttpRequest request_;
   HttpResponse response_;
   bool idle_ = false;
+  std::string remote_;
   bool close_after_write_ = false;
   std::unique_ptr<std::array<char, 16384>> discard_;  // only while lingering
 };
@@ -195,6 +206,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 void HttpResponder::Send(HttpResponse response) const { connection_->Send(std::move(response)); }
 
 net::any_io_executor HttpResponder::executor() const { return connection_->executor(); }
+
+std::string HttpResponder::remote_address() const { return connection_->remote_address(); }
 
 HttpServer::HttpServer(HttpServerOptions options, HttpHandler& handler)
     : options_(std::move(options)),

@@ -38,6 +38,8 @@ class HttpResponder {
   void Send(HttpResponse response) const;
   // The connection's strand: handlers posted to it run one at a time, like the connection's own.
   boost::asio::any_io_executor executor() const;
+  // The client's IP address ("203.0.113.7"), for limits on requests without credentials.
+  std::string remote_address() const;
 
  private:
   std::shared_ptr<HttpConnection> connection_;

@@ -8,6 +8,9 @@ WORK="$(mktemp -d /tmp/aftersales-bench-XXXXXX)"
 # development mode (loopback only), so wrk needs no token.
 export AFTERSALES_IDENTITY_KEY="bench-identity-key-not-a-secret-0123456789"
 export AFTERSALES_AUTH_MODE="development"
+# wrk is one principal: the per-principal limits would measure themselves.
+export AFTERSALES_RATE_LIMIT_PERSON="1000000/1000000"
+export AFTERSALES_RATE_LIMIT_SERVICE="1000000/1000000"
 PIDS=()
 bench_cleanup() {
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill -TERM "${PIDS[$i]}" 2>/dev/null || true; wait "${PIDS[$i]}" 2>/dev/null || true; done

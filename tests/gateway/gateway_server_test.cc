@@ -138,6 +138,9 @@ class GatewayServer : public ::testing::Test {
     options.listen = "127.0.0.1:0";
     options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
     options.max_body_bytes = 4096;
+    // The suite's requests are one principal's; limits have their own test.
+    options.person_rate = {1e5, 1e5};
+    options.unauthenticated_rate = {1e5, 1e5};
     options.readiness_interval = absl::Milliseconds(100);
     absl::StatusOr<std::unique_ptr<Gateway>> gateway = Gateway::Create(options);
     ASSERT_TRUE(gateway.ok()) << gateway.status();
@@ -241,6 +244,56 @@ TEST_F(GatewayServer, UnknownDevRoleIsUnauthenticated) {
   const HttpResult r = client_.Get("/v1/tickets/T1", {{"X-Dev-Role", "king"}});
   EXPECT_EQ(r.status, 401);
   EXPECT_THAT(r.body, HasSubstr(R"("code":"UNAUTHENTICATED")"));
+}
+
+TEST(RateLimiter, ABucketGivesItsBurstThenItsRate) {
+  RateLimiter limiter;
+  const RateLimit limit{2, 3};
+  const absl::Time t0 = absl::FromUnixSeconds(1000);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(limiter.Take("p:a", limit, t0), absl::ZeroDuration());
+  EXPECT_EQ(limiter.Take("p:a", limit, t0), absl::Milliseconds(500));
+  // Another principal has its own bucket.
+  EXPECT_EQ(limiter.Take("p:b", limit, t0), absl::ZeroDuration());
+  // Half a second later, one more; never more than the burst after a long pause.
+  EXPECT_EQ(limiter.Take("p:a", limit, t0 + absl::Milliseconds(500)), absl::ZeroDuration());
+  EXPECT_GT(limiter.Take("p:a", limit, t0 + absl::Milliseconds(500)), absl::ZeroDuration());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(limiter.Take("p:a", limit, t0 + absl::Minutes(5)), absl::ZeroDuration());
+  }
+  EXPECT_GT(limiter.Take("p:a", limit, t0 + absl::Minutes(5)), absl::ZeroDuration());
+  // Idle buckets are forgotten.
+  limiter.Take("p:c", limit, t0 + absl::Hours(1));
+  EXPECT_EQ(limiter.size(), 1u);
+  RateLimit parsed;
+  EXPECT_TRUE(ParseRateLimit("20/40", parsed));
+  EXPECT_EQ(parsed.rate, 20);
+  EXPECT_FALSE(ParseRateLimit("20", parsed));
+  EXPECT_FALSE(ParseRateLimit("0/10", parsed));
+  EXPECT_FALSE(ParseRateLimit("0.01/100", parsed));  // ten thousand seconds to refill
+}
+
+TEST_F(GatewayServer, PastItsRateAPrincipalGets429WithRetryAfterAndOthersGoOn) {
+  GatewayOptions options = DevOptions();
+  options.listen = "127.0.0.1:0";
+  options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
+  options.person_rate = {0.5, 3};
+  absl::StatusOr<std::unique_ptr<Gateway>> own = Gateway::Create(options);
+  ASSERT_TRUE(own.ok()) << own.status();
+  ASSERT_TRUE((*own)->Start().ok());
+  HttpClient client((*own)->port());
+  const testing::HttpHeaders agent = {{"X-Dev-Principal", "busy"}, {"X-Dev-Role", "agent"}};
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(client.Get("/v1/tickets/T1", agent).status, 200);
+  const HttpResult limited = client.Get("/v1/tickets/T1", agent);
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.Header("Retry-After"), "2");
+  EXPECT_THAT(limited.body, HasSubstr("RESOURCE_EXHAUSTED"));
+  EXPECT_EQ(client.Get("/v1/tickets/T1", {{"X-Dev-Principal", "calm"}, {"X-Dev-Role", "agent"}})
+                .status,
+            200);
+  // Bad credentials count against the client's address.
+  for (int i = 0; i < 30; ++i) client.Get("/v1/tickets/T1", {{"X-Dev-Role", "king"}});
+  EXPECT_EQ(client.Get("/v1/tickets/T1", {{"X-Dev-Role", "king"}}).status, 429);
+  (*own)->Shutdown();
 }
 
 TEST(RequestIds, OursAndUuidsAreKeptAnythingElseIsReplaced) {

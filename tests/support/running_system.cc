@@ -39,7 +39,11 @@ absl::StatusOr<std::unique_ptr<RunningSystem>> RunningSystem::Start(
   }
   std::vector<std::string> gateway_argv = {gateway_binary,
                                            absl::StrCat("--listen=127.0.0.1:", system->http_port_),
-                                           absl::StrCat("--backends=", backends)};
+                                           absl::StrCat("--backends=", backends),
+                                           // The load tests' clients are one principal.
+                                           "--rate_limit_person=100000/100000",
+                                           "--rate_limit_service=100000/100000",
+                                           "--rate_limit_unauthenticated=100000/100000"};
   if (gateway_auth.empty()) {
     gateway_argv.push_back("--auth_mode=development");
     gateway_argv.push_back(absl::StrCat("--dev_jwt_secret=", kTestDevJwtSecret));
