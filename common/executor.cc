@@ -16,6 +16,11 @@ BoundedExecutor::~BoundedExecutor() {
   for (auto& t : threads_) t.join();
 }
 
+size_t BoundedExecutor::queued() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
 bool BoundedExecutor::TrySubmit(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(mu_);

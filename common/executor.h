@@ -22,6 +22,8 @@ class BoundedExecutor {
   BoundedExecutor& operator=(const BoundedExecutor&) = delete;
 
   bool TrySubmit(std::function<void()> task);
+  // Tasks waiting for a thread, for /metrics.
+  size_t queued();
 
  private:
   void Work();

@@ -347,9 +347,11 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> Database::Acquire() {
     std::unique_lock<std::mutex> lock(mu_);
     const auto deadline =
         std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(options_.acquire_timeout);
+    if (idle_.empty() && open_ >= options_.pool_size) ++waits_;
     while (idle_.empty() && open_ >= options_.pool_size) {
       if (released_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
           open_ >= options_.pool_size) {
+        ++wait_timeouts_;
         // Not UNAVAILABLE: InTransaction would wait all over again, several times, for a caller
         // whose deadline is gone. The client hears 429 and retries shortly.
         return absl::ResourceExhaustedError(absl::StrCat(
@@ -371,6 +373,11 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> Database::Acquire() {
     released_.notify_one();
   }
   return opened;
+}
+
+Database::PoolStats Database::Stats() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {options_.pool_size, open_, static_cast<int>(idle_.size()), waits_, wait_timeouts_};
 }
 
 void Database::Release(std::unique_ptr<PooledConnection> connection) {

@@ -155,6 +155,16 @@ class Database {
 
   const DatabaseOptions& options() const { return options_; }
 
+  struct PoolStats {
+    int size = 0;
+    int open = 0;
+    int idle = 0;
+    // Callers that found every connection busy and waited, and those that gave up waiting.
+    uint64_t waits = 0;
+    uint64_t wait_timeouts = 0;
+  };
+  PoolStats Stats();
+
  private:
   explicit Database(DatabaseOptions options);
   absl::StatusOr<std::unique_ptr<PooledConnection>> Acquire();
@@ -167,6 +177,8 @@ class Database {
   std::condition_variable released_;
   std::vector<std::unique_ptr<PooledConnection>> idle_;
   int open_ = 0;  // idle + in use
+  uint64_t waits_ = 0;
+  uint64_t wait_timeouts_ = 0;
 };
 
 // An INSERT of many rows in one statement, one round trip: head is everything before VALUES

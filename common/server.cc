@@ -21,6 +21,7 @@
 #include "common/access.h"
 #include "common/identity.h"
 #include "common/log.h"
+#include "common/metrics.h"
 
 namespace aftersales {
 namespace {
@@ -42,6 +43,7 @@ class AccessLogInterceptor : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       methods->GetSendTrailingMetadata()->emplace(kServedByHeader, LogProgram());
       const grpc::Status status = methods->GetSendStatus();
+      ServerMetrics::Get().Handled(info_->method(), status.error_code(), absl::Now() - start_);
       LogFields fields = {{"method", info_->method()},
                           {"code", absl::StrCat(status.error_code())},
                           {"ms", absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - start_))},
@@ -110,6 +112,13 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
   for (grpc::Service* service : services) builder.RegisterService(service);
   if (absl::Status s = InstallServerInterceptors(builder, options.identity); !s.ok()) return s;
+  std::unique_ptr<AdminHttpServer> admin;
+  if (!options.admin_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<AdminHttpServer>> started =
+        AdminHttpServer::Start(options.admin_listen);
+    if (!started.ok()) return started.status();
+    admin = *std::move(started);
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(

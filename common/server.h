@@ -48,6 +48,8 @@ struct ServerOptions {
   // Checks every call's identity token (common/access.h). Required: a service believes no
   // caller on its word.
   std::shared_ptr<const IdentitySigner> identity;
+  // GET /metrics (Prometheus) and /healthz over HTTP here; off when empty.
+  std::string admin_listen;
 };
 
 // Serves the services with grpc.health.v1 health, server reflection, an access log and the

@@ -12,6 +12,9 @@ std::vector<ConfigVar> ServiceConfigVars(absl::string_view default_listen,
   return {
       {"listen", std::string(default_listen), "gRPC listen address (host:port)"},
       {"drain_timeout", "20s", "on SIGTERM, how long calls in flight may take to finish"},
+      {"admin_listen", "",
+       "host:port of the admin HTTP server (GET /metrics for Prometheus, /healthz); off when "
+       "empty"},
       {"identity_key", "",
        "secret (32+ characters) the gateway and every service share, from a Kubernetes Secret: "
        "it signs who a call acts for, and a call without a valid signature is refused; required",
@@ -64,6 +67,7 @@ absl::StatusOr<ServerOptions> ServerOptionsFromConfig(const Config& config) {
   absl::StatusOr<absl::Duration> drain = config.GetDuration("drain_timeout");
   if (!drain.ok()) return drain.status();
   options.drain_timeout = *drain;
+  options.admin_listen = config.Get("admin_listen");
   if (config.Get("identity_key").empty()) {
     return absl::InvalidArgumentError(
         "--identity_key (AFTERSALES_IDENTITY_KEY) is required: the secret the gateway signs "

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/migrations.h"
 #include "common/service_config.h"
 #include "services/identity/api_key_desk.h"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   aftersales::identity::ApiKeyDesk desk(**db);
   {
     aftersales::BoundedExecutor executor(workers, /*max_queued=*/1024);
+    aftersales::AddPoolAndQueueGauges(**db, executor);
     aftersales::identity::IdentityService service(desk, executor);
     server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/channel.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/migrations.h"
 #include "common/periodic.h"
 #include "common/service_config.h"
@@ -62,6 +63,21 @@ int main(int argc, char** argv) {
   aftersales::returns::TicketOutbox outbox(**db, tickets, server_options->identity);
   {
     aftersales::BoundedExecutor executor(workers, /*max_queued=*/4096);
+    aftersales::AddPoolAndQueueGauges(**db, executor);
+    // FAILED entries wait for a person (GET /v1/admin/ticketOutbox, :requeue): alert on them.
+    aftersales::ServerMetrics::Get().AddGauge(
+        "aftersales_ticket_outbox_entries", "Return tickets in the outbox by state",
+        [&outbox] {
+          aftersales::GaugeSamples samples;
+          absl::StatusOr<std::map<std::string, int64_t>> counts = outbox.CountByState();
+          if (!counts.ok()) return samples;
+          for (const char* state : {"PENDING", "FAILED"}) {
+            const auto it = counts->find(state);
+            samples.push_back({absl::StrCat("state=\"", state, "\""),
+                               it == counts->end() ? 0.0 : static_cast<double>(it->second)});
+          }
+          return samples;
+        });
     aftersales::returns::ReturnsService service(desk, executor);
     aftersales::PeriodicTask delivery("ticket_outbox", *outbox_interval, [&outbox, &desk] {
       absl::StatusOr<int> delivered = outbox.DeliverDue(/*batch_size=*/20);

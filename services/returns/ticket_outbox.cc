@@ -20,6 +20,20 @@ TicketOutbox::TicketOutbox(Database& db, std::shared_ptr<grpc::Channel> tickets,
       clock_(std::move(clock)),
       call_timeout_(call_timeout) {}
 
+absl::StatusOr<std::map<std::string, int64_t>> TicketOutbox::CountByState() {
+  std::map<std::string, int64_t> counts;
+  absl::Status s = db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    counts.clear();
+    absl::StatusOr<std::vector<Row>> rows =
+        tx.Query("SELECT state, COUNT(*) FROM outbox WHERE state <> 'DELIVERED' GROUP BY state");
+    if (!rows.ok()) return rows.status();
+    for (const Row& row : *rows) counts[row.String(0)] = row.Int(1);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return counts;
+}
+
 absl::Duration TicketOutbox::Backoff(int attempts) {
   return std::min(absl::Seconds(1) * (int64_t{1} << std::min(attempts, 20)), absl::Minutes(5));
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 
 #include "absl/status/statusor.h"
@@ -31,6 +32,9 @@ class TicketOutbox {
 
   // Delivers up to batch_size due entries; returns how many were delivered.
   absl::StatusOr<int> DeliverDue(int batch_size);
+
+  // Entries by state (PENDING, FAILED, DELIVERED), for /metrics.
+  absl::StatusOr<std::map<std::string, int64_t>> CountByState();
 
   // Wait before attempt number `attempts + 1`.
   static absl::Duration Backoff(int attempts);

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/migrations.h"
 #include "common/periodic.h"
 #include "common/service_config.h"
@@ -94,6 +95,7 @@ int main(int argc, char** argv) {
   aftersales::tickets::TicketDesk desk(**db, desk_options);
   {
     aftersales::BoundedExecutor executor(workers, /*max_queued=*/4096);
+    aftersales::AddPoolAndQueueGauges(**db, executor);
     aftersales::tickets::TicketsService service(desk, executor, create_batches);
     aftersales::PeriodicTask sweeper("follow_ups", *sweep_interval, [&desk] {
       constexpr int kBatch = 50;

@@ -36,6 +36,8 @@ constexpr char kAudience[] = "aftersales-api";
 
 testing::RunningSystem* sys = nullptr;
 testing::KeyPair* signing_key = nullptr;
+int tickets_admin_port = 0;
+int returns_admin_port = 0;
 
 class SystemEnvironment : public ::testing::Environment {
  public:
@@ -45,9 +47,13 @@ class SystemEnvironment : public ::testing::Environment {
     ASSERT_NE(mkdtemp(dir), nullptr);
     jwks_dir_ = dir;
     std::ofstream(jwks_dir_ + "/jwks.json") << testing::Jwks({signing_key});
+    tickets_admin_port = testing::FreePort();
+    returns_admin_port = testing::FreePort();
     absl::StatusOr<std::unique_ptr<testing::RunningSystem>> started = testing::RunningSystem::Start(
-        {{"tickets", TICKETS_BINARY, {}},
-         {"returns", RETURNS_BINARY, {}},
+        {{"tickets", TICKETS_BINARY,
+          {absl::StrCat("--admin_listen=127.0.0.1:", tickets_admin_port)}},
+         {"returns", RETURNS_BINARY,
+          {absl::StrCat("--admin_listen=127.0.0.1:", returns_admin_port)}},
          {"identity", IDENTITY_BINARY, {}}},
         GATEWAY_BINARY,
         {"--auth_mode=jwt", absl::StrCat("--jwks_file=", jwks_dir_, "/jwks.json"),
@@ -253,6 +259,34 @@ TEST(IdentityEndToEnd, AServiceRefusesForgedMetadataAndTrustsOnlyASignedIdentity
   signed_call.AddMetadata(kIdentityHeader, testing::TestIdentity(Role::kAdmin));
   const grpc::Status ok = stub->GetOrder(&signed_call, request, &response);
   EXPECT_TRUE(ok.ok()) << ok.error_message();
+}
+
+TEST(IdentityEndToEnd, EachServiceServesItsOwnMetricsOnItsAdminPort) {
+  HttpClient http(sys->http_port());
+  ASSERT_EQ(http.Post("/v1/tickets", TicketJson("store-m"), Admin()).status, 200);
+  EXPECT_EQ(http.Get("/v1/tickets/T-none", Admin()).status, 404);
+  const HttpResult tickets = HttpClient(tickets_admin_port).Get("/metrics");
+  ASSERT_EQ(tickets.status, 200);
+  EXPECT_NE(tickets.body.find(
+                "grpc_server_handled_total{grpc_type=\"unary\",grpc_service=\"aftersales.tickets."
+                "v1.TicketsService\",grpc_method=\"CreateTicket\",grpc_code=\"OK\"}"),
+            std::string::npos)
+      << tickets.body;
+  EXPECT_NE(tickets.body.find("grpc_method=\"GetTicket\",grpc_code=\"NotFound\"} "),
+            std::string::npos);
+  EXPECT_NE(tickets.body.find("grpc_server_handling_seconds_bucket{grpc_type=\"unary\","
+                              "grpc_service=\"aftersales.tickets.v1.TicketsService\","
+                              "grpc_method=\"CreateTicket\",le=\"+Inf\"}"),
+            std::string::npos);
+  EXPECT_NE(tickets.body.find("aftersales_db_pool_connections{state=\"size\"} 10"),
+            std::string::npos);
+  const HttpResult returns = HttpClient(returns_admin_port).Get("/metrics");
+  ASSERT_EQ(returns.status, 200);
+  EXPECT_NE(returns.body.find("aftersales_ticket_outbox_entries{state=\"FAILED\"} 0"),
+            std::string::npos)
+      << returns.body;
+  EXPECT_NE(returns.body.find("aftersales_executor_queued_calls"), std::string::npos);
+  EXPECT_EQ(HttpClient(returns_admin_port).Get("/nothing").status, 404);
 }
 
 TEST(IdentityEndToEnd, OneBackendDownLeavesTheGatewayReadyAndTheOtherRoutesWorking) {

@@ -842,6 +842,10 @@ TEST_F(ReturnsTest, OutboxOpensTheTicketExactlyOnceAfterTicketsComesBack) {
   EXPECT_EQ(outbox.DeliverDue(10).value_or(-1), 1);
   EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox WHERE state = 'FAILED'"), 1);
   EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox WHERE state = 'PENDING'"), 0);
+  // What /metrics shows (aftersales_ticket_outbox_entries): the failed one waits for a person.
+  const absl::StatusOr<std::map<std::string, int64_t>> counts = outbox.CountByState();
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(*counts, (std::map<std::string, int64_t>{{"FAILED", 1}}));
   Advance(absl::Hours(1));
   EXPECT_EQ(outbox.DeliverDue(10).value_or(-1), 0) << "a failed entry is not retried";
   EXPECT_EQ(Count(**tdb, "SELECT COUNT(*) FROM tickets WHERE order_id = '113-3000003'"), 1);
