@@ -255,7 +255,7 @@ std::string Operation(const ApiRoute& route, absl::Span<const std::string> varia
 
   parameters.push_back(absl::StrCat(
       R"({"name":"X-Request-Id","in":"header","required":false,)",
-      R"("description":"1..128 printable ASCII characters, echoed and logged; one is made up when absent",)",
+      R"("description":"a UUID (or an id of ours, req_...), echoed and logged; any other value is replaced with a new one",)",
       R"("schema":{"type":"string","maxLength":128}})"));
   const bool writes = route.http_method != "GET";
   if (writes) {
@@ -288,6 +288,19 @@ std::string Operation(const ApiRoute& route, absl::Span<const std::string> varia
           : "",
       "\"content\":{\"application/json\":{\"schema\":",
       schemas.MessageSchema(*method.output_type()),
+      "}}},"
+      // What any call may meet at the gateway before its service answers.
+      "\"401\":{\"description\":\"No credentials, or a token or API key that is not valid; "
+      "WWW-Authenticate says which\",\"headers\":{\"WWW-Authenticate\":{\"schema\":{\"type\":"
+      "\"string\"}}},\"content\":{\"application/json\":{\"schema\":",
+      Ref(kErrorSchema),
+      "}}},\"403\":{\"description\":\"The caller's role may not call this, or the store is "
+      "not theirs\",\"content\":{\"application/json\":{\"schema\":",
+      Ref(kErrorSchema),
+      "}}},\"429\":{\"description\":\"Past the caller's rate; retry after Retry-After "
+      "seconds\",\"headers\":{\"Retry-After\":{\"schema\":{\"type\":\"integer\"}}},"
+      "\"content\":{\"application/json\":{\"schema\":",
+      Ref(kErrorSchema),
       "}}},\"default\":{\"description\":\"An error. The status follows the gRPC code: 400 "
       "INVALID_ARGUMENT, FAILED_PRECONDITION or OUT_OF_RANGE; 401 UNAUTHENTICATED; 403 "
       "PERMISSION_DENIED; 404 NOT_FOUND (also an unknown path); 405 UNIMPLEMENTED for a method "
@@ -331,8 +344,18 @@ std::string OpenApiDocument(const ApiRoutes& api, absl::string_view title,
                 "serves. Field names are the proto names (lowerCamel is accepted too); 64-bit "
                 "integers are strings. Send Idempotency-Key on creates to make a retry safe, and "
                 "X-Request-Id to find a request in the logs."),
-      "},\"servers\":[{\"url\":\"/\"}],\"paths\":{", absl::StrJoin(path_entries, ","),
-      "},\"components\":{\"schemas\":", schemas.Components(), "}}");
+      ",\"license\":{\"name\":\"Proprietary\",\"url\":\"https://aftersales.invalid/license\"}"
+      "},\"servers\":[{\"url\":\"/\"}],"
+      // A person's bearer JWT, or an API key as a bearer token or in X-Api-Key.
+      "\"security\":[{\"bearerAuth\":[]},{\"apiKeyHeader\":[]}],"
+      "\"paths\":{", absl::StrJoin(path_entries, ","),
+      "},\"components\":{\"securitySchemes\":{"
+      "\"bearerAuth\":{\"type\":\"http\",\"scheme\":\"bearer\",\"bearerFormat\":\"JWT\","
+      "\"description\":\"A person's token from the identity provider (RS256 or ES256), or an "
+      "API key ak_<id>_<secret>\"},"
+      "\"apiKeyHeader\":{\"type\":\"apiKey\",\"in\":\"header\",\"name\":\"X-Api-Key\","
+      "\"description\":\"An API key ak_<id>_<secret>, made by an admin (POST /v1/apiKeys)\"}},"
+      "\"schemas\":", schemas.Components(), "}}");
 }
 
 }  // namespace aftersales::gateway
