@@ -4,6 +4,8 @@
 #include <jwt.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -25,13 +27,26 @@ int main(int argc, char** argv) {
        {"sub", "", "the principal; dev-<role> when empty"},
        {"ttl", "8h", "how long the token is good for"},
        {"issuer", std::string(aftersales::gateway::kDevJwtIssuer), "iss"},
-       {"audience", std::string(aftersales::gateway::kDevJwtAudience), "aud"}});
+       {"audience", std::string(aftersales::gateway::kDevJwtAudience), "aud"},
+       {"rs256_private_key_file", "",
+        "sign RS256 with this PEM private key instead of HS256 (benchmarks, jwt-mode trials)"},
+       {"kid", "", "the key id RS256 tokens name"}});
   if (absl::Status s = config.Parse(argc, argv); !s.ok()) {
     std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
     return s.code() == absl::StatusCode::kNotFound ? 0 : 2;
   }
-  const std::string& secret = config.Get("secret");
-  if (secret.size() < 32) {
+  std::string secret = config.Get("secret");
+  const bool rs256 = !config.Get("rs256_private_key_file").empty();
+  if (rs256) {
+    std::ifstream in(config.Get("rs256_private_key_file"));
+    std::stringstream pem;
+    pem << in.rdbuf();
+    secret = pem.str();
+    if (secret.empty()) {
+      std::fprintf(stderr, "--rs256_private_key_file: cannot read it\n");
+      return 2;
+    }
+  } else if (secret.size() < 32) {
     std::fprintf(stderr, "--secret: the gateway's dev_jwt_secret, at least 32 characters\n");
     return 2;
   }
@@ -67,8 +82,9 @@ int main(int argc, char** argv) {
                    ",\"iat\":", absl::ToUnixSeconds(now),
                    ",\"exp\":", absl::ToUnixSeconds(now + *ttl), "}")
           .c_str());
-  jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret.data()),
-              static_cast<int>(secret.size()));
+  if (!config.Get("kid").empty()) jwt_add_header(jwt.get(), "kid", config.Get("kid").c_str());
+  jwt_set_alg(jwt.get(), rs256 ? JWT_ALG_RS256 : JWT_ALG_HS256,
+              reinterpret_cast<const unsigned char*>(secret.data()), static_cast<int>(secret.size()));
   char* token = jwt_encode_str(jwt.get());
   if (token == nullptr) return 1;
   std::printf("%s\n", token);

@@ -175,6 +175,7 @@ const JwtKeySet::Key* JwtKeySet::Find(absl::string_view kid) const {
 void JwtVerifier::SetKeys(std::shared_ptr<const JwtKeySet> keys) {
   std::lock_guard<std::mutex> lock(mu_);
   keys_ = std::move(keys);
+  verified_.clear();
 }
 
 std::shared_ptr<const JwtKeySet> JwtVerifier::Keys() const {
@@ -183,6 +184,27 @@ std::shared_ptr<const JwtKeySet> JwtVerifier::Keys() const {
 }
 
 absl::StatusOr<Caller> JwtVerifier::Verify(absl::string_view token, absl::Time now) const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = verified_.find(token);
+    if (it != verified_.end()) {
+      if (now <= it->second.expires + rules_.clock_skew) return it->second.caller;
+      verified_.erase(it);
+      return Refused("the token expired");
+    }
+  }
+  absl::Time expires;
+  absl::StatusOr<Caller> caller = VerifyUncached(token, now, expires);
+  if (caller.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (verified_.size() >= kMaxVerified) verified_.clear();
+    verified_.insert_or_assign(std::string(token), Verified{*caller, expires});
+  }
+  return caller;
+}
+
+absl::StatusOr<Caller> JwtVerifier::VerifyUncached(absl::string_view token, absl::Time now,
+                                                   absl::Time& expires) const {
   if (token.size() > 8192) return Refused("the token is too long");
   const std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   std::string header_json;
@@ -228,7 +250,8 @@ absl::StatusOr<Caller> JwtVerifier::Verify(absl::string_view token, absl::Time n
   errno = 0;
   const long exp = jwt_get_grant_int(jwt.get(), "exp");
   if (errno == ENOENT) return Refused("the token has no exp");
-  if (now > absl::FromUnixSeconds(exp) + rules_.clock_skew) return Refused("the token expired");
+  expires = absl::FromUnixSeconds(exp);
+  if (now > expires + rules_.clock_skew) return Refused("the token expired");
   errno = 0;
   const long nbf = jwt_get_grant_int(jwt.get(), "nbf");
   if (errno != ENOENT && absl::FromUnixSeconds(nbf) > now + rules_.clock_skew) {

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -51,15 +52,28 @@ class JwtVerifier {
 
   // Replaces the key set; calls in progress keep the one they started with.
   void SetKeys(std::shared_ptr<const JwtKeySet> keys);
-  // UNAUTHENTICATED with a message fit for WWW-Authenticate's error_description.
+  // UNAUTHENTICATED with a message fit for WWW-Authenticate's error_description. A token seen
+  // before is answered from memory while unexpired.
   absl::StatusOr<Caller> Verify(absl::string_view token, absl::Time now) const;
 
  private:
   std::shared_ptr<const JwtKeySet> Keys() const;
+  absl::StatusOr<Caller> VerifyUncached(absl::string_view token, absl::Time now,
+                                        absl::Time& expires) const;
 
   JwtRules rules_;
   mutable std::mutex mu_;
   std::shared_ptr<const JwtKeySet> keys_;
+  // Tokens already verified, until their exp: a client sends the same token with every request,
+  // and checking an RS256 signature (libjwt parses the PEM key each time) is most of what a GET
+  // costs the gateway. Emptied when the keys change, so a withdrawn key's tokens stop at once;
+  // emptied when full, so a flood of distinct tokens costs memory only up to the cap.
+  struct Verified {
+    Caller caller;
+    absl::Time expires;
+  };
+  mutable absl::flat_hash_map<std::string, Verified> verified_;
+  static constexpr size_t kMaxVerified = 10000;
 };
 
 // Reads a JWKS file into a verifier, and again whenever the file changes (its modification time

@@ -182,6 +182,18 @@ TEST_F(JwtVerifierTest, WrongKeyTamperedSignatureAndAlgNoneAreRefused) {
   }
 }
 
+TEST_F(JwtVerifierTest, ATokenSeenBeforeStillExpiresOnTime) {
+  const std::string token = Sign(JWT_ALG_RS256, rsa_->private_pem, "rsa-1", Claims());
+  ASSERT_TRUE(verifier_.Verify(token, now_).ok());
+  ASSERT_TRUE(verifier_.Verify(token, now_ + absl::Minutes(30)).ok());  // from memory
+  EXPECT_THAT(verifier_.Verify(token, now_ + absl::Hours(1) + absl::Seconds(61)).status().message(),
+              HasSubstr("expired"));
+  // Not remembered for another verifier's rules, and forgotten when the keys change.
+  ASSERT_TRUE(verifier_.Verify(token, now_).ok());
+  verifier_.SetKeys(std::make_shared<const JwtKeySet>(*JwtKeySet::FromJwks(Jwks({ec_}))));
+  EXPECT_FALSE(verifier_.Verify(token, now_).ok());
+}
+
 TEST_F(JwtVerifierTest, Hs256WorksOnlyWhereASecretIsGiven) {
   const std::string secret(40, 's');
   JwtVerifier dev(JwtRules{.issuer = kIssuer, .audience = kAudience, .hs256_secret = secret});
