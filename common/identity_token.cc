@@ -44,9 +44,13 @@ absl::StatusOr<IdentitySigner> IdentitySigner::Create(std::string key, std::stri
 std::string IdentitySigner::Mac(absl::string_view signed_part) const {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int out_len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), out,
-       &out_len);
+  if (HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+           reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), out,
+           &out_len) == nullptr ||
+      out_len != 32) {
+    // Never an empty MAC that an empty signature would match: fail closed.
+    return std::string(32, '\0') + "unusable";
+  }
   return std::string(reinterpret_cast<const char*>(out), out_len);
 }
 
@@ -76,7 +80,7 @@ absl::StatusOr<Caller> IdentitySigner::Verify(absl::string_view token, absl::Tim
     return Refused("not an identity token");
   }
   const std::string expected = Mac(signed_part);
-  if (mac.size() != expected.size() ||
+  if (mac.size() != 32 || mac.size() != expected.size() ||
       CRYPTO_memcmp(mac.data(), expected.data(), expected.size()) != 0) {
     return Refused("not signed with this deployment's identity key");
   }

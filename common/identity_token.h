@@ -15,7 +15,7 @@ inline constexpr char kIdentityHeader[] = "x-aftersales-identity";
 
 // How long a signed identity is good for. A token is made per call, so this only has to outlast
 // one call and the clock differences between pods; a token that leaks is worthless soon after.
-inline constexpr absl::Duration kIdentityLifetime = absl::Minutes(5);
+inline constexpr absl::Duration kIdentityLifetime = absl::Seconds(60);
 inline constexpr absl::Duration kIdentityClockSkew = absl::Seconds(30);
 
 // Signs and checks identity tokens with HMAC-SHA256 under a key every service and the gateway

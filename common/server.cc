@@ -169,6 +169,14 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   // NOT_SERVING to every watcher, and the readiness thread's later updates are ignored: it may be
   // stuck in a check against a database that stopped answering, and the drain must not wait for
   // that (its io timeout ends it; it is joined last).
+  if (options.shutdown_grace > absl::ZeroDuration()) {
+    // Still serving calls: the endpoints controller and every client's resolver hear of the
+    // termination a few seconds late, and calls they send meanwhile must not meet a closed port.
+    health->SetServingStatus(false);
+    LogInfo("shutdown grace: still taking calls",
+            {{"grace", absl::FormatDuration(options.shutdown_grace)}});
+    absl::SleepFor(options.shutdown_grace);
+  }
   health->Shutdown();
   server->Shutdown(absl::ToChronoTime(absl::Now() + options.drain_timeout));
   server->Wait();

@@ -48,6 +48,9 @@ struct ServerOptions {
   // Checks every call's identity token (common/access.h). Required: a service believes no
   // caller on its word.
   std::shared_ptr<const IdentitySigner> identity;
+  // After SIGTERM, how long to go on taking calls (reporting NOT_SERVING) before the drain:
+  // the time Kubernetes takes to stop sending new calls to a terminating pod.
+  absl::Duration shutdown_grace = absl::ZeroDuration();
   // GET /metrics (Prometheus) and /healthz over HTTP here; off when empty.
   std::string admin_listen;
 };

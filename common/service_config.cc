@@ -12,6 +12,9 @@ std::vector<ConfigVar> ServiceConfigVars(absl::string_view default_listen,
   return {
       {"listen", std::string(default_listen), "gRPC listen address (host:port)"},
       {"drain_timeout", "20s", "on SIGTERM, how long calls in flight may take to finish"},
+      {"shutdown_grace", "0s",
+       "on SIGTERM, how long to keep taking calls (reporting NOT_SERVING) before the drain; "
+       "Kubernetes: a few seconds, and terminationGracePeriodSeconds above grace + drain"},
       {"admin_listen", "",
        "host:port of the admin HTTP server (GET /metrics for Prometheus, /healthz); off when "
        "empty"},
@@ -68,6 +71,9 @@ absl::StatusOr<ServerOptions> ServerOptionsFromConfig(const Config& config) {
   if (!drain.ok()) return drain.status();
   options.drain_timeout = *drain;
   options.admin_listen = config.Get("admin_listen");
+  absl::StatusOr<absl::Duration> grace = config.GetDuration("shutdown_grace");
+  if (!grace.ok()) return grace.status();
+  options.shutdown_grace = *grace;
   if (config.Get("identity_key").empty()) {
     return absl::InvalidArgumentError(
         "--identity_key (AFTERSALES_IDENTITY_KEY) is required: the secret the gateway signs "

@@ -2,6 +2,8 @@
 
 #include <grpcpp/support/proto_buffer_reader.h>
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/field.hpp>
 
@@ -81,6 +83,8 @@ struct ApiHandler::Exchange {
   std::string request_id;
   // The signed identity the backend call carries.
   std::string identity;
+  // The request's Origin when it is an allowed browser origin: the response says so (CORS).
+  std::string cors_origin;
   int series = 0;
   // Set once a backend answered.
   absl::string_view grpc_code;
@@ -164,6 +168,12 @@ void ApiHandler::Record(const Exchange& exchange, int http_status, absl::string_
 
 void ApiHandler::Finish(const Exchange& exchange, HttpResponse response,
                         const HttpResponder& responder) {
+  if (!exchange.cors_origin.empty()) {
+    response.set(http::field::access_control_allow_origin, exchange.cors_origin);
+    response.set(http::field::vary, "Origin");
+    response.set(http::field::access_control_expose_headers,
+                 "Idempotent-Replayed, X-Request-Id, Retry-After");
+  }
   Record(exchange, static_cast<int>(response.result_int()), "");
   responder.Send(std::move(response));
 }
@@ -180,6 +190,31 @@ void ApiHandler::Handle(const HttpRequest& request, HttpResponder responder) {
       question == absl::string_view::npos ? absl::string_view() : target.substr(question + 1);
   x.path = std::string(path);
   x.request_id = RequestIdFor(request);
+
+  // Browsers: CORS for the configured origins only. A preflight is answered here, whatever the
+  // path; the real request then carries its credentials as any other.
+  const absl::string_view origin = Header(request, "Origin");
+  if (!origin.empty() && std::find(options_.cors_origins.begin(), options_.cors_origins.end(),
+                                   origin) != options_.cors_origins.end()) {
+    x.cors_origin = std::string(origin);
+  }
+  if (x.method == "OPTIONS" && !Header(request, "Access-Control-Request-Method").empty()) {
+    x.series = metrics_.Unmatched(x.method);
+    if (x.cors_origin.empty()) {
+      return Finish(x,
+                    Error(x, 403, grpc::StatusCode::PERMISSION_DENIED,
+                          absl::StrCat("the origin '", origin.substr(0, 200),
+                                       "' may not call this API from a browser")),
+                    responder);
+    }
+    HttpResponse response(http::status::no_content, x.version);
+    response.set("X-Request-Id", x.request_id);
+    response.set(http::field::access_control_allow_methods, "GET, POST, PUT, PATCH, DELETE");
+    response.set(http::field::access_control_allow_headers,
+                 "Authorization, Content-Type, Idempotency-Key, X-Request-Id, X-Api-Key");
+    response.set(http::field::access_control_max_age, "600");
+    return Finish(x, std::move(response), responder);
+  }
 
   // Built-in endpoints answer GET only.
   int builtin = -1;
@@ -203,6 +238,9 @@ void ApiHandler::Handle(const HttpRequest& request, HttpResponder responder) {
       // Whether this gateway can serve, not whether every backend is up: one service down makes
       // its own routes answer 503, and must not take the pod (and every other route) out of
       // the load balancer. The backends that are down are named, for people and `tools/dev up`.
+      if (draining_) {
+        return Finish(x, Error(x, 503, grpc::StatusCode::UNAVAILABLE, "shutting down"), responder);
+      }
       std::vector<std::string> quoted;
       for (const std::string& name : health_.NotServing()) quoted.push_back(JsonQuote(name));
       return Finish(x,
@@ -243,6 +281,16 @@ void ApiHandler::Handle(const HttpRequest& request, HttpResponder responder) {
 void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const RouteMatch& match,
                              absl::string_view query, HttpResponder responder) {
   const ApiRoute& route = api_.routes[match.route];
+  // A browser sends a JSON body as text/plain to skip the preflight (a "simple" request); such
+  // a request is refused unread, so no page can post to the API behind the user's back.
+  if (!Header(request, "Origin").empty() && !request.body().empty() &&
+      !absl::StartsWith(absl::AsciiStrToLower(Header(request, "Content-Type")),
+                        "application/json")) {
+    return Finish(x,
+                  Error(x, 415, grpc::StatusCode::INVALID_ARGUMENT,
+                        "a body from a browser must be sent as Content-Type: application/json"),
+                  responder);
+  }
   AuthRefusal refusal;
   absl::StatusOr<Caller> caller = authenticator_.Authenticate(request, refusal);
   // Per principal when the caller is known; per client IP when not, so that guessing tokens or
@@ -300,6 +348,19 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
               grpc::ByteBuffer& reply = answer.body;
               Exchange& x = *exchange;
               x.grpc_code = GrpcCodeName(status.error_code());
+              if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+                // The caller was authenticated here; a service refusing the identity the
+                // gateway signed is a deployment fault (keys that differ, clocks apart), not
+                // the client's: a 401 would send people to log in again for nothing.
+                return Finish(x,
+                              Error(x, 500, grpc::StatusCode::INTERNAL,
+                                    PublicMessage(x, grpc::Status(
+                                                         grpc::StatusCode::INTERNAL,
+                                                         absl::StrCat("the service refused the "
+                                                                      "gateway's identity: ",
+                                                                      status.error_message())))),
+                              responder);
+              }
               if (!status.ok()) {
                 return Finish(x,
                               Error(x, HttpStatusFromGrpcCode(status.error_code()),
@@ -342,6 +403,11 @@ HttpResponse ApiHandler::Reject(const HttpRequest& request, http::status status,
   // Too large is what gRPC calls RESOURCE_EXHAUSTED (its answer to an oversize message).
   const bool too_large = status == http::status::payload_too_large ||
                          status == http::status::request_header_fields_too_large;
+  if (status == http::status::service_unavailable) {
+    HttpResponse response = Error(x, 503, grpc::StatusCode::UNAVAILABLE, why);
+    response.set(http::field::retry_after, "1");
+    return response;
+  }
   return Error(x, static_cast<int>(status),
                too_large ? grpc::StatusCode::RESOURCE_EXHAUSTED : grpc::StatusCode::INVALID_ARGUMENT,
                why);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,10 @@ class ApiHandler : public HttpHandler {
              const GatewayOptions& options);
 
   void Handle(const HttpRequest& request, HttpResponder responder) override;
+  // From now on /readyz answers 503 (the pod is leaving the load balancer); requests still work.
+  void StartDraining() { draining_ = true; }
+  // The buckets every entry (HTTP and gRPC) takes from.
+  RateLimiter& limiter() { return limiter_; }
   HttpResponse Reject(const HttpRequest& request, boost::beast::http::status status,
                       absl::string_view why) override;
 
@@ -71,6 +76,7 @@ class ApiHandler : public HttpHandler {
   const GatewayOptions& options_;
   RateLimiter limiter_;
   HttpMetrics metrics_;
+  std::atomic<bool> draining_{false};
   // HttpMetrics ids, per route id of api_.
   std::vector<int> route_series_;
   int healthz_series_;

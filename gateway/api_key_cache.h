@@ -16,17 +16,17 @@
 namespace aftersales::gateway {
 
 // The live API keys, held in memory and checked without a call per request: a background sync
-// (every 500 ms) asks the identity service whether anything changed since the version held, and
+// (every 250 ms) asks the identity service whether anything changed since the version held, and
 // takes the whole live set when it did. A revoked key is refused within a sync and a call. The
 // keys seen in use are reported with the next sync (last_used_time).
 //
-// The identity service being down keeps the last set for max_staleness, long enough to ride
-// out a restart; after that API keys are answered UNAVAILABLE (503), since a revocation may have
-// been missed. People's JWTs are not affected.
+// A set older than max_staleness (no sync succeeded meanwhile) may be missing a revocation, so
+// API keys are then answered UNAVAILABLE (503, retry) rather than let a revoked key through for
+// as long as the identity service is out. People's JWTs are not affected.
 class ApiKeyCache {
  public:
   ApiKeyCache(std::shared_ptr<grpc::Channel> identity, const IdentitySigner& signer,
-              absl::Duration max_staleness = absl::Seconds(60));
+              absl::Duration max_staleness = absl::Seconds(3));
 
   // One sync; the error when the identity service could not be asked.
   absl::Status Sync();

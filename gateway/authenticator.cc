@@ -1,5 +1,8 @@
 #include "gateway/authenticator.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -61,13 +64,26 @@ bool IsLoopbackAddress(absl::string_view listen) {
   } else if (const size_t colon = host.rfind(':'); colon != absl::string_view::npos) {
     host = host.substr(0, colon);
   }
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+  if (host == "localhost") return true;
+  const std::string text(host);
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, text.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 std::string WwwAuthenticate(const AuthRefusal& refusal) {
   if (!refusal.credentials_sent) return "Bearer realm=\"aftersales\"";
+  // The message may quote a token's own header (its kid): only printable ASCII, no quote or
+  // backslash, reaches a header, so no token can split the response.
+  std::string description = refusal.message.substr(0, 200);
+  for (char& c : description) {
+    if (c == '"') c = '\'';
+    if (c == '\\') c = '/';
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
   return absl::StrCat("Bearer realm=\"aftersales\", error=\"invalid_token\", error_description=\"",
-                      absl::StrReplaceAll(refusal.message, {{"\"", "'"}, {"\\", "/"}}), "\"");
+                      description, "\"");
 }
 
 Authenticator::Authenticator(const AuthOptions& options)
@@ -140,7 +156,12 @@ void Authenticator::RefreshKeys() {
 
 absl::StatusOr<Caller> Authenticator::Authenticate(const http::fields& headers,
                                                    AuthRefusal& refusal) const {
-  const absl::string_view authorization = Header(headers, "Authorization");
+  return Authenticate([&](absl::string_view name) { return Header(headers, name); }, refusal);
+}
+
+absl::StatusOr<Caller> Authenticator::Authenticate(const HeaderLookup& header,
+                                                   AuthRefusal& refusal) const {
+  const absl::string_view authorization = header("authorization");
   if (!authorization.empty()) {
     refusal.credentials_sent = true;
     const size_t space = authorization.find(' ');
@@ -156,7 +177,7 @@ absl::StatusOr<Caller> Authenticator::Authenticate(const http::fields& headers,
     if (!caller.ok()) refusal.message = std::string(caller.status().message());
     return caller;
   }
-  if (const absl::string_view key = Header(headers, "X-Api-Key"); !key.empty()) {
+  if (const absl::string_view key = header("x-api-key"); !key.empty()) {
     refusal.credentials_sent = true;
     absl::StatusOr<Caller> caller = CheckApiKey(key);
     if (!caller.ok()) refusal.message = std::string(caller.status().message());
@@ -176,18 +197,18 @@ absl::StatusOr<Caller> Authenticator::Authenticate(const http::fields& headers,
     refusal.message = std::move(message);
     return absl::UnauthenticatedError(refusal.message);
   };
-  if (const absl::string_view name = Header(headers, "X-Dev-Principal"); !name.empty()) {
+  if (const absl::string_view name = header("x-dev-principal"); !name.empty()) {
     if (!IsPrintableAscii(name, kMaxPrincipalLength) || !CheckPrincipal(name).ok()) {
       return refuse("X-Dev-Principal must be 1..128 letters, digits and - _ . @ :");
     }
     caller.principal = std::string(name);
   }
-  if (const absl::string_view role = Header(headers, "X-Dev-Role"); !role.empty()) {
+  if (const absl::string_view role = header("x-dev-role"); !role.empty()) {
     absl::StatusOr<Role> parsed = ParseRole(role);
     if (!parsed.ok()) return refuse(absl::StrCat("X-Dev-Role: ", parsed.status().message()));
     caller.role = *parsed;
   }
-  if (const absl::string_view stores = Header(headers, "X-Dev-Stores"); !stores.empty()) {
+  if (const absl::string_view stores = header("x-dev-stores"); !stores.empty()) {
     if (absl::Status s = CheckStores(stores); !s.ok()) {
       return refuse(absl::StrCat("X-Dev-Stores: ", s.message()));
     }

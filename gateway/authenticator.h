@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/beast/http/fields.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -52,6 +53,10 @@ class Authenticator {
   // The caller, or why not: UNAUTHENTICATED, or UNAVAILABLE when API keys cannot be checked now.
   absl::StatusOr<Caller> Authenticate(const boost::beast::http::fields& headers,
                                       AuthRefusal& refusal) const;
+  // The same from any carrier of headers (gRPC metadata): header(name) is the value of the
+  // header named (in lower case: "authorization", "x-api-key", "x-dev-role"), empty if absent.
+  using HeaderLookup = std::function<absl::string_view(absl::string_view lower_case_name)>;
+  absl::StatusOr<Caller> Authenticate(const HeaderLookup& header, AuthRefusal& refusal) const;
 
   bool development() const { return options_.mode == "development"; }
   // "principal 'dev', role 'admin', stores '*'" for the start-up warning.

@@ -1,5 +1,7 @@
 #include "gateway/gateway.h"
 
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/log.h"
@@ -21,6 +23,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(
     const GatewayOptions& options, const std::vector<std::string_view>& proto_files) {
   AuthOptions auth = options.auth;
   auth.listen_addresses = {options.listen};
+  if (!options.grpc_listen.empty()) auth.listen_addresses.push_back(options.grpc_listen);
   absl::StatusOr<std::unique_ptr<Authenticator>> authenticator = Authenticator::Create(auth);
   if (!authenticator.ok()) return authenticator.status();
   absl::StatusOr<IdentitySigner> identity = IdentitySigner::Create(options.identity_key, "gateway");
@@ -64,7 +67,18 @@ Gateway::Gateway(const GatewayOptions& options, std::unique_ptr<Authenticator> a
   http.listen = options_.listen;
   http.threads = options_.http_threads;
   http.max_body_bytes = options_.max_body_bytes;
+  http.max_header_bytes = options_.max_header_bytes;
+  http.max_connections = options_.max_connections;
+  http.max_requests_in_flight = options_.max_requests_in_flight;
+  http.idle_timeout = options_.idle_timeout;
+  http.io_timeout = options_.io_timeout;
   server_ = std::make_unique<HttpServer>(std::move(http), *handler_);
+  if (!options_.grpc_listen.empty()) {
+    std::map<std::string, Backend*> by_name;
+    for (Backend* b : backends) by_name[b->name()] = b;
+    grpc_front_ = std::make_unique<GrpcFront>(std::move(by_name), *authenticator_, identity_,
+                                              handler_->limiter(), options_);
+  }
 }
 
 absl::Status Gateway::Start() {
@@ -86,14 +100,17 @@ absl::Status Gateway::Start() {
                       {"backend", route.backend}});
   }
   if (absl::Status s = server_->Start(); !s.ok()) return s;
+  if (grpc_front_ != nullptr) {
+    if (absl::Status s = grpc_front_->Start(); !s.ok()) return s;
+  }
   health_->Start();
   if (api_keys_ != nullptr) {
     // Logs when syncing starts failing and when it recovers, not twice a second in between.
     api_key_sync_ = std::make_unique<PeriodicTask>(
-        "api_key_sync", absl::Milliseconds(500), [this, failing = false]() mutable {
+        "api_key_sync", absl::Milliseconds(250), [this, failing = false]() mutable {
           const absl::Status s = api_keys_->Sync();
           if (!s.ok() && !failing) {
-            LogWarning("API keys not synced; the last set is kept for a minute",
+            LogWarning("API keys not synced; past 3 s without a sync they answer 503",
                        {{"error", std::string(s.message())}});
           } else if (s.ok() && failing) {
             LogInfo("API keys synced again");
@@ -117,6 +134,13 @@ void Gateway::Shutdown() {
   shut_down_ = true;
   key_refresh_.reset();
   api_key_sync_.reset();
+  // gRPC calls drain alongside HTTP requests; their backend calls are counted in calls_, so the
+  // cancel below ends the ones still running at the deadline.
+  std::thread grpc_drain;
+  if (grpc_front_ != nullptr) {
+    grpc_drain = std::thread(
+        [this, deadline = absl::Now() + options_.drain_timeout] { grpc_front_->Shutdown(deadline); });
+  }
   server_->StopAccepting();
   if (!server_->WaitIdle(options_.drain_timeout)) {
     LogWarning("requests still in flight after the drain timeout: cancelling their backend calls",
@@ -130,9 +154,20 @@ void Gateway::Shutdown() {
   while (!calls_.WaitIdle(kCancelGrace)) {
     LogWarning("waiting for cancelled backend calls to end");
   }
+  if (grpc_drain.joinable()) grpc_drain.join();
   server_->Stop();
   health_.reset();
   LogInfo("stopped");
+}
+
+void Gateway::GracefulShutdown() {
+  handler_->StartDraining();
+  if (options_.shutdown_grace > absl::ZeroDuration()) {
+    LogInfo("shutdown grace: still serving, /readyz 503",
+            {{"grace", absl::FormatDuration(options_.shutdown_grace)}});
+    absl::SleepFor(options_.shutdown_grace);
+  }
+  Shutdown();
 }
 
 Gateway::~Gateway() { Shutdown(); }

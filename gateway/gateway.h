@@ -11,6 +11,7 @@
 #include "gateway/backend_health.h"
 #include "gateway/backends.h"
 #include "gateway/gateway_config.h"
+#include "gateway/grpc_front.h"
 #include "gateway/http_server.h"
 #include "common/periodic.h"
 
@@ -32,10 +33,15 @@ class Gateway {
   // Listens and starts the health poller. UNAVAILABLE when the address is taken.
   absl::Status Start();
   int port() const { return server_->port(); }
+  // The gRPC entry's port; 0 when off.
+  int grpc_port() const { return grpc_front_ == nullptr ? 0 : grpc_front_->port(); }
 
   // SIGTERM: stops accepting, lets requests in flight finish (up to drain_timeout), cancels the
   // backend calls still running after that, and stops the threads.
   void Shutdown();
+  // SIGTERM as Kubernetes sends it: /readyz turns 503 at once, requests are served for
+  // shutdown_grace while the pod leaves the endpoints, then Shutdown.
+  void GracefulShutdown();
 
   const ApiRoutes& routes() const { return routes_; }
 
@@ -53,6 +59,7 @@ class Gateway {
   std::unique_ptr<BackendHealth> health_;
   std::unique_ptr<ApiHandler> handler_;
   std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<GrpcFront> grpc_front_;
   // Rereads the JWKS file when it changes.
   std::unique_ptr<PeriodicTask> key_refresh_;
   // API keys, when a backend named "identity" is configured.

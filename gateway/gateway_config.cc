@@ -1,17 +1,30 @@
 #include "gateway/gateway_config.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace aftersales::gateway {
 
 std::vector<ConfigVar> GatewayConfigVars() {
   return {
       {"listen", "127.0.0.1:8080", "host:port the HTTP server listens on"},
+      {"grpc_listen", "",
+       "host:port of the gRPC entry for mobile clients and automation (every service's RPCs, "
+       "forwarded with the same authentication and limits); off when empty"},
+      {"grpc_tls_cert_file", "", "PEM certificate chain: the gRPC entry speaks TLS"},
+      {"grpc_tls_key_file", "", "PEM private key of grpc_tls_cert_file"},
       {"backends", "tickets=127.0.0.1:50051",
        "comma-separated name=host:port; service aftersales.<name>.v1.* is served by <name>"},
       {"backend_timeout", "15s", "deadline of each backend call"},
       {"http_threads", "2", "threads serving HTTP connections"},
       {"max_body_bytes", "1048576", "larger request bodies are refused with 413"},
+      {"max_header_bytes", "16384", "larger request headers are refused with 431"},
+      {"max_connections", "10000", "open connections past this get 503 and are closed"},
+      {"max_requests_in_flight", "2000", "requests being answered at once past this get 503"},
+      {"idle_timeout", "60s", "a kept-alive connection idle this long is closed"},
+      {"io_timeout", "30s", "longest time to read a request's body or write a response"},
       {"auth_mode", "jwt",
        "'jwt': people's bearer JWTs (RS256/ES256, --jwks_file) and API keys; 'development' "
        "(loopback only): also HS256 tokens under --dev_jwt_secret, and a request without "
@@ -33,6 +46,11 @@ std::vector<ConfigVar> GatewayConfigVars() {
       {"rate_limit_service", "200/400", "requests a second / burst per API key or service"},
       {"rate_limit_unauthenticated", "5/20",
        "requests a second / burst per client IP without valid credentials"},
+      {"cors_origins", "",
+       "comma-separated browser origins allowed to call the API (https://desk.example.com); "
+       "none when empty"},
+      {"shutdown_grace", "0s",
+       "on SIGTERM, how long to keep serving (with /readyz 503) before the drain"},
       {"drain_timeout", "10s", "on SIGTERM, how long requests in flight may take to finish"},
       {"readiness_interval", "2s", "how often backends' health is checked for /readyz"},
   };
@@ -41,6 +59,13 @@ std::vector<ConfigVar> GatewayConfigVars() {
 absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const Config& config) {
   GatewayOptions o;
   o.listen = config.Get("listen");
+  o.grpc_listen = config.Get("grpc_listen");
+  o.grpc_tls_cert_file = config.Get("grpc_tls_cert_file");
+  o.grpc_tls_key_file = config.Get("grpc_tls_key_file");
+  if (o.grpc_tls_cert_file.empty() != o.grpc_tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--grpc_tls_cert_file and --grpc_tls_key_file go together: give both, or neither");
+  }
   absl::StatusOr<std::vector<BackendAddress>> backends =
       ParseBackendAddresses(config.Get("backends"));
   if (!backends.ok()) return backends.status();
@@ -66,6 +91,11 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const Config& config) {
   };
   if (absl::Status s = duration("backend_timeout", o.backend_timeout); !s.ok()) return s;
   if (absl::Status s = duration("drain_timeout", o.drain_timeout); !s.ok()) return s;
+  if (absl::StatusOr<absl::Duration> grace = config.GetDuration("shutdown_grace"); !grace.ok()) {
+    return grace.status();
+  } else {
+    o.shutdown_grace = *grace;
+  }
   if (absl::Status s = duration("readiness_interval", o.readiness_interval); !s.ok()) return s;
   int64_t threads = 0;
   if (absl::Status s = positive("http_threads", 256, threads); !s.ok()) return s;
@@ -73,6 +103,15 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const Config& config) {
   int64_t max_body = 0;
   if (absl::Status s = positive("max_body_bytes", int64_t{1} << 30, max_body); !s.ok()) return s;
   o.max_body_bytes = static_cast<size_t>(max_body);
+  int64_t n = 0;
+  if (absl::Status s = positive("max_header_bytes", int64_t{1} << 20, n); !s.ok()) return s;
+  o.max_header_bytes = static_cast<size_t>(n);
+  if (absl::Status s = positive("max_connections", 1000000, n); !s.ok()) return s;
+  o.max_connections = static_cast<size_t>(n);
+  if (absl::Status s = positive("max_requests_in_flight", 1000000, n); !s.ok()) return s;
+  o.max_requests_in_flight = static_cast<int>(n);
+  if (absl::Status s = duration("idle_timeout", o.idle_timeout); !s.ok()) return s;
+  if (absl::Status s = duration("io_timeout", o.io_timeout); !s.ok()) return s;
   o.auth.mode = config.Get("auth_mode");
   o.auth.jwks_file = config.Get("jwks_file");
   o.auth.jwt_issuer = config.Get("jwt_issuer");
@@ -88,6 +127,15 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const Config& config) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--", name, ": requests a second / burst, like 20/40 (burst refilled within 10 min)"));
     }
+  }
+  for (absl::string_view origin :
+       absl::StrSplit(config.Get("cors_origins"), ',', absl::SkipWhitespace())) {
+    origin = absl::StripAsciiWhitespace(origin);
+    if (!absl::StartsWith(origin, "https://") && !absl::StartsWith(origin, "http://")) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--cors_origins: '", origin, "' is not an origin like https://desk.example.com"));
+    }
+    o.cors_origins.emplace_back(absl::StripSuffix(origin, "/"));
   }
   o.identity_key = config.Get("identity_key");
   if (o.identity_key.empty()) {

@@ -30,7 +30,7 @@ class HttpMetrics {
 
  private:
   // The statuses the gateway answers with; anything else is counted as "other".
-  static constexpr std::array<int, 16> kStatuses = {200, 400, 401, 403, 404, 405, 409, 413,
+  static constexpr std::array<int, 18> kStatuses = {200, 204, 400, 401, 403, 404, 405, 409, 413, 415,
                                                     429, 431, 499, 500, 501, 503, 504, 0};
   struct Series {
     std::string method;

@@ -45,6 +45,17 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     });
   }
 
+  // Too many connections open: answers 503 to whatever request comes first, then closes.
+  void RefuseAtCapacity() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->close_after_write_ = true;
+      self->server_.RequestStarted();
+      self->Write(self->server_.handler().Reject(
+          HttpRequest(), http::status::service_unavailable,
+          "the gateway has as many connections open as it takes; retry shortly"));
+    });
+  }
+
   void Send(HttpResponse response) {
     net::dispatch(stream_.get_executor(),
                   [self = shared_from_this(), response = std::move(response)]() mutable {
@@ -85,6 +96,16 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
       return Close();
     }
     server_.RequestStarted();
+    if (!ec && server_.requests_in_progress() > server_.options().max_requests_in_flight) {
+      return Reject(http::status::service_unavailable,
+                    "the gateway is answering as many requests as it can; retry shortly");
+    }
+    if (!ec && static_cast<size_t>(std::distance(parser_->get().begin(), parser_->get().end())) >
+                   server_.options().max_header_count) {
+      return Reject(http::status::request_header_fields_too_large,
+                    absl::StrCat("more than ", server_.options().max_header_count,
+                                 " header fields"));
+    }
     if (ec == http::error::body_limit) return RejectTooLarge();  // from Content-Length
     if (ec == http::error::header_limit) {
       return Reject(
@@ -256,12 +277,18 @@ void HttpServer::Accept() {
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);
       auto connection = std::make_shared<HttpConnection>(std::move(socket), *this);
+      bool full = false;
       {
         std::lock_guard<std::mutex> lock(connections_mu_);
         std::erase_if(connections_, [](const auto& c) { return c.expired(); });
-        connections_.push_back(connection);
+        full = connections_.size() >= options_.max_connections;
+        if (!full) connections_.push_back(connection);
       }
-      connection->Start();
+      if (full) {
+        connection->RefuseAtCapacity();
+      } else {
+        connection->Start();
+      }
     } else {
       // Out of file descriptors (EMFILE) or memory: accepting again at once would fail again at
       // once, spinning a core and flooding the log. The clients wait in the backlog meanwhile.

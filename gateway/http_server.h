@@ -53,8 +53,8 @@ class HttpHandler {
   // Answers a whole request through the responder, now or later from another thread. The request
   // is valid only during the call.
   virtual void Handle(const HttpRequest& request, HttpResponder responder) = 0;
-  // The response for a request the server could not read: 413 (body over the limit), 431
-  // (headers too large) or 400 (malformed HTTP). request holds what was parsed, maybe nothing.
+  // The response for a request the server could not read or will not take: 413 (body over the
+  // limit), 431 (headers too large or too many), 503 (at capacity) or 400 (malformed HTTP). request holds what was parsed, maybe nothing.
   // The connection closes after it.
   virtual HttpResponse Reject(const HttpRequest& request, boost::beast::http::status status,
                               absl::string_view why) = 0;
@@ -66,6 +66,13 @@ struct HttpServerOptions {
   int threads = 2;
   size_t max_body_bytes = 1 << 20;
   size_t max_header_bytes = 16 << 10;
+  // More header fields than this is 431, however short they are.
+  size_t max_header_count = 100;
+  // Past this many open connections a new one gets a 503 and is closed; past this many
+  // requests being answered at once a new one gets a 503 (both with Retry-After): the gateway
+  // sheds load it could not serve in time instead of queueing it.
+  size_t max_connections = 10000;
+  int max_requests_in_flight = 2000;
   // A keep-alive connection with no request for this long is closed.
   absl::Duration idle_timeout = absl::Seconds(60);
   // Reading a request's body or writing a response may take at most this long.
@@ -99,6 +106,7 @@ class HttpServer {
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
   void RequestStarted() { in_progress_.fetch_add(1, std::memory_order_relaxed); }
   void RequestFinished() { in_progress_.fetch_sub(1, std::memory_order_relaxed); }
+  int requests_in_progress() const { return in_progress_.load(std::memory_order_relaxed); }
 
  private:
   void Accept();

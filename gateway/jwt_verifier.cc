@@ -9,13 +9,13 @@
 #include <openssl/pem.h>
 #include <sys/stat.h>
 
-#include <cerrno>
 #include <fstream>
 #include <functional>
 #include <optional>
 #include <sstream>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/log.h"
@@ -175,6 +175,7 @@ const JwtKeySet::Key* JwtKeySet::Find(absl::string_view kid) const {
 void JwtVerifier::SetKeys(std::shared_ptr<const JwtKeySet> keys) {
   std::lock_guard<std::mutex> lock(mu_);
   keys_ = std::move(keys);
+  ++key_generation_;
   verified_.clear();
 }
 
@@ -193,10 +194,17 @@ absl::StatusOr<Caller> JwtVerifier::Verify(absl::string_view token, absl::Time n
       return Refused("the token expired");
     }
   }
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    generation = key_generation_;
+  }
   absl::Time expires;
   absl::StatusOr<Caller> caller = VerifyUncached(token, now, expires);
   if (caller.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
+    // Checked under keys that were replaced meanwhile: good for this call, not to remember.
+    if (generation != key_generation_) return caller;
     if (verified_.size() >= kMaxVerified) verified_.clear();
     verified_.insert_or_assign(std::string(token), Verified{*caller, expires});
   }
@@ -247,15 +255,17 @@ absl::StatusOr<Caller> JwtVerifier::VerifyUncached(absl::string_view token, absl
   std::unique_ptr<jwt_t, decltype(&jwt_free)> jwt(raw, jwt_free);
   if (jwt_get_alg(jwt.get()) != LibjwtAlg(alg)) return Refused("the signature does not verify");
 
-  errno = 0;
-  const long exp = jwt_get_grant_int(jwt.get(), "exp");
-  if (errno == ENOENT) return Refused("the token has no exp");
-  expires = absl::FromUnixSeconds(exp);
+  // Times are read as JSON: libjwt's integer getter cannot tell a missing claim from a string.
+  const std::optional<pb::Value> exp = JsonClaim(jwt.get(), "exp");
+  if (!exp.has_value()) return Refused("the token has no exp");
+  if (!exp->has_number_value()) return Refused("exp is not a number of seconds");
+  expires = absl::FromUnixSeconds(static_cast<int64_t>(exp->number_value()));
   if (now > expires + rules_.clock_skew) return Refused("the token expired");
-  errno = 0;
-  const long nbf = jwt_get_grant_int(jwt.get(), "nbf");
-  if (errno != ENOENT && absl::FromUnixSeconds(nbf) > now + rules_.clock_skew) {
-    return Refused("the token is not valid yet (nbf)");
+  if (const std::optional<pb::Value> nbf = JsonClaim(jwt.get(), "nbf")) {
+    if (!nbf->has_number_value()) return Refused("nbf is not a number of seconds");
+    if (absl::FromUnixSeconds(static_cast<int64_t>(nbf->number_value())) > now + rules_.clock_skew) {
+      return Refused("the token is not valid yet (nbf)");
+    }
   }
   const char* iss = jwt_get_grant(jwt.get(), "iss");
   if (iss == nullptr || rules_.issuer != iss) {
@@ -280,6 +290,10 @@ absl::StatusOr<Caller> JwtVerifier::VerifyUncached(absl::string_view token, absl
   if (absl::Status s = CheckPrincipal(caller.principal); !s.ok()) {
     return Refused(absl::StrCat("sub: ", s.message()));
   }
+  // Names the gateway and the services give themselves and API keys: a person is none of them.
+  if (absl::StartsWith(caller.principal, "apikey:") || absl::EndsWith(caller.principal, "-service")) {
+    return Refused("sub: 'apikey:...' and '...-service' are names of automation, not of people");
+  }
   const char* role = jwt_get_grant(jwt.get(), "role");
   absl::StatusOr<Role> parsed = ParseRole(role == nullptr ? "" : role);
   if (!parsed.ok()) return Refused(absl::StrCat("role claim: ", parsed.status().message()));
@@ -294,6 +308,8 @@ absl::StatusOr<Caller> JwtVerifier::VerifyUncached(absl::string_view token, absl
       }
       caller.stores.push_back(s.string_value());
     }
+    // The identity passed on to the services has to fit in gRPC metadata.
+    if (caller.stores.size() > 200) return Refused("stores claim: at most 200 stores, or \"*\"");
   } else {
     return Refused("stores claim: a list of store ids, or \"*\"");
   }

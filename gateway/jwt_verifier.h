@@ -73,6 +73,7 @@ class JwtVerifier {
     absl::Time expires;
   };
   mutable absl::flat_hash_map<std::string, Verified> verified_;
+  uint64_t key_generation_ = 0;
   static constexpr size_t kMaxVerified = 10000;
 };
 

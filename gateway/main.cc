@@ -39,6 +39,6 @@ int main(int argc, char** argv) {
   sigwait(&signals, &signal_number);
   aftersales::LogInfo("shutting down: draining requests in flight",
                       {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  (*gateway)->Shutdown();
+  (*gateway)->GracefulShutdown();
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "services/identity/api_key_desk.h"
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -15,7 +16,7 @@ namespace {
 constexpr char kKeyColumns[] =
     "key_id, name, role, all_stores, stores, created_by, created_at, last_used_at, revoked_at, "
     "revoked_by";
-// Far above any real team's automation; the list has no paging.
+// Uses reported in one sync: far above any real team's automation.
 constexpr int kMaxKeys = 1000;
 constexpr size_t kMaxStoresPerKey = 200;
 
@@ -117,8 +118,7 @@ absl::Status ApiKeyDesk::ListApiKeys(const Caller& caller, const v1::ListApiKeys
     response->clear_api_keys();
     absl::StatusOr<std::vector<Row>> rows =
         tx.Query(absl::StrCat("SELECT ", kKeyColumns,
-                              " FROM api_keys ORDER BY created_at DESC, key_id LIMIT ?"),
-                 {kMaxKeys});
+                              " FROM api_keys ORDER BY created_at DESC, key_id"));
     if (!rows.ok()) return rows.status();
     for (const Row& row : *rows) {
       v1::ApiKey key = KeyFromRow(row);
@@ -155,8 +155,14 @@ absl::Status ApiKeyDesk::RevokeApiKey(const Caller& caller, const v1::RevokeApiK
   });
 }
 
-absl::Status ApiKeyDesk::SyncApiKeys(const Caller&, const v1::SyncApiKeysRequest& request,
+absl::Status ApiKeyDesk::SyncApiKeys(const Caller& caller, const v1::SyncApiKeysRequest& request,
                                      v1::SyncApiKeysResponse* response) {
+  // The hashes are for gateways and services (ServiceCaller), not for automation holding a
+  // SERVICE API key.
+  if (!absl::EndsWith(caller.principal, "-service")) {
+    return absl::PermissionDeniedError(
+        "only gateways and Aftersales services sync API keys, not API-key callers");
+  }
   if (request.used_size() > kMaxKeys) {
     return absl::InvalidArgumentError(absl::StrCat("used: at most ", kMaxKeys, " per sync"));
   }

@@ -3,18 +3,25 @@
 // automation carries API keys an admin made through the API.
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
+#include "aftersales/common/v1/common.pb.h"
+#include "aftersales/identity/v1/identity.pb.h"
+#include "aftersales/returns/v1/returns.pb.h"
 #include "aftersales/tickets/v1/tickets.grpc.pb.h"
 #include "common/identity_token.h"
 #include "tests/support/http_client.h"
@@ -38,6 +45,7 @@ testing::RunningSystem* sys = nullptr;
 testing::KeyPair* signing_key = nullptr;
 int tickets_admin_port = 0;
 int returns_admin_port = 0;
+int gateway_grpc_port = 0;
 
 class SystemEnvironment : public ::testing::Environment {
  public:
@@ -49,6 +57,7 @@ class SystemEnvironment : public ::testing::Environment {
     std::ofstream(jwks_dir_ + "/jwks.json") << testing::Jwks({signing_key});
     tickets_admin_port = testing::FreePort();
     returns_admin_port = testing::FreePort();
+    gateway_grpc_port = testing::FreePort();
     absl::StatusOr<std::unique_ptr<testing::RunningSystem>> started = testing::RunningSystem::Start(
         {{"tickets", TICKETS_BINARY,
           {absl::StrCat("--admin_listen=127.0.0.1:", tickets_admin_port)}},
@@ -57,7 +66,8 @@ class SystemEnvironment : public ::testing::Environment {
          {"identity", IDENTITY_BINARY, {}}},
         GATEWAY_BINARY,
         {"--auth_mode=jwt", absl::StrCat("--jwks_file=", jwks_dir_, "/jwks.json"),
-         absl::StrCat("--jwt_issuer=", kIssuer), absl::StrCat("--jwt_audience=", kAudience)});
+         absl::StrCat("--jwt_issuer=", kIssuer), absl::StrCat("--jwt_audience=", kAudience),
+         absl::StrCat("--grpc_listen=127.0.0.1:", gateway_grpc_port)});
     ASSERT_TRUE(started.ok()) << started.status();
     owned_ = *std::move(started);
     sys = owned_.get();
@@ -261,6 +271,58 @@ TEST(IdentityEndToEnd, AServiceRefusesForgedMetadataAndTrustsOnlyASignedIdentity
   EXPECT_TRUE(ok.ok()) << ok.error_message();
 }
 
+// Every RPC of every real service, called directly: without a signed identity it is refused,
+// and one the protos keep from agents refuses an agent, before its handler runs.
+TEST(IdentityEndToEnd, EveryRpcOfEveryServiceChecksIdentityAndRoleBeforeItsHandler) {
+  const std::map<std::string, const pb::FileDescriptor*> files = {
+      {"tickets", tickets::v1::GetTicketRequest::descriptor()->file()},
+      {"returns", returns::v1::GetReturnRequest::descriptor()->file()},
+      {"identity", identity::v1::ListApiKeysRequest::descriptor()->file()}};
+  int checked = 0;
+  for (const auto& [name, file] : files) {
+    grpc::GenericStub stub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", sys->grpc_port(name)),
+                                               grpc::InsecureChannelCredentials()));
+    const auto call = [&](const std::string& method, const std::string& identity) {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      if (!identity.empty()) context.AddMetadata(kIdentityHeader, identity);
+      grpc::Slice empty("", 0);
+      grpc::ByteBuffer request(&empty, 1), response;
+      std::mutex mu;
+      std::condition_variable cv;
+      bool done = false;
+      grpc::Status result;
+      stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                     [&](grpc::Status status) {
+                       std::lock_guard<std::mutex> lock(mu);
+                       result = std::move(status);
+                       done = true;
+                       cv.notify_one();
+                     });
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return done; });
+      return result;
+    };
+    for (int s = 0; s < file->service_count(); ++s) {
+      const pb::ServiceDescriptor* service = file->service(s);
+      for (int m = 0; m < service->method_count(); ++m) {
+        const pb::MethodDescriptor* method = service->method(m);
+        const std::string path = absl::StrCat("/", service->full_name(), "/", method->name());
+        EXPECT_EQ(call(path, "").error_code(), grpc::StatusCode::UNAUTHENTICATED) << path;
+        const auto& roles = method->options().GetExtension(common::v1::access).roles();
+        if (std::find(roles.begin(), roles.end(), common::v1::AGENT) == roles.end()) {
+          const grpc::Status agent = call(path, testing::TestIdentity(Role::kAgent));
+          EXPECT_EQ(agent.error_code(), grpc::StatusCode::PERMISSION_DENIED) << path;
+          EXPECT_NE(agent.error_message().find("the role agent may not call"), std::string::npos)
+              << path << ": " << agent.error_message();
+        }
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 45);
+}
+
 TEST(IdentityEndToEnd, EachServiceServesItsOwnMetricsOnItsAdminPort) {
   HttpClient http(sys->http_port());
   ASSERT_EQ(http.Post("/v1/tickets", TicketJson("store-m"), Admin()).status, 200);
@@ -287,6 +349,43 @@ TEST(IdentityEndToEnd, EachServiceServesItsOwnMetricsOnItsAdminPort) {
       << returns.body;
   EXPECT_NE(returns.body.find("aftersales_executor_queued_calls"), std::string::npos);
   EXPECT_EQ(HttpClient(returns_admin_port).Get("/nothing").status, 404);
+}
+
+// Mobile clients and automation over gRPC: the gateway's gRPC port forwards every service's
+// RPCs with the same authentication, store scope and access rules as HTTP.
+TEST(IdentityEndToEnd, TheGatewaysGrpcPortAuthenticatesAndForwardsAsHttpDoes) {
+  HttpClient http(sys->http_port());
+  const HttpResult created = http.Post("/v1/tickets", TicketJson("store-g"), Admin());
+  ASSERT_EQ(created.status, 200);
+  const std::string id =
+      Body(created).fields().at("ticket").struct_value().fields().at("ticket_id").string_value();
+  auto stub = tickets::v1::TicketsService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", gateway_grpc_port), grpc::InsecureChannelCredentials()));
+  const auto get = [&](const HttpHeaders& metadata) {
+    grpc::ClientContext context;
+    for (const auto& [k, v] : metadata) context.AddMetadata(absl::AsciiStrToLower(k), v);
+    tickets::v1::GetTicketRequest request;
+    request.set_ticket_id(id);
+    tickets::v1::GetTicketResponse response;
+    const grpc::Status status = stub->GetTicket(&context, request, &response);
+    EXPECT_TRUE(!status.ok() || response.ticket().ticket_id() == id);
+    return status;
+  };
+  EXPECT_EQ(get({}).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(get({{"x-aftersales-role", "admin"}, {"x-aftersales-principal", "mallory"}})
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(get(AgentOf("store-g")).ok());
+  EXPECT_EQ(get(AgentOf("store-h")).error_code(), grpc::StatusCode::NOT_FOUND);
+  // An agent may not push orders over gRPC either.
+  grpc::ClientContext push_context;
+  push_context.AddMetadata("authorization", AgentOf("store-g")[0].second);
+  tickets::v1::PutOrderRequest put;
+  put.set_store_id("store-g");
+  put.set_order_id("o-g");
+  tickets::v1::PutOrderResponse put_response;
+  EXPECT_EQ(stub->PutOrder(&push_context, put, &put_response).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST(IdentityEndToEnd, OneBackendDownLeavesTheGatewayReadyAndTheOtherRoutesWorking) {

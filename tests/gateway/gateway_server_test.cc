@@ -139,6 +139,7 @@ class GatewayServer : public ::testing::Test {
     options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
     options.max_body_bytes = 4096;
     // The suite's requests are one principal's; limits have their own test.
+    options.cors_origins = {"https://desk.example.com"};
     options.person_rate = {1e5, 1e5};
     options.unauthenticated_rate = {1e5, 1e5};
     options.readiness_interval = absl::Milliseconds(100);
@@ -294,6 +295,126 @@ TEST_F(GatewayServer, PastItsRateAPrincipalGets429WithRetryAfterAndOthersGoOn) {
   for (int i = 0; i < 30; ++i) client.Get("/v1/tickets/T1", {{"X-Dev-Role", "king"}});
   EXPECT_EQ(client.Get("/v1/tickets/T1", {{"X-Dev-Role", "king"}}).status, 429);
   (*own)->Shutdown();
+}
+
+TEST_F(GatewayServer, BrowsersOfAllowedOriginsGetCorsAndOthersNone) {
+  const HttpResult preflight = client_.Request(
+      "OPTIONS", "/v1/tickets", "",
+      {{"Origin", "https://desk.example.com"},
+       {"Access-Control-Request-Method", "POST"},
+       {"Access-Control-Request-Headers", "authorization, content-type, idempotency-key"}});
+  EXPECT_EQ(preflight.status, 204);
+  EXPECT_EQ(preflight.Header("Access-Control-Allow-Origin"), "https://desk.example.com");
+  EXPECT_THAT(preflight.Header("Access-Control-Allow-Headers"), HasSubstr("Idempotency-Key"));
+  EXPECT_THAT(preflight.Header("Access-Control-Allow-Headers"), HasSubstr("Authorization"));
+  const HttpResult stranger = client_.Request(
+      "OPTIONS", "/v1/tickets", "",
+      {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}});
+  EXPECT_EQ(stranger.status, 403);
+  EXPECT_EQ(stranger.Header("Access-Control-Allow-Origin"), "");
+
+  const HttpResult get = client_.Get("/v1/tickets/T1", {{"Origin", "https://desk.example.com"}});
+  EXPECT_EQ(get.status, 200);
+  EXPECT_EQ(get.Header("Access-Control-Allow-Origin"), "https://desk.example.com");
+  EXPECT_THAT(get.Header("Access-Control-Expose-Headers"), HasSubstr("X-Request-Id"));
+  EXPECT_THAT(get.Header("Access-Control-Expose-Headers"), HasSubstr("Retry-After"));
+  EXPECT_EQ(client_.Get("/v1/tickets/T1", {{"Origin", "https://evil.example"}})
+                .Header("Access-Control-Allow-Origin"),
+            "");
+  // A page posting JSON as text/plain (no preflight) is refused before anything is done.
+  const HttpResult simple = client_.Post("/v1/tickets", R"({"store_id":"s1"})",
+                                         {{"Origin", "https://evil.example"},
+                                          {"Content-Type", "text/plain"}});
+  EXPECT_EQ(simple.status, 415);
+}
+
+// A connection to the gateway at port, 5 s timeouts; -1 when it cannot connect.
+int ConnectTo(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return -1;
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  return fd;
+}
+
+std::string ReadAll(int fd) {
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; (n = recv(fd, buffer, sizeof(buffer), 0)) > 0;) {
+    answer.append(buffer, static_cast<size_t>(n));
+  }
+  return answer;
+}
+
+TEST_F(GatewayServer, PastItsConnectionsRequestsOrHeaderFieldsTheGatewaySheds) {
+  GatewayOptions options = DevOptions();
+  options.listen = "127.0.0.1:0";
+  options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
+  options.max_connections = 2;
+  options.max_requests_in_flight = 1;
+  absl::StatusOr<std::unique_ptr<Gateway>> own = Gateway::Create(options);
+  ASSERT_TRUE(own.ok()) << own.status();
+  ASSERT_TRUE((*own)->Start().ok());
+  const int port = (*own)->port();
+
+  // One request in flight (a slow one): the next is refused with 503 and Retry-After.
+  HttpResult slow;
+  const int before = fake_->SlowCallsSoFar();
+  std::thread caller([&] { slow = HttpClient(port).Get("/v1/tickets/slow"); });
+  ASSERT_TRUE(fake_->WaitForSlowCalls(before + 1));
+  const HttpResult shed = HttpClient(port).Get("/v1/tickets/T1");
+  EXPECT_EQ(shed.status, 503) << shed.body;
+  EXPECT_EQ(shed.Header("Retry-After"), "1");
+  caller.join();
+  EXPECT_EQ(slow.status, 200);
+
+  // Two idle connections held open: a third is answered 503 and closed.
+  const int a = ConnectTo(port), b = ConnectTo(port);
+  ASSERT_GE(a, 0);
+  ASSERT_GE(b, 0);
+  absl::SleepFor(absl::Milliseconds(100));
+  const int c = ConnectTo(port);
+  ASSERT_GE(c, 0);
+  const std::string get = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  send(c, get.data(), get.size(), MSG_NOSIGNAL);
+  EXPECT_THAT(ReadAll(c), HasSubstr("HTTP/1.1 503"));
+  close(c);
+  close(a);
+  close(b);
+
+  // 101 header fields, each tiny: 431.
+  std::string many = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 101; ++i) absl::StrAppend(&many, "X-H", i, ": 1\r\n");
+  many += "\r\n";
+  absl::SleepFor(absl::Milliseconds(100));
+  const int d = ConnectTo(port);
+  ASSERT_GE(d, 0);
+  send(d, many.data(), many.size(), MSG_NOSIGNAL);
+  EXPECT_THAT(ReadAll(d), HasSubstr("HTTP/1.1 431"));
+  close(d);
+  (*own)->Shutdown();
+}
+
+TEST_F(GatewayServer, OnSigtermReadyzTurns503WhileRequestsAreStillServedForTheGrace) {
+  GatewayOptions options = DevOptions();
+  options.listen = "127.0.0.1:0";
+  options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
+  options.shutdown_grace = absl::Milliseconds(800);
+  absl::StatusOr<std::unique_ptr<Gateway>> own = Gateway::Create(options);
+  ASSERT_TRUE(own.ok()) << own.status();
+  ASSERT_TRUE((*own)->Start().ok());
+  HttpClient client((*own)->port());
+  ASSERT_TRUE(WaitReady(client));
+  std::thread terminating([&] { (*own)->GracefulShutdown(); });
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_EQ(client.Get("/readyz").status, 503);
+  EXPECT_EQ(client.Get("/v1/tickets/T1").status, 200);
+  terminating.join();
+  EXPECT_EQ(HttpClient((*own)->port(), absl::Seconds(1)).Get("/healthz").status, 0);
 }
 
 TEST(RequestIds, OursAndUuidsAreKeptAnythingElseIsReplaced) {

@@ -128,6 +128,9 @@ TEST_F(JwtVerifierTest, EachClaimWrongInTurnIsRefused) {
       {R"(,"role":"owner")", "role"},
       {R"(,"stores":"s1")", "stores"},
       {R"(,"stores":[1,2])", "stores"},
+      {R"(,"sub":"apikey:0123456789abcdef")", "automation"},
+      {R"(,"sub":"returns-service")", "automation"},
+      {R"(,"nbf":"soon")", "nbf"},
   };
   for (const auto& c : cases) {
     const absl::Status s = Refusal(Sign(JWT_ALG_RS256, rsa_->private_pem, "rsa-1", Claims(c.changes)));
@@ -259,6 +262,11 @@ TEST(Authenticator, WwwAuthenticateSaysWhetherATokenWasBad) {
   EXPECT_EQ(WwwAuthenticate({.credentials_sent = true, .message = "the token \"expired\""}),
             "Bearer realm=\"aftersales\", error=\"invalid_token\", "
             "error_description=\"the token 'expired'\"");
+  // A token's kid echoed in the message cannot split the response.
+  EXPECT_EQ(WwwAuthenticate({.credentials_sent = true, .message = "no key 'a\r\nSet-Cookie: x=1'"}),
+            "Bearer realm=\"aftersales\", error=\"invalid_token\", "
+            "error_description=\"no key 'a??Set-Cookie: x=1'\"");
+  EXPECT_FALSE(IsLoopbackAddress("127.evil.example:80"));
   EXPECT_TRUE(IsLoopbackAddress("127.0.0.1:8080"));
   EXPECT_TRUE(IsLoopbackAddress("[::1]:8080"));
   EXPECT_TRUE(IsLoopbackAddress("localhost:0"));
