@@ -139,7 +139,8 @@ void AddPoolAndQueueGauges(Database& db, BoundedExecutor& executor) {
              [&executor] { return GaugeSamples{{"", static_cast<double>(executor.queued())}}; });
 }
 
-absl::StatusOr<std::unique_ptr<AdminHttpServer>> AdminHttpServer::Start(const std::string& listen) {
+absl::StatusOr<std::unique_ptr<AdminHttpServer>> AdminHttpServer::Start(
+    const std::string& listen, std::function<std::string()> metrics) {
   const size_t colon = listen.rfind(':');
   int port = 0;
   sockaddr_in addr{};
@@ -151,6 +152,7 @@ absl::StatusOr<std::unique_ptr<AdminHttpServer>> AdminHttpServer::Start(const st
   }
   addr.sin_port = htons(static_cast<uint16_t>(port));
   std::unique_ptr<AdminHttpServer> server(new AdminHttpServer);
+  server->metrics_ = metrics ? std::move(metrics) : [] { return ServerMetrics::Get().Prometheus(); };
   server->fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   const int one = 1;
   setsockopt(server->fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -194,7 +196,7 @@ void AdminHttpServer::Serve() {
     if (line.rfind("GET /metrics ", 0) == 0 || line.rfind("GET /metrics?", 0) == 0) {
       status = "200 OK";
       type = "text/plain; version=0.0.4";
-      body = ServerMetrics::Get().Prometheus();
+      body = metrics_();
     } else if (line.rfind("GET /healthz ", 0) == 0) {
       status = "200 OK";
       body = "ok\n";

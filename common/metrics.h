@@ -70,8 +70,10 @@ void AddPoolAndQueueGauges(Database& db, BoundedExecutor& executor);
 // one thread: Prometheus scrapes a few times a minute.
 class AdminHttpServer {
  public:
-  // UNAVAILABLE when the address cannot be bound.
-  static absl::StatusOr<std::unique_ptr<AdminHttpServer>> Start(const std::string& listen);
+  // UNAVAILABLE when the address cannot be bound. metrics: the /metrics text; the process's
+  // ServerMetrics when not given.
+  static absl::StatusOr<std::unique_ptr<AdminHttpServer>> Start(
+      const std::string& listen, std::function<std::string()> metrics = nullptr);
   ~AdminHttpServer();
   int port() const { return port_; }
 
@@ -79,6 +81,7 @@ class AdminHttpServer {
   AdminHttpServer() = default;
   void Serve();
 
+  std::function<std::string()> metrics_;
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};

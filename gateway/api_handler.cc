@@ -148,6 +148,8 @@ std::optional<HttpResponse> ApiHandler::RateLimited(const Exchange& exchange,
   return response;
 }
 
+std::string ApiHandler::MetricsText() const { return metrics_.Prometheus(); }
+
 HttpResponse ApiHandler::Error(const Exchange& exchange, int http_status, grpc::StatusCode code,
                                absl::string_view message) const {
   return Json(exchange, http_status, ErrorBody(code, message));
@@ -220,7 +222,8 @@ void ApiHandler::Handle(const HttpRequest& request, HttpResponder responder) {
   int builtin = -1;
   if (path == "/healthz") builtin = healthz_series_;
   if (path == "/readyz") builtin = readyz_series_;
-  if (path == "/metrics") builtin = metrics_series_;
+  // On an admin port when there is one: request counts are nothing for the internet to read.
+  if (path == "/metrics" && public_metrics_) builtin = metrics_series_;
   if (path == "/openapi.json") builtin = openapi_series_;
   if (builtin >= 0) {
     x.series = builtin;

@@ -48,6 +48,10 @@ class ApiHandler : public HttpHandler {
   void StartDraining() { draining_ = true; }
   // The buckets every entry (HTTP and gRPC) takes from.
   RateLimiter& limiter() { return limiter_; }
+  // Request counters in Prometheus text, for the admin port.
+  std::string MetricsText() const;
+  // Whether GET /metrics is answered on the public port too (no admin port configured).
+  void ServeMetricsPublicly(bool on) { public_metrics_ = on; }
   HttpResponse Reject(const HttpRequest& request, boost::beast::http::status status,
                       absl::string_view why) override;
 
@@ -77,6 +81,7 @@ class ApiHandler : public HttpHandler {
   RateLimiter limiter_;
   HttpMetrics metrics_;
   std::atomic<bool> draining_{false};
+  bool public_metrics_ = true;
   // HttpMetrics ids, per route id of api_.
   std::vector<int> route_series_;
   int healthz_series_;

@@ -103,6 +103,13 @@ absl::Status Gateway::Start() {
   if (grpc_front_ != nullptr) {
     if (absl::Status s = grpc_front_->Start(); !s.ok()) return s;
   }
+  if (!options_.admin_listen.empty()) {
+    handler_->ServeMetricsPublicly(false);
+    absl::StatusOr<std::unique_ptr<AdminHttpServer>> admin =
+        AdminHttpServer::Start(options_.admin_listen, [this] { return handler_->MetricsText(); });
+    if (!admin.ok()) return admin.status();
+    admin_ = *std::move(admin);
+  }
   health_->Start();
   if (api_keys_ != nullptr) {
     // Logs when syncing starts failing and when it recovers, not twice a second in between.
@@ -155,6 +162,7 @@ void Gateway::Shutdown() {
     LogWarning("waiting for cancelled backend calls to end");
   }
   if (grpc_drain.joinable()) grpc_drain.join();
+  admin_.reset();
   server_->Stop();
   health_.reset();
   LogInfo("stopped");

@@ -13,6 +13,7 @@
 #include "gateway/gateway_config.h"
 #include "gateway/grpc_front.h"
 #include "gateway/http_server.h"
+#include "common/metrics.h"
 #include "common/periodic.h"
 
 namespace aftersales::gateway {
@@ -35,6 +36,8 @@ class Gateway {
   int port() const { return server_->port(); }
   // The gRPC entry's port; 0 when off.
   int grpc_port() const { return grpc_front_ == nullptr ? 0 : grpc_front_->port(); }
+  // The admin (/metrics) port; 0 when off.
+  int admin_port() const { return admin_ == nullptr ? 0 : admin_->port(); }
 
   // SIGTERM: stops accepting, lets requests in flight finish (up to drain_timeout), cancels the
   // backend calls still running after that, and stops the threads.
@@ -60,6 +63,7 @@ class Gateway {
   std::unique_ptr<ApiHandler> handler_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<GrpcFront> grpc_front_;
+  std::unique_ptr<AdminHttpServer> admin_;
   // Rereads the JWKS file when it changes.
   std::unique_ptr<PeriodicTask> key_refresh_;
   // API keys, when a backend named "identity" is configured.

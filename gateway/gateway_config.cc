@@ -13,6 +13,8 @@ std::vector<ConfigVar> GatewayConfigVars() {
       {"grpc_listen", "",
        "host:port of the gRPC entry for mobile clients and automation (every service's RPCs, "
        "forwarded with the same authentication and limits); off when empty"},
+      {"admin_listen", "",
+       "host:port for GET /metrics apart from the public port; when empty /metrics is public"},
       {"grpc_tls_cert_file", "", "PEM certificate chain: the gRPC entry speaks TLS"},
       {"grpc_tls_key_file", "", "PEM private key of grpc_tls_cert_file"},
       {"backends", "tickets=127.0.0.1:50051",
@@ -60,6 +62,7 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const Config& config) {
   GatewayOptions o;
   o.listen = config.Get("listen");
   o.grpc_listen = config.Get("grpc_listen");
+  o.admin_listen = config.Get("admin_listen");
   o.grpc_tls_cert_file = config.Get("grpc_tls_cert_file");
   o.grpc_tls_key_file = config.Get("grpc_tls_key_file");
   if (o.grpc_tls_cert_file.empty() != o.grpc_tls_key_file.empty()) {

@@ -19,6 +19,8 @@ struct GatewayOptions {
   std::string listen = "127.0.0.1:8080";
   // The gRPC entry (GrpcFront); off when empty. TLS when both files are given.
   std::string grpc_listen;
+  // GET /metrics here instead of on the public port; off (public /metrics) when empty.
+  std::string admin_listen;
   std::string grpc_tls_cert_file;
   std::string grpc_tls_key_file;
   std::vector<BackendAddress> backends;

@@ -417,6 +417,24 @@ TEST_F(GatewayServer, OnSigtermReadyzTurns503WhileRequestsAreStillServedForTheGr
   EXPECT_EQ(HttpClient((*own)->port(), absl::Seconds(1)).Get("/healthz").status, 0);
 }
 
+TEST_F(GatewayServer, WithAnAdminPortMetricsLeaveThePublicOne) {
+  GatewayOptions options = DevOptions();
+  options.listen = "127.0.0.1:0";
+  options.admin_listen = "127.0.0.1:0";
+  options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
+  absl::StatusOr<std::unique_ptr<Gateway>> own = Gateway::Create(options);
+  ASSERT_TRUE(own.ok()) << own.status();
+  ASSERT_TRUE((*own)->Start().ok());
+  HttpClient client((*own)->port());
+  EXPECT_EQ(client.Get("/v1/tickets/T1").status, 200);
+  EXPECT_EQ(client.Get("/metrics").status, 404);
+  const HttpResult admin = HttpClient((*own)->admin_port()).Get("/metrics");
+  EXPECT_EQ(admin.status, 200);
+  EXPECT_THAT(admin.body,
+              HasSubstr(R"(http_requests_total{method="GET",route="/v1/tickets/{ticket_id}",code="200"} 1)"));
+  (*own)->Shutdown();
+}
+
 TEST(RequestIds, OursAndUuidsAreKeptAnythingElseIsReplaced) {
   EXPECT_TRUE(IsAcceptableRequestId("0f8fad5b-d9cb-469f-a165-70867728950e"));
   EXPECT_TRUE(IsAcceptableRequestId(NewId("req")));
