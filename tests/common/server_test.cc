@@ -45,15 +45,20 @@ class CountingTickets final : public v1::TicketsService::CallbackService {
   BoundedExecutor& executor_;
 };
 
+// The service on loopback behind the interceptors every server runs; port 0 when it failed.
+std::unique_ptr<grpc::Server> StartServer(CountingTickets& service, int& port) {
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  if (!InstallServerInterceptors(builder, testing::TestSigner()).ok()) port = 0;
+  return builder.BuildAndStart();
+}
+
 TEST(RunOnExecutor, WorkQueuedPastTheCallersDeadlineNeverRuns) {
   BoundedExecutor executor(1, 16);
   CountingTickets service(executor);
   int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&service);
-  ASSERT_TRUE(InstallServerInterceptors(builder, testing::TestSigner()).ok());
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  std::unique_ptr<grpc::Server> server = StartServer(service, port);
   ASSERT_NE(port, 0);
   auto stub = v1::TicketsService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
@@ -92,11 +97,7 @@ TEST(RunOnExecutor, CallsWithoutASignedIdentityOrOfTheWrongRoleNeverRun) {
   BoundedExecutor executor(1, 16);
   CountingTickets service(executor);
   int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&service);
-  ASSERT_TRUE(InstallServerInterceptors(builder, testing::TestSigner()).ok());
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  std::unique_ptr<grpc::Server> server = StartServer(service, port);
   ASSERT_NE(port, 0);
   auto stub = v1::TicketsService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstring>
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -168,6 +169,19 @@ class GatewayServer : public ::testing::Test {
     return false;
   }
 
+  // A gateway of the test's own on the fake backend, with the changes adjust makes; nullptr
+  // (and a failure) when it does not start.
+  static std::unique_ptr<Gateway> OwnGateway(const std::function<void(GatewayOptions&)>& adjust) {
+    GatewayOptions options = DevOptions();
+    options.listen = "127.0.0.1:0";
+    options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
+    adjust(options);
+    absl::StatusOr<std::unique_ptr<Gateway>> gateway = Gateway::Create(options);
+    EXPECT_TRUE(gateway.ok()) << gateway.status();
+    if (!gateway.ok() || !(*gateway)->Start().ok()) return nullptr;
+    return *std::move(gateway);
+  }
+
   static FakeTickets* fake_;
   static grpc::Server* backend_;
   static int backend_port_;
@@ -274,14 +288,11 @@ TEST(RateLimiter, ABucketGivesItsBurstThenItsRate) {
 }
 
 TEST_F(GatewayServer, PastItsRateAPrincipalGets429WithRetryAfterAndOthersGoOn) {
-  GatewayOptions options = DevOptions();
-  options.listen = "127.0.0.1:0";
-  options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
-  options.person_rate = {0.5, 3};
-  absl::StatusOr<std::unique_ptr<Gateway>> own = Gateway::Create(options);
-  ASSERT_TRUE(own.ok()) << own.status();
-  ASSERT_TRUE((*own)->Start().ok());
-  HttpClient client((*own)->port());
+  const std::unique_ptr<Gateway> own = OwnGateway([](GatewayOptions& o) {
+    o.person_rate = {0.5, 3};
+  });
+  ASSERT_NE(own, nullptr);
+  HttpClient client(own->port());
   const testing::HttpHeaders agent = {{"X-Dev-Principal", "busy"}, {"X-Dev-Role", "agent"}};
   for (int i = 0; i < 3; ++i) EXPECT_EQ(client.Get("/v1/tickets/T1", agent).status, 200);
   const HttpResult limited = client.Get("/v1/tickets/T1", agent);
@@ -294,7 +305,7 @@ TEST_F(GatewayServer, PastItsRateAPrincipalGets429WithRetryAfterAndOthersGoOn) {
   // Bad credentials count against the client's address.
   for (int i = 0; i < 30; ++i) client.Get("/v1/tickets/T1", {{"X-Dev-Role", "king"}});
   EXPECT_EQ(client.Get("/v1/tickets/T1", {{"X-Dev-Role", "king"}}).status, 429);
-  (*own)->Shutdown();
+  own->Shutdown();
 }
 
 TEST_F(GatewayServer, BrowsersOfAllowedOriginsGetCorsAndOthersNone) {
@@ -351,15 +362,12 @@ std::string ReadAll(int fd) {
 }
 
 TEST_F(GatewayServer, PastItsConnectionsRequestsOrHeaderFieldsTheGatewaySheds) {
-  GatewayOptions options = DevOptions();
-  options.listen = "127.0.0.1:0";
-  options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
-  options.max_connections = 2;
-  options.max_requests_in_flight = 1;
-  absl::StatusOr<std::unique_ptr<Gateway>> own = Gateway::Create(options);
-  ASSERT_TRUE(own.ok()) << own.status();
-  ASSERT_TRUE((*own)->Start().ok());
-  const int port = (*own)->port();
+  const std::unique_ptr<Gateway> own = OwnGateway([](GatewayOptions& o) {
+    o.max_connections = 2;
+    o.max_requests_in_flight = 1;
+  });
+  ASSERT_NE(own, nullptr);
+  const int port = own->port();
 
   // One request in flight (a slow one): the next is refused with 503 and Retry-After.
   HttpResult slow;
@@ -396,43 +404,36 @@ TEST_F(GatewayServer, PastItsConnectionsRequestsOrHeaderFieldsTheGatewaySheds) {
   send(d, many.data(), many.size(), MSG_NOSIGNAL);
   EXPECT_THAT(ReadAll(d), HasSubstr("HTTP/1.1 431"));
   close(d);
-  (*own)->Shutdown();
+  own->Shutdown();
 }
 
 TEST_F(GatewayServer, OnSigtermReadyzTurns503WhileRequestsAreStillServedForTheGrace) {
-  GatewayOptions options = DevOptions();
-  options.listen = "127.0.0.1:0";
-  options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
-  options.shutdown_grace = absl::Milliseconds(800);
-  absl::StatusOr<std::unique_ptr<Gateway>> own = Gateway::Create(options);
-  ASSERT_TRUE(own.ok()) << own.status();
-  ASSERT_TRUE((*own)->Start().ok());
-  HttpClient client((*own)->port());
+  const std::unique_ptr<Gateway> own = OwnGateway([](GatewayOptions& o) {
+    o.shutdown_grace = absl::Milliseconds(800);
+  });
+  ASSERT_NE(own, nullptr);
+  HttpClient client(own->port());
   ASSERT_TRUE(WaitReady(client));
-  std::thread terminating([&] { (*own)->GracefulShutdown(); });
+  std::thread terminating([&] { own->GracefulShutdown(); });
   absl::SleepFor(absl::Milliseconds(200));
   EXPECT_EQ(client.Get("/readyz").status, 503);
   EXPECT_EQ(client.Get("/v1/tickets/T1").status, 200);
   terminating.join();
-  EXPECT_EQ(HttpClient((*own)->port(), absl::Seconds(1)).Get("/healthz").status, 0);
+  EXPECT_EQ(HttpClient(own->port(), absl::Seconds(1)).Get("/healthz").status, 0);
 }
 
 TEST_F(GatewayServer, WithAnAdminPortMetricsLeaveThePublicOne) {
-  GatewayOptions options = DevOptions();
-  options.listen = "127.0.0.1:0";
-  options.admin_listen = "127.0.0.1:0";
-  options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
-  absl::StatusOr<std::unique_ptr<Gateway>> own = Gateway::Create(options);
-  ASSERT_TRUE(own.ok()) << own.status();
-  ASSERT_TRUE((*own)->Start().ok());
-  HttpClient client((*own)->port());
+  const std::unique_ptr<Gateway> own =
+      OwnGateway([](GatewayOptions& o) { o.admin_listen = "127.0.0.1:0"; });
+  ASSERT_NE(own, nullptr);
+  HttpClient client(own->port());
   EXPECT_EQ(client.Get("/v1/tickets/T1").status, 200);
   EXPECT_EQ(client.Get("/metrics").status, 404);
-  const HttpResult admin = HttpClient((*own)->admin_port()).Get("/metrics");
+  const HttpResult admin = HttpClient(own->admin_port()).Get("/metrics");
   EXPECT_EQ(admin.status, 200);
   EXPECT_THAT(admin.body,
               HasSubstr(R"(http_requests_total{method="GET",route="/v1/tickets/{ticket_id}",code="200"} 1)"));
-  (*own)->Shutdown();
+  own->Shutdown();
 }
 
 TEST(RequestIds, OursAndUuidsAreKeptAnythingElseIsReplaced) {
@@ -612,18 +613,14 @@ TEST(GatewayConfig, JwtModeNeedsIssuerAudienceAndKeysAndEveryModeAnIdentityKey) 
 }
 
 TEST_F(GatewayServer, ShutdownLetsTheRequestInFlightFinishThenRefusesConnections) {
-  GatewayOptions options = DevOptions();
-  options.listen = "127.0.0.1:0";
-  options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
-  absl::StatusOr<std::unique_ptr<Gateway>> own = Gateway::Create(options);
-  ASSERT_TRUE(own.ok()) << own.status();
-  ASSERT_TRUE((*own)->Start().ok());
-  const int port = (*own)->port();
+  const std::unique_ptr<Gateway> own = OwnGateway([](GatewayOptions&) {});
+  ASSERT_NE(own, nullptr);
+  const int port = own->port();
   HttpResult slow;
   const int before = fake_->SlowCallsSoFar();
   std::thread caller([&] { slow = HttpClient(port).Get("/v1/tickets/slow"); });
   ASSERT_TRUE(fake_->WaitForSlowCalls(before + 1));
-  (*own)->Shutdown();
+  own->Shutdown();
   caller.join();
   EXPECT_EQ(slow.status, 200) << slow.error;
   EXPECT_EQ(slow.Header("Connection"), "close");
@@ -631,18 +628,15 @@ TEST_F(GatewayServer, ShutdownLetsTheRequestInFlightFinishThenRefusesConnections
 }
 
 TEST_F(GatewayServer, ACallCancelledAtTheEndOfTheDrainIs503SoTheClientRetries) {
-  GatewayOptions options = DevOptions();
-  options.listen = "127.0.0.1:0";
-  options.backends = {{"tickets", absl::StrCat("127.0.0.1:", backend_port_)}};
-  options.drain_timeout = absl::Milliseconds(100);  // shorter than the slow call's 400 ms
-  absl::StatusOr<std::unique_ptr<Gateway>> own = Gateway::Create(options);
-  ASSERT_TRUE(own.ok()) << own.status();
-  ASSERT_TRUE((*own)->Start().ok());
+  const std::unique_ptr<Gateway> own = OwnGateway([](GatewayOptions& o) {
+    o.drain_timeout = absl::Milliseconds(100);  // shorter than the slow call's 400 ms
+  });
+  ASSERT_NE(own, nullptr);
   HttpResult slow;
   const int before = fake_->SlowCallsSoFar();
-  std::thread caller([&, port = (*own)->port()] { slow = HttpClient(port).Get("/v1/tickets/slow"); });
+  std::thread caller([&, port = own->port()] { slow = HttpClient(port).Get("/v1/tickets/slow"); });
   ASSERT_TRUE(fake_->WaitForSlowCalls(before + 1));
-  (*own)->Shutdown();
+  own->Shutdown();
   caller.join();
   // Not 499 (the client's own cancel, not to be retried): the gateway gave up on it.
   EXPECT_EQ(slow.status, 503) << slow.error;
