@@ -51,7 +51,9 @@ int HexValue(char c) {
 
 }  // namespace
 
-std::string PercentDecode(absl::string_view text, bool plus_is_space) {
+namespace {
+
+std::string Decode(absl::string_view text, bool plus_is_space, bool keep_slash) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
@@ -59,7 +61,7 @@ std::string PercentDecode(absl::string_view text, bool plus_is_space) {
     if (c == '%' && i + 2 < text.size()) {
       const int hi = HexValue(text[i + 1]);
       const int lo = HexValue(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
+      if (hi >= 0 && lo >= 0 && !(keep_slash && hi * 16 + lo == '/')) {
         out += static_cast<char>(hi * 16 + lo);
         i += 2;
         continue;
@@ -68,6 +70,16 @@ std::string PercentDecode(absl::string_view text, bool plus_is_space) {
     out += (plus_is_space && c == '+') ? ' ' : c;
   }
   return out;
+}
+
+}  // namespace
+
+std::string PercentDecode(absl::string_view text, bool plus_is_space) {
+  return Decode(text, plus_is_space, /*keep_slash=*/false);
+}
+
+std::string PercentDecodeExceptSlash(absl::string_view text) {
+  return Decode(text, /*plus_is_space=*/false, /*keep_slash=*/true);
 }
 
 absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
@@ -140,8 +152,8 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
   return t;
 }
 
-bool PathTemplate::Match(absl::Span<const std::string> segments,
-                         std::vector<std::string>* values) const {
+bool PathTemplate::Match(absl::Span<const std::string> segments, std::vector<std::string>* values,
+                         absl::Span<const std::string> raw) const {
   const bool ends_multi = !segments_.empty() && segments_.back().kind == SegmentKind::kMulti;
   const size_t fixed = ends_multi ? segments_.size() - 1 : segments_.size();
   if (ends_multi ? segments.size() < fixed : segments.size() != fixed) return false;
@@ -157,8 +169,13 @@ bool PathTemplate::Match(absl::Span<const std::string> segments,
   for (const Variable& var : variables_) {
     // Only the last segment can be "**", and it takes every remaining path segment.
     const size_t last = var.last == segments_.size() && ends_multi ? segments.size() : var.last;
-    if (last - var.first == 1) {
+    const bool multi = segments_[var.first].kind == SegmentKind::kMulti || last - var.first > 1;
+    if (!multi) {
       values->push_back(segments[var.first]);
+    } else if (raw.size() == segments.size()) {
+      std::vector<std::string> kept;
+      for (size_t i = var.first; i < last; ++i) kept.push_back(PercentDecodeExceptSlash(raw[i]));
+      values->push_back(absl::StrJoin(kept, "/"));
     } else {
       values->push_back(absl::StrJoin(segments.subspan(var.first, last - var.first), "/"));
     }
@@ -206,11 +223,12 @@ absl::StatusOr<int> RouteTable::Add(absl::string_view method, absl::string_view 
 }
 
 bool RouteTable::MatchWithVerb(absl::string_view method, absl::Span<const std::string> segments,
-                               absl::string_view verb, RouteMatch& result) const {
+                               absl::Span<const std::string> raw, absl::string_view verb,
+                               RouteMatch& result) const {
   for (const int id : order_) {
     const Entry& e = entries_[id];
     if (e.method != method || e.path.verb() != verb) continue;
-    if (e.path.Match(segments, &result.values)) {
+    if (e.path.Match(segments, &result.values, raw)) {
       result.outcome = RouteMatch::Outcome::kFound;
       result.route = id;
       return true;
@@ -238,6 +256,7 @@ RouteMatch RouteTable::Match(absl::string_view method, absl::string_view path) c
   std::vector<std::string> segments;
   segments.reserve(raw.size());
   for (absl::string_view s : raw) segments.push_back(PercentDecode(s, false));
+  std::vector<std::string> undecoded(raw.begin(), raw.end());
 
   // The verb is split off the raw last segment, so an escaped "%3A" stays part of the value.
   const size_t colon = raw.back().rfind(':');
@@ -245,12 +264,14 @@ RouteMatch RouteTable::Match(absl::string_view method, absl::string_view path) c
     const std::string verb = PercentDecode(raw.back().substr(colon + 1), false);
     std::vector<std::string> stripped = segments;
     stripped.back() = PercentDecode(raw.back().substr(0, colon), false);
-    if (MatchWithVerb(method, stripped, verb, result)) return result;
+    std::vector<std::string> undecoded_stripped = undecoded;
+    undecoded_stripped.back() = std::string(raw.back().substr(0, colon));
+    if (MatchWithVerb(method, stripped, undecoded_stripped, verb, result)) return result;
     // No route has that verb for this path: the colon may be part of the last segment (ids may
     // hold one). If that matches no route for this method either, the verb was most likely
     // misspelt: not found, naming the verbs the path takes, rather than "method not allowed"
     // from the plain path's GET.
-    MatchWithVerb(method, segments, "", result);
+    MatchWithVerb(method, segments, undecoded, "", result);
     if (result.outcome == RouteMatch::Outcome::kFound) return result;
     std::vector<absl::string_view> verbs;
     for (const int id : order_) {
@@ -266,7 +287,7 @@ RouteMatch RouteTable::Match(absl::string_view method, absl::string_view path) c
     not_found.known_verbs = absl::StrCat(":", absl::StrJoin(verbs, ", :"));
     return not_found;
   }
-  MatchWithVerb(method, segments, "", result);
+  MatchWithVerb(method, segments, undecoded, "", result);
   return result;
 }
 

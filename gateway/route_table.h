@@ -29,8 +29,11 @@ class PathTemplate {
 
   // Matches path segments (already split and percent-decoded, verb removed). On a match, fills
   // values (when not null) with one value per variable; a multi-segment variable's value holds
-  // its segments joined by '/'.
-  bool Match(absl::Span<const std::string> segments, std::vector<std::string>* values) const;
+  // its segments joined by '/'. raw: the same segments before decoding, when known: then, as
+  // the google.api.http spec says, a multi-segment variable keeps "%2F" encoded (it is a slash
+  // inside a segment, not between two), and a single-segment one decodes it.
+  bool Match(absl::Span<const std::string> segments, std::vector<std::string>* values,
+             absl::Span<const std::string> raw = {}) const;
 
   // Orders templates so that the more specific one is tried first: at the first segment where
   // they differ in kind, a literal beats "*", which beats "**".
@@ -98,7 +101,8 @@ class RouteTable {
   std::vector<Entry> entries_;
   // Looks among the routes with this verb; false when none matches the path in any method.
   bool MatchWithVerb(absl::string_view method, absl::Span<const std::string> segments,
-                     absl::string_view verb, RouteMatch& result) const;
+                     absl::Span<const std::string> raw, absl::string_view verb,
+                     RouteMatch& result) const;
 
   // Entry indexes, most specific template first.
   std::vector<int> order_;
@@ -107,5 +111,7 @@ class RouteTable {
 // Percent-decodes one path segment or query component; when plus_is_space, '+' becomes ' '
 // (query strings). Malformed escapes are kept as they are.
 std::string PercentDecode(absl::string_view text, bool plus_is_space);
+// PercentDecode, but "%2F" and "%2f" stay as they are (a multi-segment path variable's rule).
+std::string PercentDecodeExceptSlash(absl::string_view text);
 
 }  // namespace aftersales::gateway

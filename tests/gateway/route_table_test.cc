@@ -54,6 +54,25 @@ TEST(PathTemplate, VariableWithPatternCapturesItsSegments) {
   EXPECT_FALSE(t->Match({"v1", "racks", "s1", "books"}, nullptr));
 }
 
+// google.api.http: a variable of several segments keeps "%2F" encoded (a slash inside one
+// segment is not one between two); a single-segment variable decodes it.
+TEST(RouteTable, AnEncodedSlashStaysEncodedOnlyInAMultiSegmentVariable) {
+  RouteTable table;
+  const int file = *table.Add("GET", "/v1/files/{path=**}");
+  const int shelf = *table.Add("GET", "/v1/{name=shelves/*}/books");
+  const int one = *table.Add("GET", "/v1/things/{id}");
+  RouteMatch m = table.Match("GET", "/v1/files/a%2Fb/c%20d.txt");
+  ASSERT_EQ(m.route, file);
+  EXPECT_THAT(m.values, ElementsAre("a%2Fb/c d.txt"));
+  m = table.Match("GET", "/v1/shelves/s%2f1/books");
+  ASSERT_EQ(m.route, shelf);
+  EXPECT_THAT(m.values, ElementsAre("shelves/s%2f1"));
+  m = table.Match("GET", "/v1/things/a%2Fb%25");
+  ASSERT_EQ(m.route, one);
+  EXPECT_THAT(m.values, ElementsAre("a/b%"));
+  EXPECT_EQ(PercentDecodeExceptSlash("x%2Fy%41%2f"), "x%2FyA%2f");
+}
+
 // The routes of the tickets service, as the gateway builds them.
 class TicketsRoutes : public ::testing::Test {
  protected:
