@@ -148,7 +148,25 @@ std::optional<HttpResponse> ApiHandler::RateLimited(const Exchange& exchange,
   return response;
 }
 
-std::string ApiHandler::MetricsText() const { return metrics_.Prometheus(); }
+std::string ApiHandler::MetricsText() const {
+  std::string out = metrics_.Prometheus();
+  absl::StrAppend(&out,
+                  "# HELP gateway_backend_calls_in_flight Backend calls not answered yet\n"
+                  "# TYPE gateway_backend_calls_in_flight gauge\n");
+  std::vector<const Backend*> seen;
+  for (const Backend* b : backends_) {
+    if (std::find(seen.begin(), seen.end(), b) != seen.end()) continue;
+    seen.push_back(b);
+    absl::StrAppend(&out, "gateway_backend_calls_in_flight{backend=\"", b->name(), "\"} ",
+                    b->calls_in_flight(), "\n");
+  }
+  absl::StrAppend(&out,
+                  "# HELP gateway_rate_limited_total Requests refused with 429 past a rate limit "
+                  "(HTTP and gRPC)\n# TYPE gateway_rate_limited_total counter\n"
+                  "gateway_rate_limited_total ",
+                  limiter_.refused(), "\n");
+  return out;
+}
 
 HttpResponse ApiHandler::Error(const Exchange& exchange, int http_status, grpc::StatusCode code,
                                absl::string_view message) const {
@@ -253,7 +271,7 @@ void ApiHandler::Handle(const HttpRequest& request, HttpResponder responder) {
                     responder);
     }
     if (builtin == openapi_series_) return Finish(x, Json(x, 200, openapi_json_), responder);
-    HttpResponse response = Json(x, 200, metrics_.Prometheus());
+    HttpResponse response = Json(x, 200, MetricsText());
     response.set(http::field::content_type, "text/plain; version=0.0.4");
     return Finish(x, std::move(response), responder);
   }

@@ -127,8 +127,10 @@ void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
     std::move(refused->done)(BackendReply{ShuttingDown(), {}, false});
     return;
   }
+  calls_now_.fetch_add(1, std::memory_order_relaxed);
   stub_.UnaryCall(&call->context, rpc_path, grpc::StubOptions(), &call->request, &call->response,
                   [this, call](grpc::Status status) {
+                    calls_now_.fetch_sub(1, std::memory_order_relaxed);
                     const std::unique_ptr<PendingCall<CallDone>> finished(call);
                     if (status.error_code() == grpc::StatusCode::CANCELLED &&
                         in_flight_.cancelling()) {

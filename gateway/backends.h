@@ -5,6 +5,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/support/byte_buffer.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -81,6 +82,8 @@ class Backend {
           absl::Duration timeout, CallsInFlight& in_flight);
 
   const std::string& name() const { return address_.name; }
+  // Calls to this backend not answered yet, for /metrics.
+  int calls_in_flight() const { return calls_now_.load(std::memory_order_relaxed); }
   const std::string& target() const { return address_.target; }
 
   // Starts a unary call without blocking; done runs exactly once. rpc_path,
@@ -101,6 +104,7 @@ class Backend {
   std::shared_ptr<grpc::Channel> channel_;
   grpc::GenericStub stub_;
   CallsInFlight& in_flight_;
+  std::atomic<int> calls_now_{0};
 };
 
 }  // namespace aftersales::gateway

@@ -22,6 +22,7 @@ absl::Duration RateLimiter::Take(absl::string_view key, const RateLimit& limit, 
     b.tokens -= 1;
     return absl::ZeroDuration();
   }
+  refused_.fetch_add(1, std::memory_order_relaxed);
   return absl::Seconds((1 - b.tokens) / limit.rate);
 }
 

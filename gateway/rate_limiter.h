@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string>
 
@@ -25,6 +27,8 @@ class RateLimiter {
   // (for Retry-After).
   absl::Duration Take(absl::string_view key, const RateLimit& limit, absl::Time now);
   size_t size();
+  // Requests refused since start, for /metrics.
+  uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
 
  private:
   struct Bucket {
@@ -34,6 +38,7 @@ class RateLimiter {
   void DropFullBuckets(absl::Time now);
 
   std::mutex mu_;
+  std::atomic<uint64_t> refused_{0};
   absl::flat_hash_map<std::string, Bucket> buckets_;
   absl::Time last_sweep_ = absl::InfinitePast();
   // A bucket idle this long is full again (ParseRateLimit keeps burst / rate within it).

@@ -305,6 +305,10 @@ TEST_F(GatewayServer, PastItsRateAPrincipalGets429WithRetryAfterAndOthersGoOn) {
   // Bad credentials count against the client's address.
   for (int i = 0; i < 30; ++i) client.Get("/v1/tickets/T1", {{"X-Dev-Role", "king"}});
   EXPECT_EQ(client.Get("/v1/tickets/T1", {{"X-Dev-Role", "king"}}).status, 429);
+  const HttpResult metrics = client.Get("/metrics");
+  EXPECT_THAT(metrics.body, HasSubstr("gateway_rate_limited_total "));
+  EXPECT_THAT(metrics.body, Not(HasSubstr("gateway_rate_limited_total 0\n")));
+  EXPECT_THAT(metrics.body, HasSubstr("gateway_backend_calls_in_flight{backend=\"tickets\"} 0"));
   own->Shutdown();
 }
 
