@@ -357,6 +357,7 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
   auto exchange = std::make_unique<Exchange>(std::move(x));
   const CallMetadata metadata{exchange->identity, exchange->request_id, idempotency_key,
                               traceparent};
+  auto cancel = std::make_shared<CallCancel>();
   backends_[match.route]->Call(
       route.rpc_path, grpc::ByteBuffer(&slice, 1), metadata,
       [this, &route, exchange = std::move(exchange), responder](BackendReply answer) mutable {
@@ -408,7 +409,10 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
               if (answer.replayed) response.set("Idempotent-Replayed", "true");
               Finish(x, std::move(response), responder);
             });
-      });
+      },
+      cancel);
+  // A client that hangs up stops its backend call: nothing will read the answer.
+  responder.OnClientGone([cancel] { cancel->Cancel(); });
 }
 
 HttpResponse ApiHandler::Reject(const HttpRequest& request, http::status status,

@@ -109,8 +109,15 @@ Backend::Backend(BackendAddress address, const std::vector<RetryableMethod>& ret
       stub_(channel_),
       in_flight_(in_flight) {}
 
+void CallCancel::Cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  requested_ = true;
+  if (context_ != nullptr) context_->TryCancel();
+}
+
 void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
-                   const CallMetadata& metadata, CallDone done) {
+                   const CallMetadata& metadata, CallDone done, std::shared_ptr<CallCancel> cancel) {
+  if (cancel == nullptr) cancel = std::make_shared<CallCancel>();
   auto* call = new PendingCall<CallDone>{};
   call->request = std::move(request);
   call->done = std::move(done);
@@ -128,8 +135,18 @@ void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
     return;
   }
   calls_now_.fetch_add(1, std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(cancel->mu_);
+    cancel->context_ = &call->context;
+    // gRPC cancels a call whose context was cancelled before it started, as soon as it starts.
+    if (cancel->requested_) call->context.TryCancel();
+  }
   stub_.UnaryCall(&call->context, rpc_path, grpc::StubOptions(), &call->request, &call->response,
-                  [this, call](grpc::Status status) {
+                  [this, call, cancel](grpc::Status status) {
+                    {
+                      std::lock_guard<std::mutex> lock(cancel->mu_);
+                      cancel->context_ = nullptr;
+                    }
                     calls_now_.fetch_sub(1, std::memory_order_relaxed);
                     const std::unique_ptr<PendingCall<CallDone>> finished(call);
                     if (status.error_code() == grpc::StatusCode::CANCELLED &&

@@ -48,6 +48,19 @@ struct BackendReply {
   bool replayed = false;
 };
 
+// Cancels one backend call if it is still running; safe from any thread, before or after the
+// call ends (then it does nothing).
+class CallCancel {
+ public:
+  void Cancel();
+
+ private:
+  friend class Backend;
+  std::mutex mu_;
+  grpc::ClientContext* context_ = nullptr;  // null before the call starts and once it ended
+  bool requested_ = false;                  // cancelled before it started: it starts cancelled
+};
+
 // Runs once per call, on a gRPC thread (or at once, on the caller's, when the gateway is shutting
 // down).
 using CallDone = absl::AnyInvocable<void(BackendReply) &&>;
@@ -88,8 +101,9 @@ class Backend {
 
   // Starts a unary call without blocking; done runs exactly once. rpc_path,
   // "/aftersales.tickets.v1.TicketsService/GetTicket", must outlive the call.
+  // cancel, when given, cancels it (a client that went away); its CANCELLED then reaches done.
   void Call(const std::string& rpc_path, grpc::ByteBuffer request, const CallMetadata& metadata,
-            CallDone done);
+            CallDone done, std::shared_ptr<CallCancel> cancel = nullptr);
 
   // Asks grpc.health.v1.Health/Check for the whole server (service ""); done(true) when the
   // answer is SERVING. Does not block.

@@ -80,13 +80,29 @@ class GrpcFront::Forward : public grpc::ServerGenericBidiReactor {
     idempotency_key_ = std::string(Metadata(*ctx_, kIdempotencyKeyHeader));
     traceparent_ = std::string(Metadata(*ctx_, "traceparent"));
     const CallMetadata metadata{identity_, request_id_, idempotency_key_, traceparent_};
-    found->second->Call(ctx_->method(), std::move(request_), metadata, [this](BackendReply reply) {
+    // The handle exists before the call starts: its answer may end this reactor at once.
+    std::shared_ptr<CallCancel> cancel;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cancel_ = std::make_shared<CallCancel>();
+      if (cancelled_) cancel_->Cancel();
+      cancel = cancel_;
+    }
+    found->second->Call(
+        ctx_->method(), std::move(request_), metadata, [this](BackendReply reply) {
       if (!reply.status.ok()) return End(reply.status);
       if (reply.replayed) ctx_->AddInitialMetadata(kIdempotentReplayedHeader, "true");
       response_ = std::move(reply.body);
       status_ = grpc::Status::OK;
       StartWriteAndFinish(&response_, grpc::WriteOptions(), status_);
-    });
+    }, cancel);
+  }
+
+  // The client cancelled or went away: so does the backend call.
+  void OnCancel() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancelled_ = true;
+    if (cancel_ != nullptr) cancel_->Cancel();
   }
 
   void OnDone() override {
@@ -113,6 +129,9 @@ class GrpcFront::Forward : public grpc::ServerGenericBidiReactor {
   std::string identity_;
   std::string idempotency_key_;
   std::string traceparent_;
+  std::mutex mu_;
+  std::shared_ptr<CallCancel> cancel_;
+  bool cancelled_ = false;
 };
 
 GrpcFront::GrpcFront(std::map<std::string, Backend*> backends, const Authenticator& authenticator,

@@ -56,6 +56,25 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     });
   }
 
+  // Watches the idle socket while the response is being worked on: readable with nothing to
+  // read means the client hung up. A pipelined next request (data) is left for the next read.
+  void WatchForHangUp(std::function<void()> on_gone) {
+    on_gone_ = std::move(on_gone);
+    stream_.socket().async_wait(tcp::socket::wait_read,
+                                [self = shared_from_this()](beast::error_code ec) {
+                                  if (ec || !self->on_gone_) return;
+                                  char byte;
+                                  const ssize_t n =
+                                      ::recv(self->stream_.socket().native_handle(), &byte, 1,
+                                             MSG_PEEK | MSG_DONTWAIT);
+                                  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+                                    std::function<void()> gone = std::move(self->on_gone_);
+                                    self->on_gone_ = nullptr;
+                                    gone();
+                                  }
+                                });
+  }
+
   void Send(HttpResponse response) {
     net::dispatch(stream_.get_executor(),
                   [self = shared_from_this(), response = std::move(response)]() mutable {
@@ -158,6 +177,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   }
 
   void Write(HttpResponse response) {
+    if (on_gone_) {
+      // Answered: stop watching (the wait is the only operation on the socket now).
+      on_gone_ = nullptr;
+      beast::error_code ignored;
+      stream_.socket().cancel(ignored);
+    }
     response_ = std::move(response);
     const bool keep_alive = !close_after_write_ && !server_.stopping() && request_.keep_alive();
     response_.keep_alive(keep_alive);
@@ -220,6 +245,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   HttpResponse response_;
   bool idle_ = false;
   std::string remote_;
+  std::function<void()> on_gone_;
   bool close_after_write_ = false;
   std::unique_ptr<std::array<char, 16384>> discard_;  // only while lingering
 };
@@ -229,6 +255,13 @@ void HttpResponder::Send(HttpResponse response) const { connection_->Send(std::m
 net::any_io_executor HttpResponder::executor() const { return connection_->executor(); }
 
 std::string HttpResponder::remote_address() const { return connection_->remote_address(); }
+
+void HttpResponder::OnClientGone(std::function<void()> on_gone) const {
+  net::dispatch(connection_->executor(),
+                [connection = connection_, on_gone = std::move(on_gone)]() mutable {
+                  connection->WatchForHangUp(std::move(on_gone));
+                });
+}
 
 HttpServer::HttpServer(HttpServerOptions options, HttpHandler& handler)
     : options_(std::move(options)),

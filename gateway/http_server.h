@@ -40,6 +40,9 @@ class HttpResponder {
   boost::asio::any_io_executor executor() const;
   // The client's IP address ("203.0.113.7"), for limits on requests without credentials.
   std::string remote_address() const;
+  // Runs on_gone (on the connection's strand) if the client closes the connection before the
+  // response is sent: the work for it can stop. Call from the handler, before Send.
+  void OnClientGone(std::function<void()> on_gone) const;
 
  private:
   std::shared_ptr<HttpConnection> connection_;

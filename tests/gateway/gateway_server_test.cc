@@ -78,8 +78,9 @@ class FakeTickets final : public tickets::TicketsService::CallbackService {
       std::lock_guard<std::mutex> lock(mu_);
       ++slow_calls_;
       slow_arrived_.notify_all();
-      slow_.emplace_back([reactor] {
+      slow_.emplace_back([this, reactor, context] {
         absl::SleepFor(absl::Milliseconds(400));
+        if (context->IsCancelled()) ++cancelled_slow_calls_;
         reactor->Finish(grpc::Status::OK);
       });
       return reactor;
@@ -114,6 +115,10 @@ class FakeTickets final : public tickets::TicketsService::CallbackService {
   std::vector<std::thread> slow_;
   std::condition_variable slow_arrived_;
   int slow_calls_ = 0;
+
+ public:
+  // Slow calls that had been cancelled by the time they finished.
+  std::atomic<int> cancelled_slow_calls_{0};
 };
 
 // A gateway in development mode on loopback, signing with the tests' identity key.
@@ -438,6 +443,24 @@ TEST_F(GatewayServer, WithAnAdminPortMetricsLeaveThePublicOne) {
   EXPECT_THAT(admin.body,
               HasSubstr(R"(http_requests_total{method="GET",route="/v1/tickets/{ticket_id}",code="200"} 1)"));
   own->Shutdown();
+}
+
+TEST_F(GatewayServer, AClientThatHangsUpCancelsItsBackendCall) {
+  const int cancelled_before = fake_->cancelled_slow_calls_.load();
+  const int before = fake_->SlowCallsSoFar();
+  const int fd = ConnectTo(gateway_->port());
+  ASSERT_GE(fd, 0);
+  const std::string get = "GET /v1/tickets/slow HTTP/1.1\r\nHost: x\r\n\r\n";
+  send(fd, get.data(), get.size(), MSG_NOSIGNAL);
+  ASSERT_TRUE(fake_->WaitForSlowCalls(before + 1));
+  close(fd);
+  for (int i = 0; i < 100 && fake_->cancelled_slow_calls_.load() == cancelled_before; ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(fake_->cancelled_slow_calls_.load(), cancelled_before + 1);
+  // A client that waits gets its answer, uncancelled.
+  EXPECT_EQ(client_.Get("/v1/tickets/slow").status, 200);
+  EXPECT_EQ(fake_->cancelled_slow_calls_.load(), cancelled_before + 1);
 }
 
 TEST(RequestIds, OursAndUuidsAreKeptAnythingElseIsReplaced) {
