@@ -84,7 +84,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   net::any_io_executor executor() { return stream_.get_executor(); }
 
-  // The peer's address without the port, fixed when the connection was accepted.
+  // The peer's address without the port, read once, on first use.
   const std::string& remote_address() {
     if (remote_.empty()) {
       boost::system::error_code ec;
