@@ -217,37 +217,37 @@ CallScope CallScopeOf(const grpc::CallbackServerContext& context) {
   return scope;
 }
 
-grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
+grpc::ServerUnaryReactor* ServeAsCaller(grpc::CallbackServerContext* context,
                                         BoundedExecutor& executor,
-                                        std::function<absl::Status()> work) {
+                                        std::function<absl::Status(const Caller&)> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::StatusOr<Caller> caller = CallerFromContext(*context); !caller.ok()) {
+  // The interceptor's verdict, read once: a refused call ends here, before anything is queued.
+  absl::StatusOr<Caller> caller = CallerFromContext(*context);
+  if (!caller.ok()) {
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
   }
-  const bool queued = executor.TrySubmit([context, reactor, work = std::move(work)] {
-    if (std::optional<grpc::Status> gave_up = CallerGaveUp(*context)) {
-      return reactor->Finish(*std::move(gave_up));
-    }
-    absl::Status status;
-    {
-      const ScopedCall call(CallScopeOf(*context));
-      status = work();
-    }
-    reactor->Finish(ToGrpcStatus(status));
-  });
+  const bool queued = executor.TrySubmit(
+      [context, reactor, caller = *std::move(caller), work = std::move(work)] {
+        if (std::optional<grpc::Status> gave_up = CallerGaveUp(*context)) {
+          return reactor->Finish(*std::move(gave_up));
+        }
+        absl::Status status;
+        {
+          const ScopedCall call(CallScopeOf(*context));
+          status = work(caller);
+        }
+        reactor->Finish(ToGrpcStatus(status));
+      });
   if (!queued) reactor->Finish(AtCapacity());
   return reactor;
 }
 
-grpc::ServerUnaryReactor* ServeAsCaller(grpc::CallbackServerContext* context,
+grpc::ServerUnaryReactor* RunOnExecutor(grpc::CallbackServerContext* context,
                                         BoundedExecutor& executor,
-                                        std::function<absl::Status(const Caller&)> work) {
-  return RunOnExecutor(context, executor, [context, work = std::move(work)]() -> absl::Status {
-    absl::StatusOr<Caller> caller = CallerFromContext(*context);
-    if (!caller.ok()) return caller.status();
-    return work(*caller);
-  });
+                                        std::function<absl::Status()> work) {
+  return ServeAsCaller(context, executor,
+                       [work = std::move(work)](const Caller&) { return work(); });
 }
 
 }  // namespace aftersales
