@@ -32,11 +32,15 @@ bool Caller::CanAccessStore(absl::string_view store_id) const {
   return all_stores || std::find(stores.begin(), stores.end(), store_id) != stores.end();
 }
 
-std::string MetadataValue(const grpc::ServerContextBase& context, absl::string_view key) {
+absl::string_view MetadataView(const grpc::ServerContextBase& context, absl::string_view key) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
-  if (it == metadata.end()) return "";
-  return std::string(it->second.data(), it->second.size());
+  if (it == metadata.end()) return {};
+  return absl::string_view(it->second.data(), it->second.size());
+}
+
+std::string MetadataValue(const grpc::ServerContextBase& context, absl::string_view key) {
+  return std::string(MetadataView(context, key));
 }
 
 absl::Status CheckPrincipal(absl::string_view principal) {

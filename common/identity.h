@@ -55,5 +55,7 @@ absl::Status CheckCanSee(const Caller& caller, absl::string_view store_id,
 
 // Single metadata value, empty when absent.
 std::string MetadataValue(const grpc::ServerContextBase& context, absl::string_view key);
+// The same as a view into the call's metadata, valid while the call is.
+absl::string_view MetadataView(const grpc::ServerContextBase& context, absl::string_view key);
 
 }  // namespace aftersales

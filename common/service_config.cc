@@ -86,6 +86,11 @@ absl::StatusOr<ServerOptions> ServerOptionsFromConfig(const Config& config) {
   return options;
 }
 
+int FailToStart(absl::string_view what, const absl::Status& status) {
+  LogError(what, {{"error", std::string(status.message())}});
+  return 1;
+}
+
 void ParseConfigOrExit(Config& config, int argc, char** argv) {
   absl::Status parsed = config.Parse(argc, argv);
   if (parsed.code() == absl::StatusCode::kNotFound) {

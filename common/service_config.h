@@ -16,6 +16,10 @@ std::vector<ConfigVar> ServiceConfigVars(absl::string_view default_listen,
 absl::StatusOr<DatabaseOptions> DatabaseOptionsFromConfig(const Config& config);
 absl::StatusOr<ServerOptions> ServerOptionsFromConfig(const Config& config);
 
+// For a service's main when it cannot start: logs what failed and why, and returns the exit
+// code (1) to return.
+int FailToStart(absl::string_view what, const absl::Status& status);
+
 // Parses argv into config; on --help prints usage and exits 0, on a bad setting prints why and
 // exits 2. Logs the configuration (secrets masked) at start.
 void ParseConfigOrExit(Config& config, int argc, char** argv);

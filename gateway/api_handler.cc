@@ -28,11 +28,6 @@ constexpr size_t kMaxTraceparentLength = 128;
 
 absl::string_view ToAbsl(boost::beast::string_view s) { return {s.data(), s.size()}; }
 
-absl::string_view Header(const HttpRequest& request, absl::string_view name) {
-  const auto it = request.find(boost::beast::string_view(name.data(), name.size()));
-  return it == request.end() ? absl::string_view() : ToAbsl(it->value());
-}
-
 }  // namespace
 
 bool IsAcceptableRequestId(absl::string_view id) {
@@ -60,7 +55,7 @@ namespace {
 // A client's request id is kept when it is ours or a UUID: anything else could smuggle text
 // into every log line and backend call; it is logged beside the new one instead.
 std::string RequestIdFor(const HttpRequest& request) {
-  const absl::string_view given = Header(request, "X-Request-Id");
+  const absl::string_view given = HeaderValue(request, "X-Request-Id");
   if (IsAcceptableRequestId(given)) return std::string(given);
   std::string id = NewId("req");
   if (!given.empty()) {
@@ -213,12 +208,12 @@ void ApiHandler::Handle(const HttpRequest& request, HttpResponder responder) {
 
   // Browsers: CORS for the configured origins only. A preflight is answered here, whatever the
   // path; the real request then carries its credentials as any other.
-  const absl::string_view origin = Header(request, "Origin");
+  const absl::string_view origin = HeaderValue(request, "Origin");
   if (!origin.empty() && std::find(options_.cors_origins.begin(), options_.cors_origins.end(),
                                    origin) != options_.cors_origins.end()) {
     x.cors_origin = std::string(origin);
   }
-  if (x.method == "OPTIONS" && !Header(request, "Access-Control-Request-Method").empty()) {
+  if (x.method == "OPTIONS" && !HeaderValue(request, "Access-Control-Request-Method").empty()) {
     x.series = metrics_.Unmatched(x.method);
     if (x.cors_origin.empty()) {
       return Finish(x,
@@ -304,8 +299,8 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
   const ApiRoute& route = api_.routes[match.route];
   // A browser sends a JSON body as text/plain to skip the preflight (a "simple" request); such
   // a request is refused unread, so no page can post to the API behind the user's back.
-  if (!Header(request, "Origin").empty() && !request.body().empty() &&
-      !absl::StartsWith(absl::AsciiStrToLower(Header(request, "Content-Type")),
+  if (!HeaderValue(request, "Origin").empty() && !request.body().empty() &&
+      !absl::StartsWith(absl::AsciiStrToLower(HeaderValue(request, "Content-Type")),
                         "application/json")) {
     return Finish(x,
                   Error(x, 415, grpc::StatusCode::INVALID_ARGUMENT,
@@ -335,13 +330,13 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
     return Finish(x, std::move(response), responder);
   }
   x.identity = identity_.Sign(*caller, absl::Now());
-  const absl::string_view idempotency_key = Header(request, "Idempotency-Key");
+  const absl::string_view idempotency_key = HeaderValue(request, "Idempotency-Key");
   // The services' own rule, so that the gateway never passes on a key they refuse.
   if (absl::Status s = ValidateIdempotencyKey(idempotency_key);
       !idempotency_key.empty() && !s.ok()) {
     return Finish(x, Error(x, 400, grpc::StatusCode::INVALID_ARGUMENT, s.message()), responder);
   }
-  absl::string_view traceparent = Header(request, "traceparent");
+  absl::string_view traceparent = HeaderValue(request, "traceparent");
   // A malformed trace context is dropped, not an error: tracing must never fail a request.
   if (!IsPrintableAscii(traceparent, kMaxTraceparentLength)) traceparent = {};
 

@@ -6,9 +6,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "gateway/http_server.h"
 #include "common/api_keys.h"
 
 namespace aftersales::gateway {
@@ -20,12 +20,6 @@ constexpr absl::string_view kDevelopmentMode = "development";
 constexpr absl::string_view kJwtMode = "jwt";
 constexpr size_t kMaxPrincipalLength = 128;
 constexpr size_t kMaxStoresLength = 4096;
-
-absl::string_view Header(const http::fields& headers, absl::string_view name) {
-  const auto it = headers.find(boost::beast::string_view(name.data(), name.size()));
-  if (it == headers.end()) return {};
-  return {it->value().data(), it->value().size()};
-}
 
 absl::Status CheckStores(absl::string_view stores) {
   if (!IsPrintableAscii(stores, kMaxStoresLength) || stores.find(' ') != absl::string_view::npos) {
@@ -156,7 +150,7 @@ void Authenticator::RefreshKeys() {
 
 absl::StatusOr<Caller> Authenticator::Authenticate(const http::fields& headers,
                                                    AuthRefusal& refusal) const {
-  return Authenticate([&](absl::string_view name) { return Header(headers, name); }, refusal);
+  return Authenticate([&](absl::string_view name) { return HeaderValue(headers, name); }, refusal);
 }
 
 absl::StatusOr<Caller> Authenticator::Authenticate(const HeaderLookup& header,

@@ -26,13 +26,6 @@ std::string BackendOf(absl::string_view method) {
   return dot == absl::string_view::npos ? "" : std::string(method.substr(0, dot));
 }
 
-absl::string_view Metadata(const grpc::GenericCallbackServerContext& ctx, absl::string_view name) {
-  const auto& metadata = ctx.client_metadata();
-  auto it = metadata.find(grpc::string_ref(name.data(), name.size()));
-  return it == metadata.end() ? absl::string_view()
-                              : absl::string_view(it->second.data(), it->second.size());
-}
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream text;
@@ -47,7 +40,7 @@ std::string ReadFile(const std::string& path) {
 class GrpcFront::Forward : public grpc::ServerGenericBidiReactor {
  public:
   Forward(GrpcFront& front, grpc::GenericCallbackServerContext* ctx) : front_(front), ctx_(ctx) {
-    request_id_ = std::string(Metadata(*ctx, kRequestIdHeader));
+    request_id_ = MetadataValue(*ctx, kRequestIdHeader);
     if (!IsAcceptableRequestId(request_id_)) request_id_ = NewId("req");
     StartRead(&request_);
   }
@@ -62,7 +55,7 @@ class GrpcFront::Forward : public grpc::ServerGenericBidiReactor {
     }
     AuthRefusal refusal;
     absl::StatusOr<Caller> caller = front_.authenticator_.Authenticate(
-        [this](absl::string_view name) { return Metadata(*ctx_, name); }, refusal);
+        [this](absl::string_view name) { return MetadataView(*ctx_, name); }, refusal);
     const RateLimit& limit = !caller.ok()                     ? front_.options_.unauthenticated_rate
                              : caller->role == Role::kService ? front_.options_.service_rate
                                                               : front_.options_.person_rate;
@@ -77,8 +70,8 @@ class GrpcFront::Forward : public grpc::ServerGenericBidiReactor {
     }
     if (!caller.ok()) return End(ToGrpcStatus(caller.status()));
     identity_ = front_.identity_.Sign(*caller, absl::Now());
-    idempotency_key_ = std::string(Metadata(*ctx_, kIdempotencyKeyHeader));
-    traceparent_ = std::string(Metadata(*ctx_, "traceparent"));
+    idempotency_key_ = MetadataValue(*ctx_, kIdempotencyKeyHeader);
+    traceparent_ = MetadataValue(*ctx_, "traceparent");
     const CallMetadata metadata{identity_, request_id_, idempotency_key_, traceparent_};
     // The handle exists before the call starts: its answer may end this reactor at once.
     std::shared_ptr<CallCancel> cancel;

@@ -252,6 +252,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
 void HttpResponder::Send(HttpResponse response) const { connection_->Send(std::move(response)); }
 
+absl::string_view HeaderValue(const http::fields& headers, absl::string_view name) {
+  const auto it = headers.find(beast::string_view(name.data(), name.size()));
+  if (it == headers.end()) return {};
+  return {it->value().data(), it->value().size()};
+}
+
 net::any_io_executor HttpResponder::executor() const { return connection_->executor(); }
 
 std::string HttpResponder::remote_address() const { return connection_->remote_address(); }

@@ -26,6 +26,9 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 
 class HttpConnection;
 
+// The value of the header named (any case), empty when absent.
+absl::string_view HeaderValue(const boost::beast::http::fields& headers, absl::string_view name);
+
 // Where the answer to one request goes. Copyable and usable from any thread, but Send is called
 // exactly once per request.
 class HttpResponder {

@@ -9,29 +9,20 @@
 #include "services/identity/identity_service.h"
 #include "services/identity/migrations.h"
 
-namespace {
-
-int Fail(absl::string_view what, const absl::Status& status) {
-  aftersales::LogError(what, {{"error", std::string(status.message())}});
-  return 1;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   aftersales::StartServerProcess("identity");
   aftersales::Config config("identity",
                             aftersales::ServiceConfigVars("127.0.0.1:50053", "aftersales_identity"));
   aftersales::ParseConfigOrExit(config, argc, argv);
   absl::StatusOr<aftersales::DatabaseOptions> db_options = aftersales::DatabaseOptionsFromConfig(config);
-  if (!db_options.ok()) return Fail("bad configuration", db_options.status());
+  if (!db_options.ok()) return aftersales::FailToStart("bad configuration", db_options.status());
   absl::StatusOr<aftersales::ServerOptions> server_options = aftersales::ServerOptionsFromConfig(config);
-  if (!server_options.ok()) return Fail("bad configuration", server_options.status());
+  if (!server_options.ok()) return aftersales::FailToStart("bad configuration", server_options.status());
   const int workers = db_options->pool_size;
   absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
-  if (!db.ok()) return Fail("cannot reach the database", db.status());
+  if (!db.ok()) return aftersales::FailToStart("cannot reach the database", db.status());
   if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::identity::Migrations()); !s.ok()) {
-    return Fail("cannot migrate the database", s);
+    return aftersales::FailToStart("cannot migrate the database", s);
   }
   aftersales::identity::ApiKeyDesk desk(**db);
   {
@@ -40,7 +31,7 @@ int main(int argc, char** argv) {
     aftersales::identity::IdentityService service(desk, executor);
     server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {
-      return Fail("cannot serve", s);
+      return aftersales::FailToStart("cannot serve", s);
     }
   }
   return 0;

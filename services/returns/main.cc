@@ -15,15 +15,6 @@
 #include "services/returns/ticket_outbox.h"
 #include "services/returns/tickets_orders.h"
 
-namespace {
-
-int Fail(absl::string_view what, const absl::Status& status) {
-  aftersales::LogError(what, {{"error", std::string(status.message())}});
-  return 1;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   aftersales::StartServerProcess("returns");
   std::vector<aftersales::ConfigVar> vars =
@@ -34,20 +25,20 @@ int main(int argc, char** argv) {
   aftersales::ParseConfigOrExit(config, argc, argv);
 
   absl::StatusOr<aftersales::DatabaseOptions> db_options = aftersales::DatabaseOptionsFromConfig(config);
-  if (!db_options.ok()) return Fail("bad configuration", db_options.status());
+  if (!db_options.ok()) return aftersales::FailToStart("bad configuration", db_options.status());
   absl::StatusOr<aftersales::ServerOptions> server_options = aftersales::ServerOptionsFromConfig(config);
-  if (!server_options.ok()) return Fail("bad configuration", server_options.status());
+  if (!server_options.ok()) return aftersales::FailToStart("bad configuration", server_options.status());
   absl::StatusOr<absl::Duration> outbox_interval = config.GetDuration("outbox_interval");
-  if (!outbox_interval.ok()) return Fail("bad configuration", outbox_interval.status());
+  if (!outbox_interval.ok()) return aftersales::FailToStart("bad configuration", outbox_interval.status());
 
   // One connection beyond the call workers, for the outbox and housekeeping: background work
   // never makes a call wait for a connection.
   const int workers = db_options->pool_size;
   db_options->pool_size = workers + 1;
   absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
-  if (!db.ok()) return Fail("cannot reach the database", db.status());
+  if (!db.ok()) return aftersales::FailToStart("cannot reach the database", db.status());
   if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::returns::Migrations()); !s.ok()) {
-    return Fail("cannot migrate the database", s);
+    return aftersales::FailToStart("cannot migrate the database", s);
   }
 
   // CreateTicket carries an idempotency key from the outbox, and GetOrder is a read: safe for
@@ -101,7 +92,7 @@ int main(int argc, char** argv) {
     });
     server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {
-      return Fail("cannot serve", s);
+      return aftersales::FailToStart("cannot serve", s);
     }
   }
   return 0;

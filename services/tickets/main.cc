@@ -16,11 +16,6 @@ namespace {
 using aftersales::Config;
 using aftersales::ConfigVar;
 
-int Fail(absl::string_view what, const absl::Status& status) {
-  aftersales::LogError(what, {{"error", std::string(status.message())}});
-  return 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -43,9 +38,9 @@ int main(int argc, char** argv) {
   aftersales::ParseConfigOrExit(config, argc, argv);
 
   absl::StatusOr<aftersales::DatabaseOptions> db_options = aftersales::DatabaseOptionsFromConfig(config);
-  if (!db_options.ok()) return Fail("bad configuration", db_options.status());
+  if (!db_options.ok()) return aftersales::FailToStart("bad configuration", db_options.status());
   absl::StatusOr<aftersales::ServerOptions> server_options = aftersales::ServerOptionsFromConfig(config);
-  if (!server_options.ok()) return Fail("bad configuration", server_options.status());
+  if (!server_options.ok()) return aftersales::FailToStart("bad configuration", server_options.status());
   aftersales::tickets::TicketDeskOptions desk_options;
   for (auto [name, target] :
        {std::pair{"sla_first_reply", &desk_options.targets.first_reply},
@@ -53,13 +48,13 @@ int main(int argc, char** argv) {
         std::pair{"sla_vip", &desk_options.targets.vip},
         std::pair{"follow_up_after", &desk_options.targets.follow_up_after}}) {
     absl::StatusOr<absl::Duration> d = config.GetDuration(name);
-    if (!d.ok()) return Fail("bad configuration", d.status());
+    if (!d.ok()) return aftersales::FailToStart("bad configuration", d.status());
     *target = *d;
   }
   if (const std::string key = config.Get("page_token_key"); !key.empty()) {
     // A short key could be guessed, and then page tokens forged.
     if (key.size() < 32) {
-      return Fail("bad configuration",
+      return aftersales::FailToStart("bad configuration",
                   absl::InvalidArgumentError("--page_token_key must be at least 32 characters"));
     }
     desk_options.page_token_key = key;
@@ -68,15 +63,15 @@ int main(int argc, char** argv) {
                            "until it restarts; set it (the same for every replica)", {});
   }
   absl::StatusOr<absl::Duration> sweep_interval = config.GetDuration("sweep_interval");
-  if (!sweep_interval.ok()) return Fail("bad configuration", sweep_interval.status());
+  if (!sweep_interval.ok()) return aftersales::FailToStart("bad configuration", sweep_interval.status());
 
   aftersales::WriteBatcherOptions create_batches;
   for (auto [name, target] : {std::pair{"create_writers", &create_batches.writers},
                               std::pair{"create_batch_size", &create_batches.max_batch}}) {
     absl::StatusOr<int64_t> n = config.GetInt(name);
-    if (!n.ok()) return Fail("bad configuration", n.status());
+    if (!n.ok()) return aftersales::FailToStart("bad configuration", n.status());
     if (*n < 1 || *n > 256) {
-      return Fail("bad configuration",
+      return aftersales::FailToStart("bad configuration",
                   absl::InvalidArgumentError(absl::StrCat("--", name, " must be 1..256")));
     }
     *target = static_cast<size_t>(*n);
@@ -87,9 +82,9 @@ int main(int argc, char** argv) {
   const int workers = db_options->pool_size;
   db_options->pool_size = workers + static_cast<int>(create_batches.writers) + 1;
   absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
-  if (!db.ok()) return Fail("cannot reach the database", db.status());
+  if (!db.ok()) return aftersales::FailToStart("cannot reach the database", db.status());
   if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::tickets::Migrations()); !s.ok()) {
-    return Fail("cannot migrate the database", s);
+    return aftersales::FailToStart("cannot migrate the database", s);
   }
 
   aftersales::tickets::TicketDesk desk(**db, desk_options);
@@ -113,7 +108,7 @@ int main(int argc, char** argv) {
     });
     server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {
-      return Fail("cannot serve", s);
+      return aftersales::FailToStart("cannot serve", s);
     }
   }  // the sweeper stops, then the executor drains, before the pool closes
   return 0;

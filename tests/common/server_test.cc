@@ -45,23 +45,33 @@ class CountingTickets final : public v1::TicketsService::CallbackService {
   BoundedExecutor& executor_;
 };
 
-// The service on loopback behind the interceptors every server runs; port 0 when it failed.
-std::unique_ptr<grpc::Server> StartServer(CountingTickets& service, int& port) {
+// The service on loopback behind the interceptors every server runs, and a stub to call it;
+// port 0 when it failed.
+struct TestServer {
+  int port = 0;
+  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<v1::TicketsService::Stub> stub;
+};
+
+TestServer StartServer(CountingTickets& service) {
+  TestServer t;
   grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &t.port);
   builder.RegisterService(&service);
-  if (!InstallServerInterceptors(builder, testing::TestSigner()).ok()) port = 0;
-  return builder.BuildAndStart();
+  const bool installed = InstallServerInterceptors(builder, testing::TestSigner()).ok();
+  t.server = builder.BuildAndStart();
+  if (!installed) t.port = 0;
+  t.stub = v1::TicketsService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", t.port), grpc::InsecureChannelCredentials()));
+  return t;
 }
 
 TEST(RunOnExecutor, WorkQueuedPastTheCallersDeadlineNeverRuns) {
   BoundedExecutor executor(1, 16);
   CountingTickets service(executor);
-  int port = 0;
-  std::unique_ptr<grpc::Server> server = StartServer(service, port);
-  ASSERT_NE(port, 0);
-  auto stub = v1::TicketsService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  TestServer t = StartServer(service);
+  ASSERT_NE(t.port, 0);
+  auto& stub = t.stub;
 
   // The executor's one thread is busy until released.
   std::promise<void> release;
@@ -88,7 +98,7 @@ TEST(RunOnExecutor, WorkQueuedPastTheCallersDeadlineNeverRuns) {
   ASSERT_TRUE(stub->GetTicket(&patient, request, &response).ok());
   EXPECT_EQ(response.ticket().ticket_id(), "T1");
   EXPECT_EQ(service.ran.load(), 1);
-  server->Shutdown();
+  t.server->Shutdown();
 }
 
 // A service believes no caller on the word of metadata: only a signed identity token counts,
@@ -96,11 +106,9 @@ TEST(RunOnExecutor, WorkQueuedPastTheCallersDeadlineNeverRuns) {
 TEST(RunOnExecutor, CallsWithoutASignedIdentityOrOfTheWrongRoleNeverRun) {
   BoundedExecutor executor(1, 16);
   CountingTickets service(executor);
-  int port = 0;
-  std::unique_ptr<grpc::Server> server = StartServer(service, port);
-  ASSERT_NE(port, 0);
-  auto stub = v1::TicketsService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  TestServer t = StartServer(service);
+  ASSERT_NE(t.port, 0);
+  auto& stub = t.stub;
   const auto put = [&](const std::vector<std::pair<std::string, std::string>>& metadata) {
     grpc::ClientContext context;
     for (const auto& [k, v] : metadata) context.AddMetadata(k, v);
@@ -130,7 +138,7 @@ TEST(RunOnExecutor, CallsWithoutASignedIdentityOrOfTheWrongRoleNeverRun) {
   // Order sync may.
   EXPECT_TRUE(put({{kIdentityHeader, testing::TestIdentity(Role::kService)}}).ok());
   EXPECT_EQ(service.ran.load(), 1);
-  server->Shutdown();
+  t.server->Shutdown();
 }
 
 }  // namespace

@@ -187,6 +187,14 @@ class GatewayServer : public ::testing::Test {
     return *std::move(gateway);
   }
 
+  // A GET of the fake's slow ticket (answered after 400 ms) on a thread of its own; true once
+  // the call has reached the backend. Its answer lands in slow: join caller before reading it.
+  static bool StartSlowGet(int port, HttpResult& slow, std::thread& caller) {
+    const int before = fake_->SlowCallsSoFar();
+    caller = std::thread([port, &slow] { slow = HttpClient(port).Get("/v1/tickets/slow"); });
+    return fake_->WaitForSlowCalls(before + 1);
+  }
+
   static FakeTickets* fake_;
   static grpc::Server* backend_;
   static int backend_port_;
@@ -380,9 +388,8 @@ TEST_F(GatewayServer, PastItsConnectionsRequestsOrHeaderFieldsTheGatewaySheds) {
 
   // One request in flight (a slow one): the next is refused with 503 and Retry-After.
   HttpResult slow;
-  const int before = fake_->SlowCallsSoFar();
-  std::thread caller([&] { slow = HttpClient(port).Get("/v1/tickets/slow"); });
-  ASSERT_TRUE(fake_->WaitForSlowCalls(before + 1));
+  std::thread caller;
+  ASSERT_TRUE(StartSlowGet(port, slow, caller));
   const HttpResult shed = HttpClient(port).Get("/v1/tickets/T1");
   EXPECT_EQ(shed.status, 503) << shed.body;
   EXPECT_EQ(shed.Header("Retry-After"), "1");
@@ -644,9 +651,8 @@ TEST_F(GatewayServer, ShutdownLetsTheRequestInFlightFinishThenRefusesConnections
   ASSERT_NE(own, nullptr);
   const int port = own->port();
   HttpResult slow;
-  const int before = fake_->SlowCallsSoFar();
-  std::thread caller([&] { slow = HttpClient(port).Get("/v1/tickets/slow"); });
-  ASSERT_TRUE(fake_->WaitForSlowCalls(before + 1));
+  std::thread caller;
+  ASSERT_TRUE(StartSlowGet(port, slow, caller));
   own->Shutdown();
   caller.join();
   EXPECT_EQ(slow.status, 200) << slow.error;
@@ -660,9 +666,8 @@ TEST_F(GatewayServer, ACallCancelledAtTheEndOfTheDrainIs503SoTheClientRetries) {
   });
   ASSERT_NE(own, nullptr);
   HttpResult slow;
-  const int before = fake_->SlowCallsSoFar();
-  std::thread caller([&, port = own->port()] { slow = HttpClient(port).Get("/v1/tickets/slow"); });
-  ASSERT_TRUE(fake_->WaitForSlowCalls(before + 1));
+  std::thread caller;
+  ASSERT_TRUE(StartSlowGet(own->port(), slow, caller));
   own->Shutdown();
   caller.join();
   // Not 499 (the client's own cancel, not to be retried): the gateway gave up on it.
