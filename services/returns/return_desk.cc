@@ -1,5 +1,7 @@
 #include "services/returns/return_desk.h"
 
+#include "common/outbox.h"
+
 #include <map>
 
 #include "absl/strings/ascii.h"
@@ -248,7 +250,7 @@ absl::Status ReturnDesk::CreateReturn(const Caller& caller, const std::string& i
         RETURN_IF_ERROR(store::InsertReturn(tx, ret));
         if (request.ticket_id().empty() && !platform) {
           // Same transaction as the return: the ticket call cannot be lost, only delayed.
-          RETURN_IF_ERROR(store::EnqueueOutbox(tx, ret.return_id(), "open_ticket",
+          RETURN_IF_ERROR(EnqueueOutbox(tx, ret.return_id(), "open_ticket",
                                                TicketFor(ret).SerializeAsString(),
                                                absl::StrCat("return:", ret.return_id()), now));
         }
@@ -492,17 +494,17 @@ absl::Status ReturnDesk::GetTicketOutbox(const Caller& caller,
     return absl::InvalidArgumentError("page_size: must be 0..200 (0 means 50)");
   }
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
-    absl::StatusOr<store::OutboxCounts> counts = store::CountOutbox(tx);
+    absl::StatusOr<OutboxCounts> counts = CountOutbox(tx);
     if (!counts.ok()) return counts.status();
-    absl::StatusOr<std::vector<store::FailedOutboxEntry>> failed =
-        store::ListFailedOutbox(tx, request.page_size() == 0 ? 50 : request.page_size());
+    absl::StatusOr<std::vector<FailedOutboxEntry>> failed =
+        ListFailedOutbox(tx, request.page_size() == 0 ? 50 : request.page_size());
     if (!failed.ok()) return failed.status();
     response->Clear();
     response->set_pending(counts->pending);
     response->set_failed(counts->failed);
-    for (const store::FailedOutboxEntry& e : *failed) {
+    for (const FailedOutboxEntry& e : *failed) {
       auto* out = response->add_failed_entries();
-      out->set_return_id(e.return_id);
+      out->set_return_id(e.subject_id);
       out->set_kind(e.kind);
       out->set_attempts(e.attempts);
       out->set_last_error(e.last_error);
@@ -518,7 +520,7 @@ absl::Status ReturnDesk::RequeueTicketOutbox(const Caller& caller,
   RETURN_IF_ERROR(ValidateOptionalId("return_id", request.return_id()));
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
     absl::StatusOr<uint64_t> requeued =
-        store::RequeueFailedOutbox(tx, request.return_id(), options_.clock());
+        RequeueFailedOutbox(tx, request.return_id(), options_.clock());
     if (!requeued.ok()) return requeued.status();
     LogInfo("ticket outbox requeued", {{"by", caller.principal},
                                        {"return_id", request.return_id()},
@@ -709,7 +711,7 @@ absl::StatusOr<int> ReturnDesk::SweepDeadlines(int batch_size) {
       absl::StatusOr<Return> ret = store::ReadReturn(tx, d.return_id, /*for_update=*/false);
       if (!ret.ok()) return ret.status();
       // Through the outbox, with the deadline's own key: delivered once, whenever tickets is up.
-      RETURN_IF_ERROR(store::EnqueueOutbox(
+      RETURN_IF_ERROR(EnqueueOutbox(
           tx, d.return_id, "open_ticket", BreachTicketFor(*ret, d.kind, now).SerializeAsString(),
           absl::StrCat("deadline:", d.return_id, ":", d.kind), now));
       LogWarning("return deadline missed", {{"return_id", d.return_id}, {"deadline", d.kind}});
@@ -788,7 +790,7 @@ absl::Status ReturnDesk::PurgeExpired() {
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
     const absl::Time now = options_.clock();
     RETURN_IF_ERROR(PurgeExpiredIdempotencyKeys(tx, now).status());
-    return store::PurgeDeliveredOutbox(tx, now - absl::Hours(24 * 7)).status();
+    return PurgeDeliveredOutbox(tx, now - absl::Hours(24 * 7)).status();
   });
 }
 

@@ -62,46 +62,4 @@ absl::StatusOr<std::optional<v1::ReturnPolicy>> ReadPolicy(Transaction& tx, cons
 absl::Status PutPolicy(Transaction& tx, const std::string& store_id, int marketplace,
                        const std::string& site, const v1::ReturnPolicy& policy, absl::Time now);
 
-// The outbox.
-struct OutboxEntry {
-  int64_t outbox_id = 0;
-  std::string return_id;
-  std::string kind;
-  std::string payload;  // serialized request message
-  std::string idem_key;
-  int attempts = 0;
-};
-absl::Status EnqueueOutbox(Transaction& tx, const std::string& return_id, const std::string& kind,
-                           const std::string& payload, const std::string& idem_key, absl::Time now);
-// Claims due entries that no other process holds (FOR UPDATE SKIP LOCKED) and leases them until
-// lease_until: the caller commits, makes its calls with no transaction open, and records each
-// outcome; an entry whose holder died is due again when the lease ends.
-absl::StatusOr<std::vector<OutboxEntry>> LeaseDueOutbox(Transaction& tx, absl::Time now,
-                                                        absl::Time lease_until, int limit);
-absl::Status MarkOutboxDelivered(Transaction& tx, int64_t outbox_id, absl::Time now);
-// Tries again at next_attempt.
-absl::Status MarkOutboxRetry(Transaction& tx, int64_t outbox_id, const std::string& error,
-                             absl::Time next_attempt);
-// Never tried again: the other side refused the request itself.
-absl::Status MarkOutboxFailed(Transaction& tx, int64_t outbox_id, const std::string& error);
-struct OutboxCounts {
-  int64_t pending = 0;
-  int64_t failed = 0;
-};
-absl::StatusOr<OutboxCounts> CountOutbox(Transaction& tx);
-// FAILED entries back to PENDING, due now, attempts from zero: those of one return, or all
-// when return_id is empty. Returns how many.
-absl::StatusOr<uint64_t> RequeueFailedOutbox(Transaction& tx, const std::string& return_id,
-                                              absl::Time now);
-struct FailedOutboxEntry {
-  std::string return_id;
-  std::string kind;
-  int attempts = 0;
-  std::string last_error;
-};
-// The oldest FAILED entries first.
-absl::StatusOr<std::vector<FailedOutboxEntry>> ListFailedOutbox(Transaction& tx, int limit);
-// Delivered entries older than `before`, a batch at a time.
-absl::StatusOr<uint64_t> PurgeDeliveredOutbox(Transaction& tx, absl::Time before);
-
 }  // namespace aftersales::returns::store

@@ -835,7 +835,7 @@ TEST_F(ReturnsTest, OutboxOpensTheTicketExactlyOnceAfterTicketsComesBack) {
   const Return broken = Create(CreateRequest("113-3000002"));
   const Return fine = Create(CreateRequest("113-3000003"));
   ASSERT_TRUE(db_->InTransaction([&](Transaction& tx) {
-                  return tx.Execute("UPDATE outbox SET payload = 'not base64!' WHERE return_id = ?",
+                  return tx.Execute("UPDATE outbox SET payload = 'not base64!' WHERE subject_id = ?",
                                     {broken.return_id()})
                       .status();
                 }).ok());
@@ -845,7 +845,7 @@ TEST_F(ReturnsTest, OutboxOpensTheTicketExactlyOnceAfterTicketsComesBack) {
   // What /metrics shows (aftersales_ticket_outbox_entries): the failed one waits for a person.
   const absl::StatusOr<std::map<std::string, int64_t>> counts = outbox.CountByState();
   ASSERT_TRUE(counts.ok()) << counts.status();
-  EXPECT_EQ(*counts, (std::map<std::string, int64_t>{{"FAILED", 1}}));
+  EXPECT_EQ(*counts, (std::map<std::string, int64_t>{{"FAILED", 1}, {"PENDING", 0}}));
   Advance(absl::Hours(1));
   EXPECT_EQ(outbox.DeliverDue(10).value_or(-1), 0) << "a failed entry is not retried";
   EXPECT_EQ(Count(**tdb, "SELECT COUNT(*) FROM tickets WHERE order_id = '113-3000003'"), 1);
@@ -861,8 +861,8 @@ TEST_F(ReturnsTest, OutboxOpensTheTicketExactlyOnceAfterTicketsComesBack) {
   EXPECT_NE(seen.failed_entries(0).last_error().find("unreadable"), std::string::npos);
   ASSERT_TRUE(db_->InTransaction([&](Transaction& tx) {
                   return tx.Execute("UPDATE outbox SET payload = (SELECT payload FROM (SELECT "
-                                    "payload FROM outbox WHERE return_id = ?) fixed) WHERE "
-                                    "return_id = ?",
+                                    "payload FROM outbox WHERE subject_id = ?) fixed) WHERE "
+                                    "subject_id = ?",
                                     {fine.return_id(), broken.return_id()})
                       .status();
                 }).ok());
@@ -883,8 +883,8 @@ TEST_F(ReturnsTest, AnAttemptPastItsLeaseNeverRewritesADeliveredEntry) {
                 }).ok());
   const int64_t id = Count(*db_, "SELECT outbox_id FROM outbox");
   ASSERT_TRUE(db_->InTransaction([&](Transaction& tx) {
-                  RETURN_IF_ERROR(store::MarkOutboxFailed(tx, id, "late answer"));
-                  return store::MarkOutboxRetry(tx, id, "late answer", Now());
+                  RETURN_IF_ERROR(MarkOutboxFailed(tx, id, "late answer"));
+                  return MarkOutboxRetry(tx, id, "late answer", Now());
                 }).ok());
   EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox WHERE state = 'DELIVERED' AND last_error = ''"), 1);
 }
