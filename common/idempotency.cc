@@ -102,16 +102,23 @@ absl::Status RunIdempotent(Database& db, absl::string_view scope, absl::string_v
     RETURN_IF_ERROR(StoreIdempotencyRecords(tx, {&record, 1}));
     return complete ? complete(tx, response) : absl::OkStatus();
   });
-  if (status.code() != absl::StatusCode::kAlreadyExists) return status;
+  // ALREADY_EXISTS: the key was there already. Any other failure may be the first call's own
+  // doing (a message sent counts against the next one; a state already moved on), so a stored
+  // key is looked for then too: a retry gets the first answer, not an error the first call
+  // caused. Failures that are not about the request (the database down) are answered as they are.
+  if (status.ok() || status.code() == absl::StatusCode::kUnavailable ||
+      status.code() == absl::StatusCode::kResourceExhausted || status.code() == absl::StatusCode::kDeadlineExceeded) {
+    return status;
+  }
 
-  // The key was there already: replay, unless the request differs.
+  // Replay, unless the request differs.
   return db.InTransaction([&](Transaction& tx) -> absl::Status {
     absl::StatusOr<Row> row = tx.QueryOne(
         "SELECT request_hash, response FROM idempotency_keys WHERE scope = ? AND idem_key = ?",
         {scope, key}, "idempotency key vanished");
     if (!row.ok()) {
-      // The create failed with ALREADY_EXISTS for a reason of its own, not the key.
-      return status;
+      // No stored key: the create failed for a reason of its own.
+      return row.status().code() == absl::StatusCode::kNotFound ? status : row.status();
     }
     if (row->String(0) != fingerprint) {
       return absl::AlreadyExistsError(absl::StrCat(
