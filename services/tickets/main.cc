@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/channel.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/migrations.h"
@@ -26,6 +27,9 @@ int main(int argc, char** argv) {
   vars.push_back({"sla_vip", "2h", "reply target for VIP buyers"});
   vars.push_back({"follow_up_after", "72h", "buyer silence before the automatic follow-up"});
   vars.push_back({"sweep_interval", "10s", "how often due follow-ups are looked for"});
+  vars.push_back({"reviews_target", "127.0.0.1:50054",
+                  "the reviews service (host:port), whose filter screens every message to a buyer"});
+  vars.push_back({"screen_timeout", "2s", "how long a message waits for the filter before it is refused as UNAVAILABLE"});
   vars.push_back({"create_writers", "1",
                   "CreateTicket batches written at once; each holds a database connection"});
   vars.push_back({"create_batch_size", "32", "most CreateTicket calls written in one transaction"});
@@ -87,6 +91,12 @@ int main(int argc, char** argv) {
     return aftersales::FailToStart("cannot migrate the database", s);
   }
 
+  absl::StatusOr<absl::Duration> screen_timeout = config.GetDuration("screen_timeout");
+  if (!screen_timeout.ok()) return aftersales::FailToStart("bad configuration", screen_timeout.status());
+  // ScreenMessage is a pure read: safe for the channel to retry.
+  desk_options.screen_outbound = aftersales::tickets::ReviewsOutboundScreener(
+      aftersales::MakeChannel(config.Get("reviews_target"), {{"aftersales.reviews.v1.ReviewsService", "ScreenMessage"}}),
+      *screen_timeout, server_options->identity);
   aftersales::tickets::TicketDesk desk(**db, desk_options);
   {
     aftersales::BoundedExecutor executor(workers, /*max_queued=*/4096);

@@ -271,6 +271,9 @@ absl::Status TicketDesk::CheckCreateTicket(const Caller& caller, absl::string_vi
                                            const v1::CreateTicketRequest& request) const {
   RETURN_IF_ERROR(ValidateCreateTicket(request));
   RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
+  if (request.first_message_direction() == v1::Message::OUTBOUND) {
+    RETURN_IF_ERROR(ScreenOutbound(caller, request.body()));
+  }
   if (request.has_received_at()) {
     // The buyer's first message follows the rules of every message: not from the future (a
     // clock that would start late), backdated only by automation importing it.
@@ -278,6 +281,11 @@ absl::Status TicketDesk::CheckCreateTicket(const Caller& caller, absl::string_vi
                                      std::nullopt, caller.role == Role::kService));
   }
   return ValidateIdempotencyKey(idempotency_key);
+}
+
+absl::Status TicketDesk::ScreenOutbound(const Caller& caller, absl::string_view text) const {
+  if (!options_.screen_outbound) return absl::OkStatus();
+  return options_.screen_outbound(caller, text);
 }
 
 std::string TicketDesk::CreateTicketScope(const Caller& caller) {
@@ -321,14 +329,18 @@ absl::Status TicketDesk::WriteNewTickets(Transaction& tx, absl::Span<const Calle
     ticket.set_channel(request->channel());
     ticket.set_subject(request->subject());
     OpenTicket(ticket, received, ctx);
+    const bool seller_first = request->first_message_direction() == v1::Message::OUTBOUND;
+    // The seller wrote first: nobody waits on a reply from us; the ticket waits on the buyer.
+    if (seller_first) RETURN_IF_ERROR(ApplyOutboundMessage(ticket, received, /*automatic=*/false, ctx));
 
     v1::Message& first = messages.emplace_back();
     first.set_message_id(NewId("msg"));
     first.set_ticket_id(ticket.ticket_id());
-    first.set_direction(v1::Message::INBOUND);
+    first.set_direction(seller_first ? v1::Message::OUTBOUND : v1::Message::INBOUND);
     first.set_body(request->body());
-    first.set_author(request->buyer().buyer_id());
+    first.set_author(seller_first ? callers[i]->principal : request->buyer().buyer_id());
     *first.mutable_created_at() = ToProtoTime(received);
+    if (seller_first) continue;
     absl::StatusOr<std::optional<v1::Message>> auto_reply =
         OutOfHoursReply(tx, ticket, received, now, hours->second, std::nullopt);
     if (!auto_reply.ok()) return auto_reply.status();
@@ -409,6 +421,7 @@ absl::Status TicketDesk::AddMessage(const Caller& caller, const std::string& ide
                                     const v1::AddMessageRequest& request,
                                     v1::AddMessageResponse* response, bool* replayed) {
   RETURN_IF_ERROR(ValidateAddMessage(request));
+  if (request.direction() == v1::Message::OUTBOUND) RETURN_IF_ERROR(ScreenOutbound(caller, request.body()));
   const std::string scope = absl::StrCat(caller.principal, ":AddMessage");
   // The stored response holds the ticket's head and the new message; the conversation, which
   // only grows, is read again for every answer (AttachMessages below).
@@ -608,6 +621,9 @@ absl::Status TicketDesk::CreateReplyTemplate(const Caller& caller,
                                              v1::CreateReplyTemplateResponse* response) {
   RETURN_IF_ERROR(ValidateReplyTemplate(request));
   RETURN_IF_ERROR(CheckTemplateAdmin(caller, request.store_id()));
+  // A template is the text of replies and automatic messages (out-of-hours replies,
+  // follow-ups): screened once here, so what it sends is screened text.
+  RETURN_IF_ERROR(ScreenOutbound(caller, request.template_().body()));
   v1::ReplyTemplate t = request.template_();
   t.set_store_id(request.store_id());
   *t.mutable_created_at() = ToProtoTime(options_.clock());
@@ -634,6 +650,7 @@ absl::Status TicketDesk::PutReplyTemplate(const Caller& caller,
   as_create.mutable_template_()->set_name(request.name());
   RETURN_IF_ERROR(ValidateReplyTemplate(as_create));
   RETURN_IF_ERROR(CheckTemplateAdmin(caller, request.store_id()));
+  RETURN_IF_ERROR(ScreenOutbound(caller, as_create.template_().body()));
   v1::ReplyTemplate t = as_create.template_();
   t.set_store_id(request.store_id());
   // Stored as DATETIME(6): answer a new version with the time a later read will show.

@@ -13,6 +13,7 @@
 #include "common/identity.h"
 #include "common/mysql.h"
 #include "common/page_token.h"
+#include "services/tickets/outbound_screen.h"
 #include "services/tickets/sla_clock.h"
 #include "services/tickets/ticket_workflow.h"
 
@@ -24,6 +25,10 @@ struct TicketDeskOptions {
   std::function<absl::Time()> clock = [] { return absl::Now(); };
   // Signs list page tokens; every replica needs the same one. A random key serves one process.
   std::string page_token_key = RandomKey();
+  // Judges every message to a buyer before it is stored (an agent's reply, a seller-first
+  // ticket, a reply template's text): the reviews service's filter in production. Unset, nothing
+  // is screened: only for tests of other rules.
+  OutboundScreener screen_outbound;
 };
 
 // One CreateTicket call among several written together (TicketDesk::CreateTickets). The
@@ -117,6 +122,8 @@ class TicketDesk {
   absl::StatusOr<FollowUpSweep> SendDueFollowUps(int batch_size);
 
  private:
+  // OK when no screener is set or it allows the text.
+  absl::Status ScreenOutbound(const Caller& caller, absl::string_view text) const;
   // Reads a ticket, checks the caller may see its store, applies `change`, stores it.
   absl::StatusOr<v1::Ticket> ChangeTicket(
       const Caller& caller, const std::string& ticket_id,

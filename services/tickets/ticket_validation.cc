@@ -71,6 +71,8 @@ absl::Status ValidateCreateTicket(const v1::CreateTicketRequest& r) {
   RETURN_IF_ERROR(ValidateText("subject", r.subject(), kMaxSubjectBytes, true));
   RETURN_IF_ERROR(ValidateText("body", r.body(), kMaxMessageBytes, true));
   if (r.has_received_at()) RETURN_IF_ERROR(ValidateTimestamp("received_at", r.received_at()));
+  RETURN_IF_ERROR(ValidateEnum("first_message_direction", r.first_message_direction(),
+                               v1::Message::Direction_IsValid(r.first_message_direction()), true));
   return absl::OkStatus();
 }
 

@@ -78,6 +78,12 @@ absl::Status ApplyOutboundMessage(Ticket& ticket, absl::Time sent_at, bool autom
   CountLateIfOverdue(ticket, ctx.now);
   StopClock(ticket);
   ticket.set_status(Ticket::WAITING_ON_BUYER);
+  // Review threads get no automatic follow-up: a reminder about a review is pressure, and the
+  // reviews service paces them itself.
+  if (ticket.category() == v1::REVIEW_OUTREACH || ticket.category() == v1::REVIEW_REQUEST) {
+    ticket.clear_follow_up_at();
+    return absl::OkStatus();
+  }
   *ticket.mutable_follow_up_at() = ToProtoTime(sent_at + ctx.targets.follow_up_after);
   return absl::OkStatus();
 }

@@ -32,7 +32,9 @@ class SystemEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
     absl::StatusOr<std::unique_ptr<testing::RunningSystem>> started =
-        testing::RunningSystem::Start({{"tickets", TICKETS_BINARY, {}}}, GATEWAY_BINARY);
+        // The reviews service screens every message to a buyer the tickets service stores.
+        testing::RunningSystem::Start({{"tickets", TICKETS_BINARY, {}}, {"reviews", REVIEWS_BINARY, {}}},
+                                      GATEWAY_BINARY);
     ASSERT_TRUE(started.ok()) << started.status();
     owned_ = *std::move(started);
     sys = owned_.get();

@@ -16,6 +16,8 @@
 #include "services/tickets/migrations.h"
 #include "services/tickets/ticket_desk.h"
 #include "services/tickets/ticket_store.h"
+#include "services/reviews/phrase_filter.h"
+#include "tests/reviews/seed_rules.h"
 #include "tests/support/mariadb_environment.h"
 #include "tests/support/mariadb_server.h"
 
@@ -1137,6 +1139,59 @@ TEST_F(TicketDeskTest, AMessageKeyStoresTheHeadAndTheMessageNotTheConversation) 
   EXPECT_EQ(replay.message().message_id(), first_answer.message().message_id());
   EXPECT_EQ(replay.ticket().messages_size(), 22) << "a replay carries the conversation too";
   EXPECT_EQ(Count("SELECT COUNT(*) FROM messages"), 22);
+}
+
+// Every message to a buyer passes the filter before it is stored: an agent's reply, a ticket the
+// seller opens with the first message (review outreach), a reply template's text. Here the
+// filter is the reviews service's own, compiled from its seed rules, called in process; through
+// gRPC it is in tests/e2e/reviews_e2e_test.cc.
+TEST_F(TicketDeskTest, OutboundMessagesPassTheFilterBeforeTheyAreStored) {
+  absl::StatusOr<std::vector<reviews::PhraseRule>> rules = reviews::testing::LoadSeedRules(SEED_RULES_SQL);
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  absl::StatusOr<std::shared_ptr<const reviews::PhraseFilter>> filter = reviews::PhraseFilter::Compile(*rules, 1);
+  ASSERT_TRUE(filter.ok()) << filter.status();
+  TicketDeskOptions options;
+  options.clock = [this] { return Now(); };
+  options.screen_outbound = [filter = *filter](const Caller&, absl::string_view text) -> absl::Status {
+    const reviews::ScreenResult r = filter->Screen(text, reviews::ScreenContext::kProductReview);
+    if (r.allowed) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat("blocked: ", r.findings[0].rule_id));
+  };
+  desk_ = std::make_unique<TicketDesk>(*db_, options);
+
+  // The buyer's words are theirs: an inbound message is never screened.
+  const Ticket ticket = Create(Request());
+  ASSERT_TRUE(Reply(ticket.ticket_id(), v1::Message::INBOUND, "Refund me or I change my review to 1 star").ok());
+  EXPECT_EQ(Reply(ticket.ticket_id(), v1::Message::OUTBOUND, "Please remove your review and we refund you").code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Reply(ticket.ticket_id(), v1::Message::OUTBOUND, "We will refund you in full today.").ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE body LIKE 'Please remove%'"), 0);
+
+  // The seller writes first: screened, no reply clock, waiting on the buyer, no follow-up.
+  v1::CreateTicketRequest outreach = Request();
+  outreach.set_category(v1::REVIEW_OUTREACH);
+  outreach.set_first_message_direction(v1::Message::OUTBOUND);
+  outreach.set_body("Could you update your rating to five stars?");
+  v1::CreateTicketResponse created;
+  EXPECT_EQ(desk_->CreateTicket(Automation(), "", outreach, &created).code(), absl::StatusCode::kFailedPrecondition);
+  outreach.set_body("We are sorry the lamp arrived broken; a replacement ships today.");
+  const Ticket thread = Create(outreach, "", Automation());
+  EXPECT_EQ(thread.status(), Ticket::WAITING_ON_BUYER);
+  EXPECT_FALSE(thread.has_reply_due_at());
+  EXPECT_FALSE(thread.has_follow_up_at());
+  ASSERT_EQ(thread.messages_size(), 1);
+  EXPECT_EQ(thread.messages(0).direction(), v1::Message::OUTBOUND);
+  EXPECT_EQ(thread.messages(0).author(), "order-sync");
+
+  // A template is screened when it is saved.
+  v1::CreateReplyTemplateRequest bad;
+  bad.set_store_id("store-1");
+  bad.mutable_template_()->set_name("thanks");
+  bad.mutable_template_()->set_language("en");
+  bad.mutable_template_()->set_topic("Thanks");
+  bad.mutable_template_()->set_body("Hi {buyer_name}, leave us a 5-star review for a free gift!");
+  v1::CreateReplyTemplateResponse saved;
+  EXPECT_EQ(desk_->CreateReplyTemplate(Admin(), bad, &saved).code(), absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
