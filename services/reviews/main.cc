@@ -1,0 +1,117 @@
+// The reviews service: reviews and seller feedback, outreach to unhappy reviewers, review
+// requests, the banned-phrase filter, and the outbox that puts their messages on tickets.
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "common/channel.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/migrations.h"
+#include "common/periodic.h"
+#include "common/service_config.h"
+#include "services/reviews/migrations.h"
+#include "services/reviews/order_facts.h"
+#include "services/reviews/outreach_outbox.h"
+#include "services/reviews/phrase_rule_set.h"
+#include "services/reviews/review_desk.h"
+#include "services/reviews/reviews_service.h"
+
+int main(int argc, char** argv) {
+  aftersales::StartServerProcess("reviews");
+  std::vector<aftersales::ConfigVar> vars =
+      aftersales::ServiceConfigVars("127.0.0.1:50054", "aftersales_reviews");
+  vars.push_back({"tickets_target", "127.0.0.1:50051", "the tickets service (host:port)"});
+  vars.push_back({"returns_target", "127.0.0.1:50052", "the returns service (host:port)"});
+  vars.push_back({"outbox_interval", "1s", "how often undelivered messages are retried and due review requests swept"});
+  vars.push_back({"rules_refresh_interval", "1s", "how often the phrase rules' version is checked for an edit"});
+  aftersales::Config config("reviews", std::move(vars));
+  aftersales::ParseConfigOrExit(config, argc, argv);
+
+  absl::StatusOr<aftersales::DatabaseOptions> db_options = aftersales::DatabaseOptionsFromConfig(config);
+  if (!db_options.ok()) return aftersales::FailToStart("bad configuration", db_options.status());
+  absl::StatusOr<aftersales::ServerOptions> server_options = aftersales::ServerOptionsFromConfig(config);
+  if (!server_options.ok()) return aftersales::FailToStart("bad configuration", server_options.status());
+  absl::StatusOr<absl::Duration> outbox_interval = config.GetDuration("outbox_interval");
+  if (!outbox_interval.ok()) return aftersales::FailToStart("bad configuration", outbox_interval.status());
+  absl::StatusOr<absl::Duration> refresh_interval = config.GetDuration("rules_refresh_interval");
+  if (!refresh_interval.ok()) return aftersales::FailToStart("bad configuration", refresh_interval.status());
+
+  // Two connections beyond the call workers, for the outbox, the sweeps and the rules' refresh:
+  // background work never makes a call wait for a connection.
+  const int workers = db_options->pool_size;
+  db_options->pool_size = workers + 2;
+  absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
+  if (!db.ok()) return aftersales::FailToStart("cannot reach the database", db.status());
+  if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::reviews::Migrations()); !s.ok()) {
+    return aftersales::FailToStart("cannot migrate the database", s);
+  }
+  aftersales::reviews::PhraseRuleSet rules(**db);
+  if (absl::Status s = rules.Refresh(); !s.ok()) return aftersales::FailToStart("cannot load the phrase rules", s);
+
+  // CreateTicket and AddMessage carry an idempotency key from the outbox; the order reads are
+  // reads: safe for the channels to retry.
+  auto tickets = aftersales::MakeChannel(config.Get("tickets_target"),
+                                         {{"aftersales.tickets.v1.TicketsService", "CreateTicket"},
+                                          {"aftersales.tickets.v1.TicketsService", "AddMessage"},
+                                          {"aftersales.tickets.v1.TicketsService", "GetOrderHistory"}});
+  auto returns = aftersales::MakeChannel(config.Get("returns_target"),
+                                         {{"aftersales.returns.v1.ReturnsService", "ListReturns"}});
+  aftersales::reviews::ReviewDeskOptions desk_options;
+  desk_options.read_order =
+      aftersales::reviews::GrpcOrderFactsReader(tickets, returns, absl::Seconds(3), server_options->identity);
+  aftersales::reviews::ReviewDesk desk(**db, rules, desk_options);
+  aftersales::reviews::OutreachOutbox outbox(**db, tickets, server_options->identity);
+  {
+    aftersales::BoundedExecutor executor(workers, /*max_queued=*/4096);
+    aftersales::AddPoolAndQueueGauges(**db, executor);
+    // FAILED entries wait for a person: alert on them.
+    aftersales::ServerMetrics::Get().AddGauge(
+        "aftersales_ticket_outbox_entries", "Outreach messages and review requests in the outbox by state", [&outbox] {
+          aftersales::GaugeSamples samples;
+          absl::StatusOr<std::map<std::string, int64_t>> counts = outbox.CountByState();
+          if (!counts.ok()) return samples;
+          for (const auto& [state, count] : *counts) {
+            samples.push_back({absl::StrCat("state=\"", state, "\""), static_cast<double>(count)});
+          }
+          return samples;
+        });
+    aftersales::ServerMetrics::Get().AddGauge("aftersales_phrase_rules_version", "The phrase rule set in force",
+                                              [&rules] {
+                                                aftersales::GaugeSamples samples;
+                                                if (auto current = rules.Current(); current != nullptr) {
+                                                  samples.push_back({"", static_cast<double>(current->version())});
+                                                }
+                                                return samples;
+                                              });
+    aftersales::reviews::ReviewsService service(desk, executor);
+    aftersales::PeriodicTask refresh("phrase_rules", *refresh_interval, [&rules] {
+      if (absl::Status s = rules.Refresh(); !s.ok()) {
+        aftersales::LogWarning("phrase rules not refreshed", {{"error", std::string(s.message())}});
+      }
+      return false;
+    });
+    aftersales::PeriodicTask delivery("outreach_outbox", *outbox_interval, [&outbox, &desk] {
+      absl::StatusOr<int> delivered = outbox.DeliverDue(/*batch_size=*/20);
+      if (!delivered.ok()) {
+        aftersales::LogWarning("outbox delivery failed", {{"error", std::string(delivered.status().message())}});
+        return false;
+      }
+      if (*delivered == 20) return true;
+      absl::StatusOr<int> swept = desk.SweepReviewRequests(/*batch_size=*/20);
+      if (!swept.ok()) {
+        aftersales::LogWarning("review request sweep failed", {{"error", std::string(swept.status().message())}});
+      } else if (*swept == 20) {
+        return true;
+      }
+      if (absl::Status purged = desk.PurgeExpired(); !purged.ok()) {
+        aftersales::LogWarning("housekeeping failed", {{"error", std::string(purged.message())}});
+      }
+      return false;
+    });
+    server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
+    if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {
+      return aftersales::FailToStart("cannot serve", s);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,407 @@
+#include "services/reviews/phrase_filter.h"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/reviews/text_normalizer.h"
+#include "unicode/utf8.h"
+
+namespace aftersales::reviews {
+namespace {
+
+struct Match {
+  unsigned int rule;
+  unsigned long long from;
+  unsigned long long to;
+};
+
+int CollectMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int,
+                 void* context) {
+  auto* matches = static_cast<std::vector<Match>*>(context);
+  // A runaway message cannot grow this without bound: beyond this many raw matches the
+  // verdict is already a block, and the first ones are enough to show.
+  if (matches->size() >= 4096) return 1;
+  matches->push_back({id, from, to});
+  return 0;
+}
+
+bool IsCjkLanguage(absl::string_view language) { return language == "ja" || language == "zh"; }
+
+// The word literals' matches: a Latin word counts only where a word begins (a literal "e" of
+// "e mail" is no match inside "the"), which leaves a few dozen of a message's thousand hits.
+struct WordScan {
+  const std::string* text;
+  const std::vector<size_t>* lengths;
+  const std::vector<bool>* latin;
+  std::vector<Match>* matches;
+};
+
+int CollectWordMatch(unsigned int id, unsigned long long, unsigned long long to, unsigned int, void* context) {
+  auto* scan = static_cast<WordScan*>(context);
+  if ((*scan->latin)[id]) {
+    const size_t from = to - (*scan->lengths)[id];
+    if (from > 0) {
+      const char before = (*scan->text)[from - 1];
+      if (absl::ascii_isalnum(before) || before == '_') return 0;
+    }
+  }
+  if (scan->matches->size() >= 4096) return 1;
+  scan->matches->push_back({id, 0, to});
+  return 0;
+}
+
+// Links to the marketplace itself keep the buyer on the platform.
+bool IsMarketplaceLink(absl::string_view normalized) {
+  for (absl::string_view domain : {"amazon.", "ebay.", "aliexpress.", "walmart."}) {
+    if (absl::StrContains(normalized, domain)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::string_view PhraseCategoryName(PhraseCategory category) {
+  switch (category) {
+    case PhraseCategory::kReviewRemovalOrChange: return "REVIEW_REMOVAL_OR_CHANGE";
+    case PhraseCategory::kPositiveReviewRequest: return "POSITIVE_REVIEW_REQUEST";
+    case PhraseCategory::kIncentiveForReview: return "INCENTIVE_FOR_REVIEW";
+    case PhraseCategory::kOffPlatformContact: return "OFF_PLATFORM_CONTACT";
+    case PhraseCategory::kPressure: return "PRESSURE";
+  }
+  return "UNKNOWN";
+}
+
+absl::StatusOr<PhraseCategory> ParsePhraseCategory(absl::string_view name) {
+  for (PhraseCategory c : {PhraseCategory::kReviewRemovalOrChange, PhraseCategory::kPositiveReviewRequest,
+                           PhraseCategory::kIncentiveForReview, PhraseCategory::kOffPlatformContact,
+                           PhraseCategory::kPressure}) {
+    if (PhraseCategoryName(c) == name) return c;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "category: '", name,
+      "' is not one of REVIEW_REMOVAL_OR_CHANGE, POSITIVE_REVIEW_REQUEST, INCENTIVE_FOR_REVIEW, "
+      "OFF_PLATFORM_CONTACT, PRESSURE"));
+}
+
+absl::Status ValidateScreenText(absl::string_view text) {
+  if (text.empty()) return absl::InvalidArgumentError("text: required; there is nothing to screen");
+  uint32_t length = 0;
+  // Bytes bound code points from above: a text this long cannot be within the limit.
+  if (text.size() > 4 * static_cast<size_t>(kMaxScreenedCodePoints)) {
+    return absl::InvalidArgumentError(absl::StrCat("text: longer than ", kMaxScreenedCodePoints,
+                                                   " characters; split the message"));
+  }
+  if (absl::Status s = ValidateUtf8(text, &length); !s.ok()) return s;
+  if (length > kMaxScreenedCodePoints) {
+    return absl::InvalidArgumentError(absl::StrCat("text: ", length, " characters, longer than ",
+                                                   kMaxScreenedCodePoints, "; split the message"));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Compiles expressions[i] under ids[i]; INVALID_ARGUMENT naming the rule that fails.
+absl::StatusOr<hs_database_t*> CompileDatabase(const std::vector<std::string>& expressions,
+                                               const std::vector<unsigned int>& ids, unsigned int flags,
+                                               const std::vector<PhraseRule>& rules) {
+  if (expressions.empty()) return nullptr;
+  std::vector<const char*> pointers;
+  for (const std::string& e : expressions) pointers.push_back(e.c_str());
+  const std::vector<unsigned int> all_flags(expressions.size(), flags);
+  hs_compile_error_t* error = nullptr;
+  hs_database_t* database = nullptr;
+  if (hs_compile_multi(pointers.data(), all_flags.data(), ids.data(), static_cast<unsigned int>(expressions.size()),
+                       HS_MODE_BLOCK, nullptr, &database, &error) != HS_SUCCESS) {
+    std::string message = error != nullptr ? error->message : "unknown error";
+    std::string where = "the rule set";
+    if (error != nullptr && error->expression >= 0 && static_cast<size_t>(error->expression) < ids.size()) {
+      where = absl::StrCat("rule ", rules[ids[error->expression]].rule_id);
+    }
+    hs_free_compile_error(error);
+    return absl::InvalidArgumentError(absl::StrCat(where, ": ", message));
+  }
+  return database;
+}
+
+// The anchors: plain literals (their word boundaries are the matcher's to check).
+absl::StatusOr<hs_database_t*> CompileLiterals(const std::vector<std::string>& literals) {
+  if (literals.empty()) return nullptr;
+  std::vector<const char*> pointers;
+  std::vector<size_t> lengths;
+  std::vector<unsigned int> ids, flags(literals.size(), 0);
+  for (size_t i = 0; i < literals.size(); ++i) {
+    pointers.push_back(literals[i].data());
+    lengths.push_back(literals[i].size());
+    ids.push_back(static_cast<unsigned int>(i));
+  }
+  hs_compile_error_t* error = nullptr;
+  hs_database_t* database = nullptr;
+  if (hs_compile_lit_multi(pointers.data(), flags.data(), ids.data(), lengths.data(),
+                           static_cast<unsigned int>(literals.size()), HS_MODE_BLOCK, nullptr, &database,
+                           &error) != HS_SUCCESS) {
+    const std::string message = error != nullptr ? error->message : "unknown error";
+    hs_free_compile_error(error);
+    return absl::InvalidArgumentError(absl::StrCat("the rules' words: ", message));
+  }
+  return database;
+}
+
+// Where the sentence holding byte `end - 1` begins: no finding reaches across a sentence end.
+size_t SentenceStart(absl::string_view text, size_t end) {
+  size_t at = end;
+  while (at > 0) {
+    const char c = text[at - 1];
+    if (c == '.' || c == '!' || c == '?' || c == '\n') break;
+    if (at >= 3 && text.compare(at - 3, 3, "\xE3\x80\x82") == 0) break;
+    --at;
+  }
+  return at;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const PhraseFilter>> PhraseFilter::Compile(std::vector<PhraseRule> rules,
+                                                                          int64_t version) {
+  std::shared_ptr<PhraseFilter> filter(new PhraseFilter());
+  filter->version_ = version;
+  std::vector<std::string> regex_expressions, anchor_literals;
+  std::vector<unsigned int> regex_ids;
+  std::map<std::string, unsigned int> anchor_ids;
+  filter->patterns_.resize(rules.size());
+  filter->requirements_.resize(rules.size());
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const PhraseRule& rule = rules[i];
+    if (rule.kind == PhraseRule::Kind::kRegex) {
+      regex_expressions.push_back(rule.pattern);
+      regex_ids.push_back(static_cast<unsigned int>(i));
+      continue;
+    }
+    absl::StatusOr<PhrasePattern> pattern = PhrasePattern::Parse(rule.pattern, IsCjkLanguage(rule.language));
+    if (!pattern.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("rule ", rule.rule_id, ": ", pattern.status().message()));
+    }
+    auto literal_id = [&](const std::string& literal) {
+      auto [it, added] = anchor_ids.emplace(literal, static_cast<unsigned int>(anchor_literals.size()));
+      if (added) {
+        anchor_literals.push_back(literal);
+        filter->anchor_uses_.emplace_back();
+        filter->literal_lengths_.push_back(literal.size());
+        filter->literal_latin_.push_back(!literal.empty() && static_cast<unsigned char>(literal[0]) < 0x80);
+      }
+      return it->second;
+    };
+    for (const PhrasePattern::Anchor& anchor : pattern->anchors()) {
+      filter->anchor_uses_[literal_id(anchor.literal)].push_back({static_cast<unsigned int>(i), anchor.stem});
+    }
+    auto& needed = filter->requirements_[i];
+    for (const auto& alternative : pattern->requirements()) {
+      auto& items = needed.emplace_back();
+      for (const auto& any_of : alternative) {
+        auto& ids = items.emplace_back();
+        for (const PhrasePattern::Anchor& word : any_of) ids.push_back(literal_id(word.literal));
+      }
+    }
+    filter->patterns_[i] = *std::move(pattern);
+  }
+  // REGEX rules are scanned all at once without tracking where matches start (that made the
+  // scan ten times slower); each has its own small database that does, run on a hit's sentence
+  // only. One Hyperscan cannot track is shown from its sentence's start.
+  absl::StatusOr<hs_database_t*> regexes = CompileDatabase(regex_expressions, regex_ids, HS_FLAG_UTF8, rules);
+  if (!regexes.ok()) return regexes.status();
+  filter->regex_database_ = *regexes;
+  filter->regex_start_databases_.assign(rules.size(), nullptr);
+  for (size_t i = 0; i < regex_ids.size(); ++i) {
+    absl::StatusOr<hs_database_t*> alone =
+        CompileDatabase({regex_expressions[i]}, {regex_ids[i]}, HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST, rules);
+    if (alone.ok()) filter->regex_start_databases_[regex_ids[i]] = *alone;
+  }
+  filter->literal_count_ = anchor_literals.size();
+  absl::StatusOr<hs_database_t*> phrases = CompileLiterals(anchor_literals);
+  if (!phrases.ok()) return phrases.status();
+  filter->phrase_database_ = *phrases;
+  filter->rules_ = std::move(rules);
+  return filter;
+}
+
+PhraseFilter::~PhraseFilter() {
+  if (phrase_database_ != nullptr) hs_free_database(phrase_database_);
+  if (regex_database_ != nullptr) hs_free_database(regex_database_);
+  for (hs_database_t* database : regex_start_databases_) {
+    if (database != nullptr) hs_free_database(database);
+  }
+}
+
+size_t PhraseFilter::RegexMatchStart(unsigned int rule, const std::string& text, size_t end) const {
+  // Dots do not end anything inside addresses and links: look back to the line's start (at most
+  // 512 bytes) instead of the sentence's.
+  size_t sentence = end - 1;
+  while (sentence > 0 && end - sentence < 512 && text[sentence - 1] != '\n') --sentence;
+  hs_database_t* database = regex_start_databases_[rule];
+  if (database == nullptr) return sentence;
+  thread_local hs_scratch_t* scratch = nullptr;
+  std::vector<Match> matches;
+  if (hs_alloc_scratch(database, &scratch) != HS_SUCCESS ||
+      hs_scan(database, text.data() + sentence, static_cast<unsigned int>(end - sentence), 0, scratch, CollectMatch,
+              &matches) == HS_INVALID) {
+    return sentence;
+  }
+  size_t start = end;
+  for (const Match& m : matches) {
+    if (sentence + m.to == end) start = std::min<size_t>(start, sentence + m.from);
+  }
+  return start < end ? start : sentence;
+}
+
+ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context) const {
+  ScreenResult result;
+  result.rule_version = version_;
+  if (text.empty() || rules_.empty()) return result;
+  const NormalizedText normalized = NormalizeForMatching(text);
+  if (normalized.text.empty()) return result;
+
+  const NormalizedText skeleton = PhraseSkeleton(normalized);
+
+  // One scratch per thread and database, grown to fit whichever rule set it last served.
+  thread_local hs_scratch_t* scratches[2] = {nullptr, nullptr};
+  struct View {
+    hs_database_t* database;
+    const NormalizedText* text;
+    std::vector<Match> matches;
+  };
+  View views[2] = {{phrase_database_, &skeleton, {}}, {regex_database_, &normalized, {}}};
+  bool scanned = true;
+  for (int v = 0; v < 2; ++v) {
+    if (views[v].database == nullptr) continue;
+    const std::string& t = views[v].text->text;
+    WordScan words{&t, &literal_lengths_, &literal_latin_, &views[v].matches};
+    scanned = scanned && hs_alloc_scratch(views[v].database, &scratches[v]) == HS_SUCCESS &&
+              hs_scan(views[v].database, t.data(), static_cast<unsigned int>(t.size()), 0, scratches[v],
+                      v == 0 ? CollectWordMatch : CollectMatch,
+                      v == 0 ? static_cast<void*>(&words) : static_cast<void*>(&views[v].matches)) != HS_INVALID;
+  }
+  if (!scanned) {
+    // The scan could not run: never let an unread message through.
+    result.allowed = false;
+    Finding f;
+    f.end = normalized.source_length;
+    f.text = std::string(text);
+    f.category = PhraseCategory::kPressure;
+    f.rule_id = "filter.unavailable";
+    f.explanation = "The filter could not read this message.";
+    f.suggestion = "Shorten or rephrase the message and try again.";
+    result.findings.push_back(std::move(f));
+    return result;
+  }
+
+  // Per rule, the input spans (code points) it matched; overlapping ones become one (a stem or
+  // a regex reports every end it can reach).
+  auto add_span = [](std::vector<std::pair<size_t, size_t>>& spans, size_t from, size_t to) {
+    for (auto& [start, end] : spans) {
+      if (from < end && start < to) {
+        start = std::min(start, from);
+        end = std::max(end, to);
+        return;
+      }
+    }
+    spans.push_back({from, to});
+  };
+  std::map<unsigned int, std::vector<std::pair<size_t, size_t>>> by_rule;
+  for (int v = 0; v < 2; ++v) {
+    const std::string& t = views[v].text->text;
+    std::map<unsigned int, std::vector<std::pair<size_t, size_t>>> in_view;
+    for (Match& m : views[v].matches) {
+      if (v == 0) break;  // anchors: below
+      const PhraseRule& rule = rules_[m.rule];
+      if (context == ScreenContext::kSellerFeedback && rule.product_review_only) continue;
+      m.from = RegexMatchStart(m.rule, t, m.to);
+      add_span(in_view[m.rule], m.from, m.to);
+    }
+    if (v == 0) {
+      // Which words occur earlier in the same sentence, and so which rules could match here: a
+      // rule needs, for one of its alternatives, a word of every item. Most rules stop here,
+      // before any matching. Hyperscan reports matches in order of where they end.
+      std::vector<size_t> last_end(literal_count_, 0);  // 0: not seen; else end offset + 1
+      auto could_match = [&](unsigned int rule, size_t sentence_start) {
+        for (const auto& items : requirements_[rule]) {
+          bool all = true;
+          for (const auto& any_of : items) {
+            bool one = false;
+            for (unsigned int id : any_of) one = one || (last_end[id] > sentence_start);
+            if (!one) {
+              all = false;
+              break;
+            }
+          }
+          if (all) return true;
+        }
+        return false;
+      };
+      // At an anchor, each rule that can end with it must match as a whole, within the sentence.
+      for (const Match& m : views[v].matches) {
+        last_end[m.rule] = m.to + 1;
+        const size_t sentence_start = SentenceStart(t, m.to);
+        for (const AnchorUse& use : anchor_uses_[m.rule]) {
+          if (context == ScreenContext::kSellerFeedback && rules_[use.rule].product_review_only) continue;
+          if (!could_match(use.rule, sentence_start)) continue;
+          size_t end = m.to;
+          if (use.stem) {
+            while (end < t.size() && (absl::ascii_isdigit(t[end]) || (t[end] >= 'a' && t[end] <= 'z'))) ++end;
+          }
+          const std::optional<size_t> start = patterns_[use.rule]->LeftmostStart(t, end, sentence_start);
+          if (start.has_value()) add_span(in_view[use.rule], *start, end);
+        }
+      }
+    }
+    for (const auto& [rule_index, spans] : in_view) {
+      const PhraseRule& rule = rules_[rule_index];
+      for (const auto& [from, to] : spans) {
+        if (rule.kind == PhraseRule::Kind::kRegex && rule.category == PhraseCategory::kOffPlatformContact &&
+            IsMarketplaceLink(absl::string_view(t).substr(from, to - from))) {
+          continue;
+        }
+        const auto [start, end] = views[v].text->SourceSpan(from, to);
+        add_span(by_rule[rule_index], start, end);
+      }
+    }
+  }
+  std::vector<Finding> findings;
+  for (const auto& [rule_index, spans] : by_rule) {
+    const PhraseRule& rule = rules_[rule_index];
+    for (const auto& [start, end] : spans) {
+      Finding f;
+      f.start = start;
+      f.end = end;
+      f.category = rule.category;
+      f.rule_id = rule.rule_id;
+      f.explanation = rule.explanation;
+      f.suggestion = rule.suggestion;
+      findings.push_back(std::move(f));
+    }
+  }
+  // One finding per place and category: the widest span, then the lowest rule id, speaks for it.
+  std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.start != b.start) return a.start < b.start;
+    if (a.end != b.end) return a.end > b.end;
+    return a.rule_id < b.rule_id;
+  });
+  for (Finding& f : findings) {
+    bool covered = false;
+    for (const Finding& kept : result.findings) {
+      if (kept.category == f.category && f.start < kept.end && kept.start < f.end) covered = true;
+    }
+    if (covered) continue;
+    f.text = CodePointSubstr(text, f.start, f.end);
+    result.findings.push_back(std::move(f));
+  }
+  result.allowed = result.findings.empty();
+  return result;
+}
+
+}  // namespace aftersales::reviews

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace aftersales::reviews {
+
+// A PHRASE rule's pattern (the rule language in phrase_rules.h), parsed, and matched in two
+// steps. Hyperscan finds, for every rule at once, where the pattern's last words occur (its
+// anchors: plain literals, which compile by the thousand in milliseconds and scan at memory
+// speed); at each such place the matcher below checks the whole pattern within the sentence and
+// finds where the match starts. Whole patterns as Hyperscan expressions (gaps as bounded
+// repeats, start-of-match tracking) took minutes to compile as a set, and the largest rules did
+// not compile at all.
+class PhrasePattern {
+ public:
+  // INVALID_ARGUMENT saying what is wrong with the pattern.
+  static absl::StatusOr<PhrasePattern> Parse(absl::string_view pattern, bool cjk);
+
+  // The words a match of the whole pattern can end with, as literals of the phrase skeleton: a
+  // match ends where one of them does (for a stem, at the end of the word it begins).
+  struct Anchor {
+    std::string literal;
+    bool stem = false;
+    bool operator==(const Anchor&) const = default;
+  };
+  const std::vector<Anchor>& anchors() const { return anchors_; }
+
+  // What any match needs present somewhere in the text: for one of these alternatives, each item
+  // has one of its words (the words it can end with). A cheap test before the matcher runs.
+  const std::vector<std::vector<std::vector<Anchor>>>& requirements() const { return requirements_; }
+
+  // The leftmost start from which the whole pattern matches skeleton `text` exactly up to byte
+  // `end`, no earlier than `earliest`; nullopt when it does not match there.
+  std::optional<size_t> LeftmostStart(absl::string_view text, size_t end, size_t earliest) const;
+
+  struct Word {
+    std::string literal;  // in the phrase skeleton (text_normalizer.h)
+    bool latin = true;    // whole words of letters and digits; CJK text is matched as written
+    bool stem = false;
+  };
+  struct Sequence;
+  struct Item {
+    std::optional<Word> word;
+    std::vector<Sequence> group;  // alternatives, when not a word
+    int gap_before = 0;           // ~N before this item; 0: adjacent
+  };
+  struct Sequence {
+    std::vector<Item> items;
+  };
+
+ private:
+  bool cjk_ = false;
+  // One sequence, or two for A <N> B: A then B and B then A.
+  std::vector<Sequence> alternatives_;
+  std::vector<Anchor> anchors_;
+  std::vector<std::vector<std::vector<Anchor>>> requirements_;
+};
+
+}  // namespace aftersales::reviews

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "absl/status/status.h"
+#include "common/mysql.h"
+#include "services/reviews/phrase_filter.h"
+
+namespace aftersales::reviews {
+
+// The compiled rule set this replica screens with. Refresh() compares the database's newest
+// version with the one in use and compiles the new set only when it changed, so a periodic
+// call (every second) picks up an admin's edit on every replica within seconds, with no
+// restart. Screening keeps using the old set while a new one compiles.
+class PhraseRuleSet {
+ public:
+  explicit PhraseRuleSet(Database& db) : db_(db) {}
+
+  // Loads the newest version when it differs from the current one.
+  absl::Status Refresh();
+
+  // Never null once a Refresh succeeded; an empty filter (allows everything) before that.
+  std::shared_ptr<const PhraseFilter> Current() const;
+
+  // Installs a set compiled elsewhere (by an edit on this replica).
+  void Install(std::shared_ptr<const PhraseFilter> filter);
+
+ private:
+  Database& db_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const PhraseFilter> current_;
+};
+
+}  // namespace aftersales::reviews
