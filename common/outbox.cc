@@ -65,6 +65,11 @@ absl::Status MarkOutboxFailed(Transaction& tx, int64_t outbox_id, const std::str
       .status();
 }
 
+absl::StatusOr<uint64_t> CancelPendingOutbox(Transaction& tx, const std::string& subject_id, const std::string& reason) {
+  return tx.Execute("UPDATE outbox SET state = 'FAILED', last_error = ? WHERE subject_id = ? AND state = 'PENDING'",
+                    {reason.substr(0, 1000), subject_id});
+}
+
 absl::StatusOr<OutboxCounts> CountOutbox(Transaction& tx) {
   absl::StatusOr<std::vector<Row>> rows =
       tx.Query("SELECT COALESCE(SUM(state = 'PENDING'), 0), COALESCE(SUM(state = 'FAILED'), 0) FROM outbox");

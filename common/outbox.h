@@ -41,6 +41,10 @@ absl::Status MarkOutboxRetry(Transaction& tx, int64_t outbox_id, const std::stri
 // Never tried again: the other side refused the request itself.
 absl::Status MarkOutboxFailed(Transaction& tx, int64_t outbox_id, const std::string& error);
 
+// A subject's PENDING entries become FAILED with `reason` (a buyer who opted out): never sent,
+// still visible to an admin. Returns how many.
+absl::StatusOr<uint64_t> CancelPendingOutbox(Transaction& tx, const std::string& subject_id, const std::string& reason);
+
 struct OutboxCounts {
   int64_t pending = 0;
   int64_t failed = 0;

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <map>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "services/reviews/text_normalizer.h"
 #include "unicode/utf8.h"
 
@@ -23,11 +25,7 @@ struct Match {
 
 int CollectMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int,
                  void* context) {
-  auto* matches = static_cast<std::vector<Match>*>(context);
-  // A runaway message cannot grow this without bound: beyond this many raw matches the
-  // verdict is already a block, and the first ones are enough to show.
-  if (matches->size() >= 4096) return 1;
-  matches->push_back({id, from, to});
+  static_cast<std::vector<Match>*>(context)->push_back({id, from, to});
   return 0;
 }
 
@@ -51,15 +49,28 @@ int CollectWordMatch(unsigned int id, unsigned long long, unsigned long long to,
       if (absl::ascii_isalnum(before) || before == '_') return 0;
     }
   }
-  if (scan->matches->size() >= 4096) return 1;
   scan->matches->push_back({id, 0, to});
   return 0;
 }
 
-// Links to the marketplace itself keep the buyer on the platform.
-bool IsMarketplaceLink(absl::string_view normalized) {
-  for (absl::string_view domain : {"amazon.", "ebay.", "aliexpress.", "walmart."}) {
-    if (absl::StrContains(normalized, domain)) return true;
+// Links to the marketplace itself keep the buyer on the platform: the link's host is a
+// marketplace's own (amazon.de, www.amazon.com, sellercentral.amazon.co.uk), not one that only
+// mentions it (amazon.evil.com, evil.io/amazon.html, x.amazon.help@gmail.com).
+bool IsMarketplaceLink(absl::string_view link) {
+  if (absl::StrContains(link, '@')) return false;
+  absl::ConsumePrefix(&link, "https://") || absl::ConsumePrefix(&link, "http://");
+  const size_t end = link.find_first_of("/?#: ");
+  absl::string_view host = link.substr(0, end);
+  while (absl::ConsumeSuffix(&host, ".")) {
+  }
+  for (absl::string_view marketplace : {"amazon", "ebay", "aliexpress", "walmart"}) {
+    // The registrable part: <marketplace>.<tld> or <marketplace>.co.<cc> / .com.<cc>, at the end.
+    for (absl::string_view suffix : {".com", ".de", ".fr", ".es", ".it", ".co.uk", ".co.jp", ".ca", ".com.au", ".nl",
+                                     ".pl", ".se", ".com.mx", ".com.br", ".in", ".sg", ".ae", ".sa", ".com.tr",
+                                     ".com.be", ".at", ".ch", ".ie", ".us", ".ru"}) {
+      const std::string domain = absl::StrCat(marketplace, suffix);
+      if (host == domain || absl::EndsWith(host, absl::StrCat(".", domain))) return true;
+    }
   }
   return false;
 }
@@ -153,17 +164,6 @@ absl::StatusOr<hs_database_t*> CompileLiterals(const std::vector<std::string>& l
   return database;
 }
 
-// Where the sentence holding byte `end - 1` begins: no finding reaches across a sentence end.
-size_t SentenceStart(absl::string_view text, size_t end) {
-  size_t at = end;
-  while (at > 0) {
-    const char c = text[at - 1];
-    if (c == '.' || c == '!' || c == '?' || c == '\n') break;
-    if (at >= 3 && text.compare(at - 3, 3, "\xE3\x80\x82") == 0) break;
-    --at;
-  }
-  return at;
-}
 
 }  // namespace
 
@@ -284,7 +284,7 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
     scanned = scanned && hs_alloc_scratch(views[v].database, &scratches[v]) == HS_SUCCESS &&
               hs_scan(views[v].database, t.data(), static_cast<unsigned int>(t.size()), 0, scratches[v],
                       v == 0 ? CollectWordMatch : CollectMatch,
-                      v == 0 ? static_cast<void*>(&words) : static_cast<void*>(&views[v].matches)) != HS_INVALID;
+                      v == 0 ? static_cast<void*>(&words) : static_cast<void*>(&views[v].matches)) == HS_SUCCESS;
   }
   if (!scanned) {
     // The scan could not run: never let an unread message through.
@@ -343,10 +343,16 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
         }
         return false;
       };
+      // Where each byte's sentence starts, once for the text.
+      std::vector<uint32_t> sentence_of(t.size() + 1, 0);
+      for (size_t k = 0; k < t.size(); ++k) {
+        sentence_of[k + 1] = IsSentenceEnd(t, k) ? static_cast<uint32_t>(k + 1) : sentence_of[k];
+      }
+      absl::flat_hash_set<std::pair<unsigned int, size_t>> tried;
       // At an anchor, each rule that can end with it must match as a whole, within the sentence.
       for (const Match& m : views[v].matches) {
         last_end[m.rule] = m.to + 1;
-        const size_t sentence_start = SentenceStart(t, m.to);
+        const size_t sentence_start = sentence_of[m.to];
         for (const AnchorUse& use : anchor_uses_[m.rule]) {
           if (context == ScreenContext::kSellerFeedback && rules_[use.rule].product_review_only) continue;
           if (!could_match(use.rule, sentence_start)) continue;
@@ -354,6 +360,7 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
           if (use.stem) {
             while (end < t.size() && (absl::ascii_isdigit(t[end]) || (t[end] >= 'a' && t[end] <= 'z'))) ++end;
           }
+          if (!tried.insert({use.rule, end}).second) continue;
           const std::optional<size_t> start = patterns_[use.rule]->LeftmostStart(t, end, sentence_start);
           if (start.has_value()) add_span(in_view[use.rule], *start, end);
         }

@@ -194,11 +194,6 @@ void LastWords(const Item& item, std::vector<const Word*>& out) {
 
 // ---- Finding where a match starts ----
 
-bool IsSentenceEndAt(absl::string_view text, size_t pos) {
-  const char c = text[pos];
-  if (c == '.' || c == '!' || c == '?' || c == '\n') return true;
-  return text.compare(pos, 3, "\xE3\x80\x82") == 0;  // 。
-}
 
 
 // Hyperscan's \w without UCP: ASCII letters, digits and '_'.
@@ -285,7 +280,7 @@ class BackwardMatcher {
         found(at);
         if (at <= earliest_) return;
         const size_t before = PreviousCodePoint(at);
-        if (IsSentenceEndAt(text_, before)) return;
+        if (IsSentenceEnd(text_, before)) return;
         at = before;
       }
       return;
@@ -301,14 +296,14 @@ class BackwardMatcher {
     size_t at = next_start;
     for (int n = 0; n <= GapCharacters(gap) && at > earliest_; ++n) {
       const size_t before = PreviousCodePoint(at);
-      if (IsSentenceEndAt(text_, before)) return;
+      if (IsSentenceEnd(text_, before)) return;
       if (IsSeparatorAt(before)) found(before);
       at = before;
     }
   }
 
   bool IsSeparatorAt(size_t pos) const {
-    if (IsSentenceEndAt(text_, pos)) return false;
+    if (IsSentenceEnd(text_, pos)) return false;
     const unsigned char c = static_cast<unsigned char>(text_[pos]);
     return c >= 0x80 || !IsLatinWordByte(static_cast<char>(c));
   }

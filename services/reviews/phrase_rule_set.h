@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
@@ -20,7 +21,7 @@ class PhraseRuleSet {
   // Loads the newest version when it differs from the current one.
   absl::Status Refresh();
 
-  // Never null once a Refresh succeeded; an empty filter (allows everything) before that.
+  // Null until a Refresh succeeded (the desk then refuses to screen: UNAVAILABLE).
   std::shared_ptr<const PhraseFilter> Current() const;
 
   // Installs a set compiled elsewhere (by an edit on this replica).
@@ -30,6 +31,8 @@ class PhraseRuleSet {
   Database& db_;
   mutable std::mutex mu_;
   std::shared_ptr<const PhraseFilter> current_;
+  // A stored version that did not compile, reported once.
+  std::atomic<int64_t> failed_version_{-1};
 };
 
 }  // namespace aftersales::reviews

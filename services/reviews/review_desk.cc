@@ -220,6 +220,9 @@ absl::Status ReviewDesk::PutPhraseRules(const Caller& caller, const v1::PutPhras
     return absl::InvalidArgumentError(absl::StrCat("rules: 1..", kMaxRules, " rules; send the whole set"));
   }
   RETURN_IF_ERROR(ValidateText("note", request.note(), 500, false));
+  if (request.expected_version() < 0) {
+    return absl::InvalidArgumentError("expected_version: the version the edit was made from (GET /v1/phraseRules)");
+  }
   std::vector<PhraseRule> rules;
   std::set<std::string> ids;
   for (const v1::PhraseRule& p : request.rules()) {
@@ -573,8 +576,9 @@ absl::Status ReviewDesk::DraftOutreach(const Caller& caller, const v1::DraftOutr
   }
   if (!screened.allowed) {
     LogError("an outreach draft tripped the filter", {{"case_id", outreach.case_id()}, {"rule", screened.findings[0].rule_id}});
-    return absl::InternalError(absl::StrCat("the draft texts for ", std::string(texts.language), " trip rule ",
-                                            screened.findings[0].rule_id, "; write the message by hand"));
+    return absl::FailedPreconditionError(absl::StrCat("the draft texts for ", std::string(texts.language),
+                                                      " trip rule ", screened.findings[0].rule_id,
+                                                      " as the rules stand now; write the message by hand"));
   }
   response->set_body(body);
   response->set_language(std::string(texts.language));
@@ -610,13 +614,15 @@ absl::Status ReviewDesk::SendOutreachMessage(const Caller& caller, const std::st
     return absl::InvalidArgumentError(absl::StrCat("body: ", s.message()));
   }
   RETURN_IF_ERROR(ValidateIdempotencyKey(idempotency_key));
-  // Screened before anything is written: a blocked message leaves no trace but the answer.
-  absl::StatusOr<ScreenResult> screened = Screen(request.body(), ScreenContext::kProductReview);
-  if (!screened.ok()) return screened.status();
-  if (!screened->allowed) return Blocked(*screened);
   return RunIdempotent(
       db_, absl::StrCat(caller.principal, ":SendOutreachMessage"), idempotency_key, request, response,
       [&](Transaction& tx, google::protobuf::Message* out) -> absl::Status {
+        // Screened before anything is written (a blocked message leaves no trace but the
+        // answer), and inside the idempotent step, so a retry of a message sent before a rule
+        // edit replays its answer instead of being judged again.
+        absl::StatusOr<ScreenResult> screened = Screen(request.body(), ScreenContext::kProductReview);
+        if (!screened.ok()) return screened.status();
+        if (!screened->allowed) return Blocked(*screened);
         const absl::Time now = options_.clock();
         absl::StatusOr<v1::OutreachCase> outreach = store::ReadCase(tx, request.case_id(), true);
         if (!outreach.ok()) return outreach.status();
@@ -647,6 +653,8 @@ absl::Status ReviewDesk::OptOut(const Caller& caller, const v1::OptOutRequest& r
   absl::StatusOr<v1::OutreachCase> outreach =
       ChangeCase(caller, request.case_id(), [&](Transaction& tx, v1::OutreachCase& c, absl::Time now) -> absl::Status {
         c.set_opted_out(true);
+        // Messages still waiting for the tickets service do not go either.
+        RETURN_IF_ERROR(CancelPendingOutbox(tx, c.case_id(), "cancelled: the buyer opted out").status());
         return store::RecordOptOut(tx, c.store_id(), c.buyer_id(), now);
       });
   if (!outreach.ok()) return outreach.status();
@@ -801,8 +809,13 @@ absl::Status ReviewDesk::RequestReview(const Caller& caller, const v1::RequestRe
   absl::StatusOr<OrderFacts> facts = options_.read_order ? options_.read_order(request.store_id(), request.order_id())
                                                          : absl::UnavailableError("no order reader configured");
   if (!facts.ok()) {
-    return absl::UnavailableError(absl::StrCat("the order's history could not be read, so no review request went: ",
-                                               facts.status().message()));
+    // Out of reach: retry later. Anything else (a deployment's mistake) says so as it is.
+    const absl::StatusCode code = facts.status().code() == absl::StatusCode::kUnavailable ||
+                                          facts.status().code() == absl::StatusCode::kDeadlineExceeded
+                                      ? absl::StatusCode::kUnavailable
+                                      : absl::StatusCode::kInternal;
+    return absl::Status(code, absl::StrCat("the order's history could not be read, so no review request went: ",
+                                           facts.status().message()));
   }
   const absl::Time now = options_.clock();
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
@@ -890,6 +903,12 @@ absl::StatusOr<int> ReviewDesk::SweepReviewRequests(int batch_size) {
         return store::PutReviewRequest(tx, next, std::nullopt);
       }
       absl::StatusOr<v1::OutreachMessage> message = SendReviewRequest(tx, row.request, *facts, now);
+      if (message.status().code() == absl::StatusCode::kFailedPrecondition) {
+        // The request text trips a rule as the rules stand now: retrying could not help.
+        next.state = "SKIPPED";
+        next.reason = std::string(message.status().message());
+        return store::PutReviewRequest(tx, next, std::nullopt);
+      }
       if (!message.ok()) return message.status();
       next.state = "SENT";
       return store::PutReviewRequest(tx, next, now);

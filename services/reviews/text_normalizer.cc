@@ -150,8 +150,8 @@ FoldTable& Table() {
   return *table;
 }
 
-// The letter a symbol stands for between two letters: upd@te is not written this way (@ stays
-// and the rules expand a to [a@4]), but rev!ew, fre$h and he|p are.
+// The letter a symbol stands for before a letter: rev!ew, fre$h, 5-$tar, he|p (@ stays: e-mail
+// addresses need it; the phrase skeleton reads it as a).
 char SymbolLetter(absl::string_view folded) {
   if (folded.size() == 1) {
     switch (folded[0]) {
@@ -178,6 +178,17 @@ bool IsCjkSeparator(absl::string_view folded) {
          folded == "·" || folded == "・";
 }
 
+
+// A line break inside a paragraph is a space ("please remove\nyour review" is one sentence); a
+// blank line stays a break.
+void LineBreaksWithinParagraphs(NormalizedText& n) {
+  std::string& t = n.text;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] != '\n') continue;
+    const bool blank_line = (i > 0 && t[i - 1] == '\n') || (i + 1 < t.size() && t[i + 1] == '\n');
+    if (!blank_line) t[i] = ' ';
+  }
+}
 
 bool IsTokenByte(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@'; }
 
@@ -224,6 +235,7 @@ void JoinSpelledOutLetters(NormalizedText& n) {
   }
   n.text = std::move(text);
   n.source = std::move(source);
+  n.source_last = n.source;
 }
 
 // Digits written for letters inside a word (upd4te, r3v13w, g00d): a run of digits with a letter
@@ -258,7 +270,17 @@ bool IsCjk(uint32_t c) {
 
 std::pair<uint32_t, uint32_t> NormalizedText::SourceSpan(size_t from, size_t to) const {
   if (from >= source.size() || to <= from) return {source_length, source_length};
-  return {source[from], source[std::min(to, source.size()) - 1] + 1};
+  return {source[from], source_last[std::min(to, source.size()) - 1] + 1};
+}
+
+bool IsSentenceEnd(absl::string_view text, size_t pos) {
+  const char c = text[pos];
+  if (c == '\n') return true;
+  if (c == '.' || c == '!' || c == '?') {
+    return pos + 1 >= text.size() || text[pos + 1] == ' ' || text[pos + 1] == '\n' ||
+           static_cast<unsigned char>(text[pos + 1]) >= 0x80;
+  }
+  return text.compare(pos, 3, "\xE3\x80\x82") == 0;  // 。
 }
 
 NormalizedText NormalizeForMatching(absl::string_view text) {
@@ -323,7 +345,11 @@ NormalizedText NormalizeForMatching(absl::string_view text) {
       pending.clear();
       pending_source.clear();
     }
-    if (folded.size() <= 3 && last < 0x80 && IsAsciiLetter(static_cast<char>(last))) {
+    // A symbol before a letter is that letter ($tar, |ike); ! only between letters, since it
+    // ends sentences ("thanks!Bye" is rare, "rev!ew" is not).
+    const bool after_letter = last < 0x80 && IsAsciiLetter(static_cast<char>(last));
+    const bool after_digit = last >= '0' && last <= '9';
+    if (folded.size() <= 3 && !after_digit && (after_letter || folded != "!")) {
       if (const char letter = SymbolLetter(folded); letter != 0 && i < text.size()) {
         size_t j = i;
         next_folded = table.Fold(DecodeAt(text, j));
@@ -339,6 +365,8 @@ NormalizedText NormalizeForMatching(absl::string_view text) {
   }
   if (!pending.empty()) flush_pending();
   out.source_length = index;
+  LineBreaksWithinParagraphs(out);
+  out.source_last = out.source;
   JoinSpelledOutLetters(out);
   FoldDigitsInsideWords(out);
   return out;
@@ -351,13 +379,19 @@ NormalizedText PhraseSkeleton(const NormalizedText& normalized) {
   out.source_length = normalized.source_length;
   out.text.reserve(normalized.text.size());
   out.source.reserve(normalized.source.size());
+  out.source_last.reserve(normalized.source.size());
   for (size_t i = 0; i < normalized.text.size(); ++i) {
     char c = normalized.text[i];
     if (c == '@') c = 'a';
     if (c == 'l') c = 'i';
-    if (IsAsciiLetter(c) && !out.text.empty() && out.text.back() == c) continue;
+    if (IsAsciiLetter(c) && !out.text.empty() && out.text.back() == c) {
+      // The run is read once, but the finding still covers every letter of it.
+      out.source_last.back() = normalized.source_last[i];
+      continue;
+    }
     out.text.push_back(c);
     out.source.push_back(normalized.source[i]);
+    out.source_last.push_back(normalized.source_last[i]);
   }
   return out;
 }

@@ -18,12 +18,15 @@ namespace aftersales::reviews {
 // Cyrillic and Greek look-alikes become the Latin letters they imitate, traditional Chinese
 // becomes simplified. Then, in context: a $ ! | between letters is the letter it stands for,
 // runs of white space become one space, and white space or dots between two CJK characters go.
-// Digits and @ stay as they are: the rule compiler lets a rule's letters match them, so "5
-// stars" and "$10" keep their meaning.
+// Digits between letters are the letters they imitate (upd4te); elsewhere they stay, so "5 stars"
+// and "$10" keep their meaning. @ stays (e-mail addresses need it). A single line break is a
+// space: a sentence does not end because a line does.
 struct NormalizedText {
   std::string text;  // UTF-8
-  // For each byte of `text`, the index (in code points) of the input character it came from.
+  // For each byte of `text`, the index (in code points) of the input character it came from,
+  // and of the last input character folded into it (a run of one letter read once).
   std::vector<uint32_t> source;
+  std::vector<uint32_t> source_last;
   // The input's length in code points.
   uint32_t source_length = 0;
 
@@ -47,6 +50,11 @@ std::string NormalizeLiteral(absl::string_view text);
 // INVALID_ARGUMENT naming the byte offset of the first malformed sequence; also counts the code
 // points into *length when given.
 absl::Status ValidateUtf8(absl::string_view text, uint32_t* length = nullptr);
+
+// Whether normalized text ends a sentence at byte `pos`: . ! ? followed by a space, a line
+// break or the end (so "please.remove.your.review" is one sentence), a line break (what is left
+// of a blank line), or 。. Gaps in rules never cross one.
+bool IsSentenceEnd(absl::string_view text, size_t pos);
 
 // Whether a code point is written without spaces between words (Han, kana, Hangul, CJK
 // punctuation and full-width forms' CJK block).

@@ -17,7 +17,7 @@ OutboundScreener ReviewsOutboundScreener(std::shared_ptr<grpc::Channel> reviews,
                                          std::shared_ptr<const IdentitySigner> identity) {
   std::shared_ptr<reviews::v1::ReviewsService::Stub> stub = reviews::v1::ReviewsService::NewStub(std::move(reviews));
   return [stub, timeout, identity](const Caller& caller, absl::string_view text) -> absl::Status {
-    if (caller.role == Role::kService && caller.principal == "reviews-service") return absl::OkStatus();
+    if (caller.role == Role::kService && caller.principal == ServiceCaller("reviews").principal) return absl::OkStatus();
     const absl::Duration left = std::min(timeout, CurrentCall().deadline - absl::Now());
     if (left <= absl::ZeroDuration()) {
       return absl::DeadlineExceededError("the deadline passed before the message could be screened; nothing was stored");
@@ -30,6 +30,12 @@ OutboundScreener ReviewsOutboundScreener(std::shared_ptr<grpc::Channel> reviews,
     const grpc::Status status = stub->ScreenMessage(&context, request, &response);
     if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
       return absl::InvalidArgumentError(absl::StrCat("body: ", status.error_message()));
+    }
+    if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+        status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+      // The services disagree on identity keys or access: a deployment's mistake, not a retry.
+      return absl::InternalError(absl::StrCat("the message was not stored: the phrase filter refused this service (",
+                                              status.error_message(), "); check the identity key"));
     }
     if (!status.ok()) {
       return absl::UnavailableError(absl::StrCat(

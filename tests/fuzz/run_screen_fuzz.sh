@@ -15,7 +15,7 @@ if [ ! -x "$OUT/screen_fuzz" ] || [ -n "$(find "${sources[@]}" "$ROOT/services/r
   clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$ROOT" $(pkg-config --cflags libhs icu-uc) -DSEED_RULES_SQL="\"$ROOT/services/reviews/migrations/0002_seed_phrase_rules.sql\"" \
     "${sources[@]}" -o "$OUT/screen_fuzz" \
-    $(pkg-config --libs libhs icu-uc icu-i18n absl_statusor absl_strings absl_str_format)
+    $(pkg-config --libs libhs icu-uc icu-i18n absl_statusor absl_strings absl_str_format absl_flat_hash_set absl_hash)
 fi
 # Seeds: every message of the labelled corpus, one file each.
 if [ -z "$(ls -A "$OUT/corpus")" ]; then

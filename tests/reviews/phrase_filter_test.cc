@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -96,6 +98,12 @@ TEST(PhraseFilter, TheSellerFeedbackContextSkipsProductReviewOnlyRules) {
 TEST(PhraseFilter, LinksToTheMarketplaceItselfAreAllowed) {
   auto filter = SmallFilter();
   EXPECT_TRUE(filter->Screen("Track it at https://www.amazon.de/gp/your-orders", ScreenContext::kProductReview).allowed);
+  EXPECT_TRUE(filter->Screen("See www.sellercentral.amazon.co.uk now", ScreenContext::kProductReview).allowed);
+  // A host that only mentions the marketplace is somewhere else.
+  for (const char* elsewhere : {"https://amazon.evil.com/x", "https://evil.io/amazon.html", "www.ebay.de.evil.cn"}) {
+    EXPECT_FALSE(filter->Screen(absl::StrCat("Go to ", elsewhere, " now"), ScreenContext::kProductReview).allowed)
+        << elsewhere;
+  }
   const ScreenResult r = filter->Screen("See https://my-shop.example.com now", ScreenContext::kProductReview);
   ASSERT_EQ(r.findings.size(), 1u);
   EXPECT_EQ(r.findings[0].text, "https://my-shop.example.com");

@@ -362,6 +362,8 @@ TEST_F(ReviewsTest, ABlockedMessageIsRefusedWithItsFindingsAndLeavesNothing) {
 
 TEST_F(ReviewsTest, AnOptOutStopsEveryFurtherMessage) {
   const std::string case_id = Ingest(Review(PushOrder(), 3, "R-opt-1")).outreach_case().case_id();
+  // A message still waiting for the tickets service when the buyer opts out never goes.
+  ASSERT_TRUE(Send(case_id, "We are sorry about the lamp; a replacement is on its way.").ok());
   v1::OptOutRequest opt;
   opt.set_case_id(case_id);
   v1::OptOutResponse opted;
@@ -378,7 +380,9 @@ TEST_F(ReviewsTest, AnOptOutStopsEveryFurtherMessage) {
   const absl::Status refused = desk_->RequestReview(Agent(), request, &requested);
   EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(refused.message()), HasSubstr("not to be contacted"));
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE state = 'PENDING'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE state = 'FAILED' AND last_error LIKE 'cancelled%'"), 1);
+  EXPECT_EQ(outbox_->DeliverDue(10).value_or(-1), 0);
 }
 
 TEST_F(ReviewsTest, ReviewRequestsGoOncePerOrderFiveToThirtyDaysAfterDelivery) {

@@ -34,8 +34,10 @@ TEST(NormalizeForMatching, SymbolsBetweenLettersAreTheLettersTheyStandFor) {
   EXPECT_EQ(NormalizeLiteral("rev!ew fre$h he|p"), "review fresh help");
   // Money and exclamations keep their meaning.
   EXPECT_EQ(NormalizeLiteral("$10 off! Thanks!"), "$10 off! thanks!");
-  // @ stays: the rules' letter classes read it as a.
+  // @ stays (e-mail addresses need it); the phrase skeleton reads it as a, and l as i.
   EXPECT_EQ(NormalizeLiteral("upd@te"), "upd@te");
+  EXPECT_EQ(NormalizeLiteral("a 5-$t@r"), "a 5-st@r");
+  EXPECT_EQ(PhraseSkeletonLiteral("a 5-$t@r, hello"), "a 5-star, heio");
 }
 
 TEST(NormalizeForMatching, WhiteSpaceRunsBecomeOneSpace) {
