@@ -29,7 +29,9 @@ std::vector<std::string> BuildCorpus() {
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
     std::vector<std::string> f = absl::StrSplit(line, absl::MaxSplits('\t', 3));
-    if (f.size() != 4) continue;
+    // Screened here as product-review messages: the seller-feedback context's allowed sentence
+    // would count as a violation.
+    if (f.size() != 4 || f[2] == "feedback") continue;
     std::string text;
     for (size_t i = 0; i < f[3].size();) {  // drop the marks
       if (f[3].compare(i, 3, "⟦") == 0 || f[3].compare(i, 3, "⟧") == 0) {
