@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/status.h"
 #include "common/time_util.h"
 
@@ -99,6 +100,19 @@ absl::StatusOr<std::vector<FailedOutboxEntry>> ListFailedOutbox(Transaction& tx,
 
 absl::StatusOr<uint64_t> PurgeDeliveredOutbox(Transaction& tx, absl::Time before) {
   return tx.Execute("DELETE FROM outbox WHERE state = 'DELIVERED' AND delivered_at < ? LIMIT 1000", {before});
+}
+
+void AddOutboxGauge(std::string help, std::function<absl::StatusOr<std::map<std::string, int64_t>>()> counts) {
+  ServerMetrics::Get().AddGauge("aftersales_ticket_outbox_entries", std::move(help), [counts = std::move(counts)] {
+    GaugeSamples samples;
+    absl::StatusOr<std::map<std::string, int64_t>> by_state = counts();
+    if (!by_state.ok()) return samples;
+    for (const char* state : {"PENDING", "FAILED"}) {
+      const auto it = by_state->find(state);
+      samples.push_back({absl::StrCat("state=\"", state, "\""), it == by_state->end() ? 0.0 : static_cast<double>(it->second)});
+    }
+    return samples;
+  });
 }
 
 OutboxDeliverer::OutboxDeliverer(Database& db, Deliver deliver, OnDelivered on_delivered, absl::Duration lease,

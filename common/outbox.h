@@ -75,6 +75,10 @@ absl::StatusOr<uint64_t> PurgeDeliveredOutbox(Transaction& tx, absl::Time before
 // mistake, fixed without touching the entry) is retried after 1 s, 2 s, 4 s ... up to 5
 // minutes; a refusal of the request itself (INVALID_ARGUMENT, ...) marks the entry FAILED,
 // logged, for a person (an admin call requeues it): retrying it could never succeed.
+// Exports `counts` (entries by state) as the gauge aftersales_ticket_outbox_entries{state}, for
+// /metrics: FAILED entries wait for a person, so alert on them.
+void AddOutboxGauge(std::string help, std::function<absl::StatusOr<std::map<std::string, int64_t>>()> counts);
+
 class OutboxDeliverer {
  public:
   // Makes the call an entry stands for. OK with a result (the id the receiver gave, say) when

@@ -1,5 +1,8 @@
 #include "common/periodic.h"
 
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+
 namespace aftersales {
 
 PeriodicTask::PeriodicTask(std::string name, absl::Duration interval, std::function<bool()> work) {
@@ -22,6 +25,18 @@ PeriodicTask::~PeriodicTask() {
   }
   cv_.notify_all();
   thread_.join();
+}
+
+bool RunBackgroundSteps(absl::Span<const BackgroundStep> steps) {
+  for (const BackgroundStep& step : steps) {
+    absl::StatusOr<int> handled = step.run();
+    if (!handled.ok()) {
+      LogWarning(absl::StrCat(step.what, " failed"), {{"error", std::string(handled.status().message())}});
+      continue;
+    }
+    if (step.batch > 0 && *handled >= step.batch) return true;
+  }
+  return false;
 }
 
 }  // namespace aftersales

@@ -6,7 +6,9 @@
 #include <string>
 #include <thread>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 
 namespace aftersales {
 
@@ -26,5 +28,18 @@ class PeriodicTask {
   bool stopping_ = false;
   std::thread thread_;
 };
+
+// One step of a service's background round: how many items it handled, out of at most `batch`
+// (0: a step with no batch, such as a purge).
+struct BackgroundStep {
+  const char* what;  // for the log: "outbox delivery"
+  std::function<absl::StatusOr<int>()> run;
+  int batch = 0;
+};
+
+// Runs the steps in order and returns true (run the round again at once) when one of them
+// filled its batch: there is more waiting, and the later steps wait for the next round. A failed
+// step is logged and the round goes on. For a PeriodicTask's work.
+bool RunBackgroundSteps(absl::Span<const BackgroundStep> steps);
 
 }  // namespace aftersales

@@ -7,8 +7,10 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/migrations.h"
+#include "common/outbox.h"
 #include "common/periodic.h"
 #include "common/service_config.h"
+#include "common/status.h"
 #include "services/returns/migrations.h"
 #include "services/returns/return_desk.h"
 #include "services/returns/returns_service.h"
@@ -55,40 +57,19 @@ int main(int argc, char** argv) {
   {
     aftersales::BoundedExecutor executor(workers, /*max_queued=*/4096);
     aftersales::AddPoolAndQueueGauges(**db, executor);
-    // FAILED entries wait for a person (GET /v1/admin/ticketOutbox, :requeue): alert on them.
-    aftersales::ServerMetrics::Get().AddGauge(
-        "aftersales_ticket_outbox_entries", "Return tickets in the outbox by state",
-        [&outbox] {
-          aftersales::GaugeSamples samples;
-          absl::StatusOr<std::map<std::string, int64_t>> counts = outbox.CountByState();
-          if (!counts.ok()) return samples;
-          for (const char* state : {"PENDING", "FAILED"}) {
-            const auto it = counts->find(state);
-            samples.push_back({absl::StrCat("state=\"", state, "\""),
-                               it == counts->end() ? 0.0 : static_cast<double>(it->second)});
-          }
-          return samples;
-        });
+    // FAILED entries wait for a person (GET /v1/admin/ticketOutbox, :requeue).
+    aftersales::AddOutboxGauge("Return tickets in the outbox by state", [&outbox] { return outbox.CountByState(); });
     aftersales::returns::ReturnsService service(desk, executor);
     aftersales::PeriodicTask delivery("ticket_outbox", *outbox_interval, [&outbox, &desk] {
-      absl::StatusOr<int> delivered = outbox.DeliverDue(/*batch_size=*/20);
-      if (!delivered.ok()) {
-        aftersales::LogWarning("outbox delivery failed", {{"error", std::string(delivered.status().message())}});
-        return false;
-      }
-      if (*delivered > 0) aftersales::LogInfo("tickets opened", {{"count", absl::StrCat(*delivered)}});
-      if (*delivered == 20) return true;
-      // Missed business-day deadlines open their tickets through the outbox.
-      absl::StatusOr<int> missed = desk.SweepDeadlines(/*batch_size=*/50);
-      if (!missed.ok()) {
-        aftersales::LogWarning("deadline sweep failed", {{"error", std::string(missed.status().message())}});
-      } else if (*missed == 50) {
-        return true;
-      }
-      if (absl::Status purged = desk.PurgeExpired(); !purged.ok()) {
-        aftersales::LogWarning("housekeeping failed", {{"error", std::string(purged.message())}});
-      }
-      return false;
+      return aftersales::RunBackgroundSteps({
+          {"outbox delivery", [&] { return outbox.DeliverDue(/*batch_size=*/20); }, 20},
+          // Missed business-day deadlines open their tickets through the outbox.
+          {"deadline sweep", [&] { return desk.SweepDeadlines(/*batch_size=*/50); }, 50},
+          {"housekeeping", [&]() -> absl::StatusOr<int> {
+             RETURN_IF_ERROR(desk.PurgeExpired());
+             return 0;
+           }},
+      });
     });
     server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {

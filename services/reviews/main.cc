@@ -7,8 +7,10 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/migrations.h"
+#include "common/outbox.h"
 #include "common/periodic.h"
 #include "common/service_config.h"
+#include "common/status.h"
 #include "services/reviews/migrations.h"
 #include "services/reviews/order_facts.h"
 #include "services/reviews/outreach_outbox.h"
@@ -24,6 +26,8 @@ int main(int argc, char** argv) {
   vars.push_back({"returns_target", "127.0.0.1:50052", "the returns service (host:port)"});
   vars.push_back({"outbox_interval", "1s", "how often undelivered messages are retried and due review requests swept"});
   vars.push_back({"rules_refresh_interval", "1s", "how often the phrase rules' version is checked for an edit"});
+  vars.push_back({"outreach_unanswered_wait", "48h",
+                  "how long an unanswered outreach message holds back the next one"});
   aftersales::Config config("reviews", std::move(vars));
   aftersales::ParseConfigOrExit(config, argc, argv);
 
@@ -35,6 +39,8 @@ int main(int argc, char** argv) {
   if (!outbox_interval.ok()) return aftersales::FailToStart("bad configuration", outbox_interval.status());
   absl::StatusOr<absl::Duration> refresh_interval = config.GetDuration("rules_refresh_interval");
   if (!refresh_interval.ok()) return aftersales::FailToStart("bad configuration", refresh_interval.status());
+  absl::StatusOr<absl::Duration> unanswered_wait = config.GetDuration("outreach_unanswered_wait");
+  if (!unanswered_wait.ok()) return aftersales::FailToStart("bad configuration", unanswered_wait.status());
 
   // Two connections beyond the call workers, for the outbox, the sweeps and the rules' refresh:
   // background work never makes a call wait for a connection.
@@ -57,6 +63,7 @@ int main(int argc, char** argv) {
   auto returns = aftersales::MakeChannel(config.Get("returns_target"),
                                          {{"aftersales.returns.v1.ReturnsService", "ListReturns"}});
   aftersales::reviews::ReviewDeskOptions desk_options;
+  desk_options.unanswered_wait = *unanswered_wait;
   desk_options.read_order =
       aftersales::reviews::GrpcOrderFactsReader(tickets, returns, absl::Seconds(3), server_options->identity);
   aftersales::reviews::ReviewDesk desk(**db, rules, desk_options);
@@ -64,17 +71,9 @@ int main(int argc, char** argv) {
   {
     aftersales::BoundedExecutor executor(workers, /*max_queued=*/4096);
     aftersales::AddPoolAndQueueGauges(**db, executor);
-    // FAILED entries wait for a person: alert on them.
-    aftersales::ServerMetrics::Get().AddGauge(
-        "aftersales_ticket_outbox_entries", "Outreach messages and review requests in the outbox by state", [&outbox] {
-          aftersales::GaugeSamples samples;
-          absl::StatusOr<std::map<std::string, int64_t>> counts = outbox.CountByState();
-          if (!counts.ok()) return samples;
-          for (const auto& [state, count] : *counts) {
-            samples.push_back({absl::StrCat("state=\"", state, "\""), static_cast<double>(count)});
-          }
-          return samples;
-        });
+    // FAILED entries wait for a person.
+    aftersales::AddOutboxGauge("Outreach messages and review requests in the outbox by state",
+                               [&outbox] { return outbox.CountByState(); });
     aftersales::ServerMetrics::Get().AddGauge("aftersales_phrase_rules_version", "The phrase rule set in force",
                                               [&rules] {
                                                 aftersales::GaugeSamples samples;
@@ -91,22 +90,14 @@ int main(int argc, char** argv) {
       return false;
     });
     aftersales::PeriodicTask delivery("outreach_outbox", *outbox_interval, [&outbox, &desk] {
-      absl::StatusOr<int> delivered = outbox.DeliverDue(/*batch_size=*/20);
-      if (!delivered.ok()) {
-        aftersales::LogWarning("outbox delivery failed", {{"error", std::string(delivered.status().message())}});
-        return false;
-      }
-      if (*delivered == 20) return true;
-      absl::StatusOr<int> swept = desk.SweepReviewRequests(/*batch_size=*/20);
-      if (!swept.ok()) {
-        aftersales::LogWarning("review request sweep failed", {{"error", std::string(swept.status().message())}});
-      } else if (*swept == 20) {
-        return true;
-      }
-      if (absl::Status purged = desk.PurgeExpired(); !purged.ok()) {
-        aftersales::LogWarning("housekeeping failed", {{"error", std::string(purged.message())}});
-      }
-      return false;
+      return aftersales::RunBackgroundSteps({
+          {"outbox delivery", [&] { return outbox.DeliverDue(/*batch_size=*/20); }, 20},
+          {"review request sweep", [&] { return desk.SweepReviewRequests(/*batch_size=*/20); }, 20},
+          {"housekeeping", [&]() -> absl::StatusOr<int> {
+             RETURN_IF_ERROR(desk.PurgeExpired());
+             return 0;
+           }},
+      });
     });
     server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {

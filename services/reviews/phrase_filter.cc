@@ -100,17 +100,19 @@ absl::StatusOr<PhraseCategory> ParsePhraseCategory(absl::string_view name) {
       "OFF_PLATFORM_CONTACT, PRESSURE"));
 }
 
-absl::Status ValidateScreenText(absl::string_view text) {
-  if (text.empty()) return absl::InvalidArgumentError("text: required; there is nothing to screen");
+absl::Status ValidateScreenText(absl::string_view text, absl::string_view field) {
+  if (text.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required; there is nothing to screen"));
   uint32_t length = 0;
   // Bytes bound code points from above: a text this long cannot be within the limit.
   if (text.size() > 4 * static_cast<size_t>(kMaxScreenedCodePoints)) {
-    return absl::InvalidArgumentError(absl::StrCat("text: longer than ", kMaxScreenedCodePoints,
+    return absl::InvalidArgumentError(absl::StrCat(field, ": longer than ", kMaxScreenedCodePoints,
                                                    " characters; split the message"));
   }
-  if (absl::Status s = ValidateUtf8(text, &length); !s.ok()) return s;
+  if (absl::Status s = ValidateUtf8(text, &length); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", s.message()));
+  }
   if (length > kMaxScreenedCodePoints) {
-    return absl::InvalidArgumentError(absl::StrCat("text: ", length, " characters, longer than ",
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", length, " characters, longer than ",
                                                    kMaxScreenedCodePoints, "; split the message"));
   }
   return absl::OkStatus();

@@ -43,7 +43,7 @@ inline constexpr uint32_t kMaxScreenedCodePoints = 20000;
 
 // INVALID_ARGUMENT for text the filter refuses to judge: empty, over kMaxScreenedCodePoints,
 // or not UTF-8. A message the filter cannot read is never let through.
-absl::Status ValidateScreenText(absl::string_view text);
+absl::Status ValidateScreenText(absl::string_view text, absl::string_view field = "text");
 
 // One compiled rule set: immutable, shared by every screening thread until a newer set
 // replaces it.

@@ -610,9 +610,7 @@ absl::Status ReviewDesk::SendOutreachMessage(const Caller& caller, const std::st
                                              const v1::SendOutreachMessageRequest& request,
                                              v1::SendOutreachMessageResponse* response, bool* replayed) {
   RETURN_IF_ERROR(ValidateId("case_id", request.case_id()));
-  if (absl::Status s = ValidateScreenText(request.body()); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("body: ", s.message()));
-  }
+  RETURN_IF_ERROR(ValidateScreenText(request.body(), "body"));
   RETURN_IF_ERROR(ValidateIdempotencyKey(idempotency_key));
   return RunIdempotent(
       db_, absl::StrCat(caller.principal, ":SendOutreachMessage"), idempotency_key, request, response,
@@ -720,9 +718,7 @@ absl::Status ReviewDesk::SendFeedbackNote(const Caller& caller, const v1::SendFe
                                           v1::SendFeedbackNoteResponse* response) {
   RETURN_IF_ERROR(ValidateLanguage("language", request.language(), false));
   if (!request.body().empty()) {
-    if (absl::Status s = ValidateScreenText(request.body()); !s.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("body: ", s.message()));
-    }
+    RETURN_IF_ERROR(ValidateScreenText(request.body(), "body"));
   }
   absl::StatusOr<std::shared_ptr<const PhraseFilter>> filter = Filter();
   if (!filter.ok()) return filter.status();

@@ -403,7 +403,7 @@ absl::Status ValidateUtf8(absl::string_view text, uint32_t* length) {
   int32_t i = 0;
   const int32_t size = static_cast<int32_t>(text.size());
   if (text.size() > static_cast<size_t>(INT32_MAX)) {
-    return absl::InvalidArgumentError("text: too long");
+    return absl::InvalidArgumentError("too long");
   }
   while (i < size) {
     const int32_t at = i;
@@ -411,7 +411,7 @@ absl::Status ValidateUtf8(absl::string_view text, uint32_t* length) {
     U8_NEXT(reinterpret_cast<const uint8_t*>(text.data()), i, size, c);
     if (c < 0) {
       return absl::InvalidArgumentError(
-          absl::StrCat("text: not valid UTF-8 at byte ", at, "; send the message as UTF-8"));
+          absl::StrCat("not valid UTF-8 at byte ", at, "; send the message as UTF-8"));
     }
     ++count;
   }

@@ -199,6 +199,12 @@ absl::Status TicketDesk::CreateTicket(const Caller& caller, const std::string& i
                                       const v1::CreateTicketRequest& request,
                                       v1::CreateTicketResponse* response, bool* replayed) {
   RETURN_IF_ERROR(CheckCreateTicket(caller, idempotency_key, request));
+  return WriteCheckedTicket(caller, idempotency_key, request, response, replayed);
+}
+
+absl::Status TicketDesk::WriteCheckedTicket(const Caller& caller, absl::string_view idempotency_key,
+                                            const v1::CreateTicketRequest& request,
+                                            v1::CreateTicketResponse* response, bool* replayed) {
   return RunIdempotent(
       db_, CreateTicketScope(caller), idempotency_key, request, response,
       [&](Transaction& tx, google::protobuf::Message* out) -> absl::Status {
@@ -222,10 +228,9 @@ std::vector<absl::Status> TicketDesk::CreateTickets(absl::Span<const CreateTicke
   auto each_alone = [&] {
     for (const size_t i : batch) {
       const CreateTicketCall& call = calls[i];
-      // Alone, each call's SQL errors name its own request.
+      // Alone, each call's SQL errors name its own request. Checked (and screened) above once.
       const ScopedCall scope(call.scope);
-      statuses[i] = CreateTicket(*call.caller, std::string(call.idempotency_key), *call.request,
-                                 call.response, call.replayed);
+      statuses[i] = WriteCheckedTicket(*call.caller, call.idempotency_key, *call.request, call.response, call.replayed);
     }
   };
   if (batch.size() <= 1) {

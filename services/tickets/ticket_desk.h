@@ -134,6 +134,10 @@ class TicketDesk {
   // What a create must pass before it touches the database.
   absl::Status CheckCreateTicket(const Caller& caller, absl::string_view idempotency_key,
                                  const v1::CreateTicketRequest& request) const;
+  // CreateTicket after its checks passed.
+  absl::Status WriteCheckedTicket(const Caller& caller, absl::string_view idempotency_key,
+                                  const v1::CreateTicketRequest& request, v1::CreateTicketResponse* response,
+                                  bool* replayed);
   // Idempotency keys are the caller's own, per method.
   static std::string CreateTicketScope(const Caller& caller);
   // Opens a ticket with its first message for each request, and writes them all; responses[i]

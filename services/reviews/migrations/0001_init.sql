@@ -17,7 +17,7 @@ CREATE TABLE phrase_rules (
   category VARCHAR(40) CHARACTER SET ascii NOT NULL,
   -- en, de, fr, es, it, ja, zh, or any
   language VARCHAR(8) CHARACTER SET ascii NOT NULL,
-  -- PHRASE (the rule language in services/reviews/phrase_rule_compiler.h) or REGEX
+  -- PHRASE (the rule language in services/reviews/phrase_rules.h) or REGEX
   kind VARCHAR(8) CHARACTER SET ascii NOT NULL,
   pattern TEXT NOT NULL,
   -- 1: applies only in the strict product-review context; the seller-feedback context skips it.
