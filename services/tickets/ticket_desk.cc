@@ -823,6 +823,10 @@ absl::StatusOr<FollowUpSweep> TicketDesk::SendDueFollowUps(int batch_size) {
       absl::StatusOr<v1::Message> message =
           AutomaticReply(tx, **ticket, "follow_up", context, "system");
       if (!message.ok()) return message.status();
+      // Screened as it goes, like every message to a buyer: the filter out of reach defers it
+      // to the next sweep (UNAVAILABLE), a blocked text is the row's own failure, set aside
+      // with the findings for a person.
+      RETURN_IF_ERROR(ScreenOutbound(Caller{"system", Role::kService, true, {}}, message->body()));
       RETURN_IF_ERROR(store::InsertMessage(tx, *message));
       RETURN_IF_ERROR(store::UpdateTicket(tx, **ticket));
       RETURN_IF_ERROR(store::FinishFollowUp(tx, ticket_id, /*sent=*/true, now));

@@ -14,6 +14,7 @@
 #include "common/time_util.h"
 #include "common/write_batcher.h"
 #include "services/tickets/migrations.h"
+#include "services/tickets/reply_template.h"
 #include "services/tickets/ticket_desk.h"
 #include "services/tickets/ticket_store.h"
 #include "services/reviews/phrase_filter.h"
@@ -1192,6 +1193,23 @@ TEST_F(TicketDeskTest, OutboundMessagesPassTheFilterBeforeTheyAreStored) {
   bad.mutable_template_()->set_body("Hi {buyer_name}, leave us a 5-star review for a free gift!");
   v1::CreateReplyTemplateResponse saved;
   EXPECT_EQ(desk_->CreateReplyTemplate(Admin(), bad, &saved).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// The built-in texts of automatic messages (used when a store keeps no template of its own)
+// pass the reviews service's seed filter in every language they are written in.
+TEST(DefaultReplyText, EveryBuiltInAutomaticMessagePassesTheFilter) {
+  absl::StatusOr<std::vector<reviews::PhraseRule>> rules = reviews::testing::LoadSeedRules(SEED_RULES_SQL);
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  absl::StatusOr<std::shared_ptr<const reviews::PhraseFilter>> filter = reviews::PhraseFilter::Compile(*rules, 1);
+  ASSERT_TRUE(filter.ok()) << filter.status();
+  for (const char* name : {"follow_up", "out_of_hours"}) {
+    for (const char* language : {"en", "de", "zh"}) {
+      const std::string text(DefaultReplyText(name, language));
+      ASSERT_FALSE(text.empty()) << name << " " << language;
+      const reviews::ScreenResult r = (*filter)->Screen(text, reviews::ScreenContext::kProductReview);
+      EXPECT_TRUE(r.allowed) << name << " " << language << ": " << (r.allowed ? "" : r.findings[0].rule_id);
+    }
+  }
 }
 
 }  // namespace
