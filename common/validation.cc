@@ -170,4 +170,9 @@ absl::Status ValidateEnum(absl::string_view field, int value, bool known, bool a
   return absl::OkStatus();
 }
 
+absl::Status ValidatePageSize(int page_size) {
+  if (page_size < 0 || page_size > 200) return absl::InvalidArgumentError("page_size: must be 0..200 (0 means 50)");
+  return absl::OkStatus();
+}
+
 }  // namespace aftersales

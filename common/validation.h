@@ -34,5 +34,7 @@ absl::Status ValidateEmail(absl::string_view field, absl::string_view value, boo
 absl::Status ValidateCurrency(absl::string_view field, absl::string_view value);
 // A known enum value other than 0 (UNSPECIFIED) unless allow_unspecified.
 absl::Status ValidateEnum(absl::string_view field, int value, bool known, bool allow_unspecified);
+// A list's page_size: 0..200, 0 meaning the default of 50.
+absl::Status ValidatePageSize(int page_size);
 
 }  // namespace aftersales

@@ -277,9 +277,7 @@ absl::Status ReturnDesk::ListReturns(const Caller& caller, const v1::ListReturns
   RETURN_IF_ERROR(ValidateId("store_id", request.store_id()));
   RETURN_IF_ERROR(ValidateOptionalId("order_id", request.order_id()));
   RETURN_IF_ERROR(ValidateEnum("status", request.status(), Return::Status_IsValid(request.status()), true));
-  if (request.page_size() < 0 || request.page_size() > 200) {
-    return absl::InvalidArgumentError("page_size: must be 0..200 (0 means 50)");
-  }
+  RETURN_IF_ERROR(ValidatePageSize(request.page_size()));
   RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
     absl::StatusOr<store::ReturnPage> page = store::ListReturns(tx, request);
@@ -490,9 +488,7 @@ absl::Status ReturnDesk::GetTicketOutbox(const Caller& caller,
                                          const v1::GetTicketOutboxRequest& request,
                                          v1::GetTicketOutboxResponse* response) {
   RETURN_IF_ERROR(CheckOutboxAdmin(caller));
-  if (request.page_size() < 0 || request.page_size() > 200) {
-    return absl::InvalidArgumentError("page_size: must be 0..200 (0 means 50)");
-  }
+  RETURN_IF_ERROR(ValidatePageSize(request.page_size()));
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
     absl::StatusOr<OutboxCounts> counts = CountOutbox(tx);
     if (!counts.ok()) return counts.status();

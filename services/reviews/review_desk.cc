@@ -15,6 +15,7 @@
 #include "common/validation.h"
 #include "services/reviews/outreach_outbox.h"
 #include "services/reviews/review_store.h"
+#include "services/reviews/screen_verdict.h"
 #include "services/tickets/ticket_validation.h"
 
 namespace aftersales::reviews {
@@ -25,11 +26,6 @@ constexpr size_t kMaxTitleBytes = 1000;
 constexpr size_t kMaxEvidenceBytes = 16 * 1024;
 constexpr int kMaxRules = 5000;
 const std::set<std::string> kRuleLanguages = {"en", "de", "fr", "es", "it", "ja", "zh", "any"};
-
-absl::Status ValidatePageSize(int page_size) {
-  if (page_size < 0 || page_size > 200) return absl::InvalidArgumentError("page_size: must be 0..200 (0 means 50)");
-  return absl::OkStatus();
-}
 
 absl::Status ValidateOrder(const common::v1::OrderRef& order) {
   RETURN_IF_ERROR(ValidateId("order.order_id", order.order_id()));
@@ -57,16 +53,10 @@ void ToProto(const ScreenResult& result, v1::ScreenMessageResponse* out) {
   }
 }
 
-// FAILED_PRECONDITION naming every finding, so the agent sees what to change without another
-// call (POST /v1/messages:screen gives the same as fields).
 absl::Status Blocked(const ScreenResult& result) {
-  std::vector<std::string> parts;
-  for (const Finding& f : result.findings) {
-    parts.push_back(absl::StrCat("\"", f.text, "\" at ", f.start, "-", f.end, " breaks ", PhraseCategoryName(f.category),
-                                 " (", f.rule_id, "): ", f.explanation, " Instead: ", f.suggestion));
-  }
-  return absl::FailedPreconditionError(
-      absl::StrCat("the message was not sent: the marketplace forbids it; ", absl::StrJoin(parts, "; ")));
+  v1::ScreenMessageResponse verdict;
+  ToProto(result, &verdict);
+  return BlockedMessage(verdict);
 }
 
 absl::StatusOr<PhraseRule> RuleFromProto(const v1::PhraseRule& p) {

@@ -5,11 +5,11 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "aftersales/reviews/v1/reviews.grpc.pb.h"
 #include "common/call_scope.h"
 #include "common/channel.h"
 #include "common/status.h"
+#include "services/reviews/screen_verdict.h"
 
 namespace aftersales::tickets {
 
@@ -43,14 +43,7 @@ OutboundScreener ReviewsOutboundScreener(std::shared_ptr<grpc::Channel> reviews,
           status.error_message(), "); nothing was sent, try again"));
     }
     if (response.allowed()) return absl::OkStatus();
-    std::vector<std::string> parts;
-    for (const reviews::v1::Finding& f : response.findings()) {
-      parts.push_back(absl::StrCat("\"", f.text(), "\" at ", f.start(), "-", f.end(), " breaks ",
-                                   reviews::v1::PhraseCategory_Name(f.category()), " (", f.rule_id(),
-                                   "): ", f.explanation(), " Instead: ", f.suggestion()));
-    }
-    return absl::FailedPreconditionError(
-        absl::StrCat("the message was not sent: the marketplace forbids it; ", absl::StrJoin(parts, "; ")));
+    return reviews::BlockedMessage(response);
   };
 }
 

@@ -93,9 +93,7 @@ absl::Status ValidateListTickets(const v1::ListTicketsRequest& r) {
   RETURN_IF_ERROR(ValidateEnum("status", r.status(), v1::Ticket::Status_IsValid(r.status()), true));
   RETURN_IF_ERROR(ValidateEnum("category", r.category(), v1::Category_IsValid(r.category()), true));
   RETURN_IF_ERROR(ValidateOptionalId("assignee", r.assignee()));
-  if (r.page_size() < 0 || r.page_size() > 200) {
-    return absl::InvalidArgumentError("page_size: must be 0..200 (0 means 50)");
-  }
+  RETURN_IF_ERROR(ValidatePageSize(r.page_size()));
   if (r.has_due_before()) RETURN_IF_ERROR(ValidateTimestamp("due_before", r.due_before()));
   return absl::OkStatus();
 }
