@@ -147,9 +147,15 @@ absl::StatusOr<ReturnShippingDecision> ReturnDesk::DecideForOrder(Transaction& t
       LoadPolicy(tx, request.store_id, request.site, request.marketplace,
                  request.item_price.currency_code);
   if (!policy.ok()) return policy.status();
+  // A store may quote in its buyers' currencies: the policy's amounts are converted at its rate.
+  policy = PolicyInStoredCurrency(*policy, request.item_price.currency_code);
+  if (!policy.ok()) return policy.status();
   if (used != nullptr) *used = *policy;
   absl::StatusOr<ReturnShippingDecision> decision = QuoteReturnShipping(request, policy->rules);
   if (!decision.ok()) return decision.status();
+  if (std::optional<FiredRule> converted = ConversionRule(*policy)) {
+    decision->fired_rules.insert(decision->fired_rules.begin(), *std::move(converted));
+  }
   absl::StatusOr<std::vector<Return>> others =
       store::ReturnsOfOrder(tx, request.store_id, request.order_id);
   if (!others.ok()) return others.status();
@@ -439,6 +445,13 @@ absl::Status ReturnDesk::RefundReturn(const Caller& caller, const v1::RefundRetu
                      if (!policy.ok()) return policy.status();
                      const Money amount = request.has_amount() ? FromProto(request.amount())
                                                                : FromProto(r.refund_due());
+                     // The limit in the refund's currency when the policy quotes in it; if
+                     // not (any more), the approval check refuses the agent and names both.
+                     if (absl::StatusOr<StoredPolicy> converted =
+                             PolicyInStoredCurrency(*policy, amount.currency_code);
+                         converted.ok()) {
+                       policy = *std::move(converted);
+                     }
                      absl::StatusOr<std::vector<Return>> others = OtherReturnsLocked(tx, r, a.now);
                      if (!others.ok()) return others.status();
                      // No refund, a supervisor's override included, takes what the order's

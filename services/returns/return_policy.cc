@@ -51,6 +51,9 @@ CarrierRate Route(const SiteDefaults& site, std::string from, std::string to,
   return rate;
 }
 
+// One unit of a currency is worth at most a million of another (1 BTC-like unit in IDR, say).
+constexpr int64_t kMaxRateMicros = 1'000'000'000'000;
+
 absl::Status Invalid(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
 }
@@ -162,7 +165,114 @@ absl::Status CheckRates(const ReturnPolicy& p) {
   return absl::OkStatus();
 }
 
+absl::Status CheckQuoteCurrencies(const ReturnPolicy& p) {
+  for (size_t i = 0; i < p.quote_currencies.size(); ++i) {
+    const QuoteCurrency& q = p.quote_currencies[i];
+    const std::string field = absl::StrCat("quote_currencies[", i, "]");
+    if (absl::Status s = ValidateCurrency(absl::StrCat(field, ".currency_code"), q.currency_code);
+        !s.ok()) {
+      return s;
+    }
+    if (q.currency_code == p.currency_code) {
+      return Invalid(absl::StrCat(field, ".currency_code"),
+                     absl::StrCat(q.currency_code, " is the policy's own currency; it needs no rate"));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (p.quote_currencies[j].currency_code == q.currency_code) {
+        return Invalid(absl::StrCat(field, ".currency_code"),
+                       absl::StrCat(q.currency_code, " is named twice"));
+      }
+    }
+    if (q.rate_micros <= 0 || q.rate_micros > kMaxRateMicros) {
+      return Invalid(absl::StrCat(field, ".rate"), "must be above 0 and at most 1000000");
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::StatusOr<int64_t> ParseRateMicros(absl::string_view field, absl::string_view rate) {
+  const auto bad = [&] {
+    return Invalid(field, absl::StrCat("'", rate,
+                                       "' is not a rate like \"0.92\" (a positive decimal with "
+                                       "at most 6 places, at most 1000000)"));
+  };
+  const size_t point = rate.find('.');
+  const absl::string_view whole = rate.substr(0, point);
+  const absl::string_view fraction =
+      point == absl::string_view::npos ? absl::string_view() : rate.substr(point + 1);
+  if (whole.empty() || whole.size() > 7 || fraction.size() > 6 ||
+      (point != absl::string_view::npos && fraction.empty())) {
+    return bad();
+  }
+  int64_t micros = 0;
+  for (char c : whole) {
+    if (c < '0' || c > '9') return bad();
+    micros = micros * 10 + (c - '0');
+  }
+  for (size_t i = 0; i < 6; ++i) {
+    const char c = i < fraction.size() ? fraction[i] : '0';
+    if (c < '0' || c > '9') return bad();
+    micros = micros * 10 + (c - '0');
+  }
+  if (micros <= 0 || micros > kMaxRateMicros) return bad();
+  return micros;
+}
+
+std::string FormatRateMicros(int64_t rate_micros) {
+  std::string fraction = absl::StrCat(1'000'000 + rate_micros % 1'000'000).substr(1);
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  return fraction.empty() ? absl::StrCat(rate_micros / 1'000'000)
+                          : absl::StrCat(rate_micros / 1'000'000, ".", fraction);
+}
+
+Money ConvertMoney(const Money& money, absl::string_view to, int64_t rate_micros) {
+  // minor_to = minor_from x rate / 10^6 x 10^digits(to) / 10^digits(from), in 128 bits so that
+  // the largest amount times the largest rate cannot overflow.
+  __int128 numerator = static_cast<__int128>(money.amount_minor) * rate_micros;
+  __int128 denominator = 1'000'000;
+  for (int i = 0; i < MinorUnitDigits(to); ++i) numerator *= 10;
+  for (int i = 0; i < MinorUnitDigits(money.currency_code); ++i) denominator *= 10;
+  const bool negative = numerator < 0;
+  if (negative) numerator = -numerator;
+  __int128 converted = (numerator + denominator / 2) / denominator;
+  // Beyond the largest amount any input may carry, a threshold means "never"; keep it in range.
+  if (converted > kMaxAmountMinor) converted = kMaxAmountMinor;
+  if (negative) converted = -converted;
+  return Money{static_cast<int64_t>(converted), std::string(to)};
+}
+
+absl::StatusOr<ReturnPolicy> PolicyInCurrency(const ReturnPolicy& policy,
+                                              absl::string_view currency,
+                                              int64_t* rate_micros) {
+  if (rate_micros != nullptr) *rate_micros = 0;
+  if (currency == policy.currency_code) return policy;
+  const auto named = std::find_if(policy.quote_currencies.begin(), policy.quote_currencies.end(),
+                                  [&](const QuoteCurrency& q) { return q.currency_code == currency; });
+  if (named == policy.quote_currencies.end()) {
+    std::string also;
+    for (const QuoteCurrency& q : policy.quote_currencies) absl::StrAppend(&also, ", ", q.currency_code);
+    return Invalid("item_price",
+                   absl::StrCat("currency ", currency, " is not one this policy quotes in (",
+                                policy.currency_code, also,
+                                "); an admin can add it to the policy's quote_currencies with "
+                                "its rate"));
+  }
+  const int64_t rate = named->rate_micros;
+  if (rate_micros != nullptr) *rate_micros = rate;
+  ReturnPolicy out = policy;
+  const auto convert = [&](Money& m) { m = ConvertMoney(m, currency, rate); };
+  convert(out.insured_label_threshold);
+  convert(out.low_value_threshold);
+  convert(out.amazon_returnless_threshold);
+  for (CarrierRate& route : out.carrier_rates) {
+    for (WeightBracket& bracket : route.brackets) convert(bracket.price);
+  }
+  out.currency_code = std::string(currency);
+  out.quote_currencies.clear();
+  return out;
+}
 
 bool IsEuCountry(absl::string_view country_code) {
   return std::find(kEuCountries.begin(), kEuCountries.end(), country_code) != kEuCountries.end();
@@ -301,6 +411,7 @@ absl::Status ValidateReturnPolicy(const ReturnPolicy& p) {
     return s;
   }
   if (absl::Status s = CheckCategoryRules(p); !s.ok()) return s;
+  if (absl::Status s = CheckQuoteCurrencies(p); !s.ok()) return s;
   return CheckRates(p);
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "services/returns/return_types.h"
@@ -64,6 +65,14 @@ struct RestockingFeePercents {
   // In original condition (unopened or opened unused), after the window, when the seller still
   // accepts late returns.
   int late_original_condition = 20;
+};
+
+// Another currency a policy quotes in. rate_micros: millionths of a unit of currency_code that
+// one unit of the policy's currency is worth (1 USD = 0.92 EUR: 920000). Integers, never floats:
+// a converted threshold is the same on every replica and every run.
+struct QuoteCurrency {
+  std::string currency_code;
+  int64_t rate_micros = 0;
 };
 
 struct ReturnPolicy {
@@ -132,7 +141,28 @@ struct ReturnPolicy {
   absl::Duration respond_within = absl::Hours(48);
   // After the item is received, the refund goes out within this many business days.
   int refund_after_receipt_business_days = 2;
+
+  // Other currencies a request may be priced in (a site-less store's buyers pay in their own).
+  std::vector<QuoteCurrency> quote_currencies;
 };
+
+// "0.92" -> 920000: a positive decimal with at most 6 places and at most 10^6 before the point;
+// INVALID_ARGUMENT naming `field` otherwise.
+absl::StatusOr<int64_t> ParseRateMicros(absl::string_view field, absl::string_view rate);
+// 920000 -> "0.92", 151300000 -> "151.3".
+std::string FormatRateMicros(int64_t rate_micros);
+
+// `money` (in the currency one unit of which is worth rate_micros millionths of `to`) in `to`,
+// rounded half away from zero to `to`'s minor unit.
+Money ConvertMoney(const Money& money, absl::string_view to, int64_t rate_micros);
+
+// The policy with every amount in `currency`: itself when it is in it; converted at the rate it
+// names for it otherwise (currency_code becomes `currency`, quote_currencies is emptied). Sets
+// *rate_micros to the rate used (0: none). INVALID_ARGUMENT when the policy neither is in nor
+// names the currency, saying what to add.
+absl::StatusOr<ReturnPolicy> PolicyInCurrency(const ReturnPolicy& policy,
+                                              absl::string_view currency,
+                                              int64_t* rate_micros = nullptr);
 
 // EU member states plus the EEA states the consumer-rights directive also binds (IS, LI, NO).
 // GB/UK is not in it.

@@ -73,6 +73,8 @@ inline constexpr absl::string_view kRefundAfterReceipt = "refund_after_receipt";
 inline constexpr absl::string_view kGoodwillAccepted = "goodwill_accepted";
 // Receipt.
 inline constexpr absl::string_view kQuoteHolds = "quote_holds";
+// The policy's amounts were converted to the request's currency at the policy's rate.
+inline constexpr absl::string_view kPolicyAmountsConverted = "policy_amounts_converted";
 inline constexpr absl::string_view kConditionWorseThanClaimed = "condition_worse_than_claimed";
 inline constexpr absl::string_view kRestockingFeeConfirmed = "restocking_fee_confirmed";
 inline constexpr absl::string_view kRestockingFeeWaived = "restocking_fee_waived";

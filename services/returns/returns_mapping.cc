@@ -112,9 +112,34 @@ v1::ReturnPolicy::RestockingFeePercents ToProto(const RestockingFeePercents& fee
 
 StoredPolicy DefaultStoredPolicy(Marketplace marketplace, absl::string_view site,
                                  absl::string_view currency) {
-  StoredPolicy out{DefaultReturnPolicy(marketplace, site, currency), {}, 0};
+  StoredPolicy out;
+  out.rules = DefaultReturnPolicy(marketplace, site, currency);
   out.agent_refund_limit = DefaultAgentLimit(out.rules.currency_code);
   return out;
+}
+
+absl::StatusOr<StoredPolicy> PolicyInStoredCurrency(const StoredPolicy& policy,
+                                                    absl::string_view currency) {
+  if (currency.empty() || currency == policy.rules.currency_code) return policy;
+  int64_t rate = 0;
+  absl::StatusOr<ReturnPolicy> rules = PolicyInCurrency(policy.rules, currency, &rate);
+  if (!rules.ok()) return rules.status();
+  StoredPolicy out = policy;
+  out.rules = *std::move(rules);
+  out.agent_refund_limit = ConvertMoney(policy.agent_refund_limit, currency, rate);
+  out.converted_from = policy.rules.currency_code;
+  out.conversion_rate_micros = rate;
+  return out;
+}
+
+std::optional<FiredRule> ConversionRule(const StoredPolicy& policy) {
+  if (policy.converted_from.empty()) return std::nullopt;
+  return FiredRule{rule_id::kPolicyAmountsConverted,
+                   absl::StrCat("The policy is in ", policy.converted_from,
+                                "; its thresholds and label rates were converted to ",
+                                policy.rules.currency_code, " at the policy's rate of ",
+                                FormatRateMicros(policy.conversion_rate_micros), " ",
+                                policy.rules.currency_code, " per ", policy.converted_from, ".")};
 }
 
 absl::StatusOr<StoredPolicy> FromProto(const v1::ReturnPolicy& p) {
@@ -158,6 +183,13 @@ absl::StatusOr<StoredPolicy> FromProto(const v1::ReturnPolicy& p) {
   r.damaged_on_arrival_refund_percent = p.damaged_on_arrival_refund_percent();
   r.respond_within = absl::Seconds(p.respond_within().seconds());
   r.refund_after_receipt_business_days = p.refund_after_receipt_business_days();
+  for (int i = 0; i < p.quote_currencies_size(); ++i) {
+    const auto& q = p.quote_currencies(i);
+    absl::StatusOr<int64_t> rate =
+        ParseRateMicros(absl::StrCat("quote_currencies[", i, "].rate"), q.rate());
+    if (!rate.ok()) return rate.status();
+    r.quote_currencies.push_back({q.currency_code(), *rate});
+  }
   if (absl::Status s = ValidateReturnPolicy(r); !s.ok()) return s;
   if (r.respond_within <= absl::ZeroDuration() || r.respond_within > absl::Hours(24 * 30)) {
     return absl::InvalidArgumentError("respond_within: must be between 1s and 30 days, like \"172800s\"");
@@ -226,6 +258,11 @@ v1::ReturnPolicy ToProto(const StoredPolicy& stored) {
   p.mutable_respond_within()->set_seconds(absl::ToInt64Seconds(r.respond_within));
   p.set_refund_after_receipt_business_days(r.refund_after_receipt_business_days);
   *p.mutable_agent_refund_limit() = ToProto(stored.agent_refund_limit);
+  for (const QuoteCurrency& q : r.quote_currencies) {
+    auto* out = p.add_quote_currencies();
+    out->set_currency_code(q.currency_code);
+    out->set_rate(FormatRateMicros(q.rate_micros));
+  }
   return p;
 }
 

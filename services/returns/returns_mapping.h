@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include "absl/status/statusor.h"
 #include "aftersales/returns/v1/returns.pb.h"
 #include "aftersales/tickets/v1/tickets.pb.h"
@@ -43,7 +45,18 @@ struct StoredPolicy {
   Money agent_refund_limit;
   // 0 for the defaults; one more on every stored change.
   int64_t version = 0;
+  // Set when the amounts above were converted (PolicyInStoredCurrency) from the policy as
+  // stored: its currency and the rate used.
+  std::string converted_from;
+  int64_t conversion_rate_micros = 0;
 };
+// The policy with its amounts and agent limit in `currency` (PolicyInCurrency), or
+// INVALID_ARGUMENT naming item_price when the policy does not quote in it. An empty currency
+// keeps the policy's.
+absl::StatusOr<StoredPolicy> PolicyInStoredCurrency(const StoredPolicy& policy,
+                                                    absl::string_view currency);
+// The fired rule that tells the agent a decision's amounts were converted, or none.
+std::optional<FiredRule> ConversionRule(const StoredPolicy& policy);
 RestockingFeePercents FromProto(const v1::ReturnPolicy::RestockingFeePercents& fees);
 v1::ReturnPolicy::RestockingFeePercents ToProto(const RestockingFeePercents& fees);
 StoredPolicy DefaultStoredPolicy(Marketplace marketplace, absl::string_view site,

@@ -230,10 +230,83 @@ INSTANTIATE_TEST_SUITE_P(
             "RateInAnotherCurrency",
             [](ReturnPolicy& p) { p.carrier_rates[0].brackets[0].price.currency_code = "USD"; },
             "carrier_rates[0].brackets[0].price"},
+        BadPolicy{"QuoteCurrencyIsThePolicys",
+                  [](ReturnPolicy& p) { p.quote_currencies = {{"EUR", 1'000'000}}; },
+                  "quote_currencies[0].currency_code"},
+        BadPolicy{"QuoteCurrencyTwice",
+                  [](ReturnPolicy& p) {
+                    p.quote_currencies = {{"USD", 1'080'000}, {"USD", 1'090'000}};
+                  },
+                  "quote_currencies[1].currency_code"},
+        BadPolicy{"QuoteCurrencyMalformed",
+                  [](ReturnPolicy& p) { p.quote_currencies = {{"usd", 1'080'000}}; },
+                  "quote_currencies[0].currency_code"},
+        BadPolicy{"QuoteCurrencyWithoutRate",
+                  [](ReturnPolicy& p) { p.quote_currencies = {{"USD", 0}}; },
+                  "quote_currencies[0].rate"},
         BadPolicy{"UnknownMarketplace",
                   [](ReturnPolicy& p) { p.marketplace = static_cast<Marketplace>(7); },
                   "marketplace"}),
     [](const ::testing::TestParamInfo<BadPolicy>& info) { return info.param.name; });
+
+TEST(QuoteCurrencies, RatesAreDecimalsWithUpToSixPlaces) {
+  EXPECT_EQ(*ParseRateMicros("rate", "0.92"), 920'000);
+  EXPECT_EQ(*ParseRateMicros("rate", "151.3"), 151'300'000);
+  EXPECT_EQ(*ParseRateMicros("rate", "1"), 1'000'000);
+  EXPECT_EQ(*ParseRateMicros("rate", "0.000001"), 1);
+  for (absl::string_view bad : {"", "0", "0.0", ".5", "5.", "0,92", "-1", "1e3", "0.0000001",
+                                "10000000", "1000000.5", " 1"}) {
+    const absl::StatusOr<int64_t> parsed = ParseRateMicros("quote_currencies[0].rate", bad);
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument) << "'" << bad << "'";
+    EXPECT_TRUE(absl::StartsWith(parsed.status().message(), "quote_currencies[0].rate:"));
+  }
+  for (int64_t micros : {int64_t{920'000}, int64_t{151'300'000}, int64_t{1'000'000}, int64_t{1},
+                         int64_t{123'456'789}}) {
+    EXPECT_EQ(*ParseRateMicros("rate", FormatRateMicros(micros)), micros) << micros;
+  }
+  EXPECT_EQ(FormatRateMicros(151'300'000), "151.3");
+}
+
+TEST(QuoteCurrencies, ConversionRoundsToTheTargetsMinorUnit) {
+  // 25.00 USD at 151.3 JPY per USD: 3782.5 yen, rounded half away from zero.
+  EXPECT_EQ(ConvertMoney(Money{25'00, "USD"}, "JPY", 151'300'000).amount_minor, 3783);
+  // 15000 JPY at 0.0066 USD per JPY: 99.00 USD.
+  EXPECT_EQ(ConvertMoney(Money{15000, "JPY"}, "USD", 6'600).amount_minor, 99'00);
+  // 10.00 EUR at 0.85: 8.50 GBP; 3 decimals for KWD.
+  EXPECT_EQ(ConvertMoney(Money{10'00, "EUR"}, "GBP", 850'000).amount_minor, 8'50);
+  EXPECT_EQ(ConvertMoney(Money{10'00, "USD"}, "KWD", 307'000).amount_minor, 3'070);
+  EXPECT_EQ(ConvertMoney(Money{-1'05, "USD"}, "EUR", 500'000).amount_minor, -53);
+  // The largest amount at the largest rate stays in range instead of wrapping.
+  EXPECT_EQ(ConvertMoney(Money{kMaxAmountMinor, "JPY"}, "KWD", 1'000'000'000'000).amount_minor,
+            kMaxAmountMinor);
+}
+
+TEST(QuoteCurrencies, APolicyInAnotherCurrencyHasEveryAmountConverted) {
+  ReturnPolicy usd = DefaultReturnPolicy(Marketplace::kAmazon, "US");
+  usd.quote_currencies = {{"EUR", 920'000}, {"JPY", 150'000'000}};
+  ASSERT_TRUE(ValidateReturnPolicy(usd).ok());
+  int64_t rate = -1;
+  const absl::StatusOr<ReturnPolicy> same = PolicyInCurrency(usd, "USD", &rate);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(rate, 0);
+  EXPECT_EQ(same->insured_label_threshold.amount_minor, usd.insured_label_threshold.amount_minor);
+
+  const absl::StatusOr<ReturnPolicy> jpy = PolicyInCurrency(usd, "JPY", &rate);
+  ASSERT_TRUE(jpy.ok()) << jpy.status();
+  EXPECT_EQ(rate, 150'000'000);
+  EXPECT_EQ(jpy->currency_code, "JPY");
+  EXPECT_TRUE(jpy->quote_currencies.empty());
+  EXPECT_EQ(jpy->insured_label_threshold, (Money{15000, "JPY"}));
+  EXPECT_EQ(jpy->low_value_threshold, (Money{3750, "JPY"}));
+  EXPECT_EQ(jpy->carrier_rates[0].brackets[0].price, (Money{900, "JPY"}));
+  // Converted, it is a valid policy of its own: every amount is in its currency.
+  EXPECT_TRUE(ValidateReturnPolicy(*jpy).ok()) << ValidateReturnPolicy(*jpy);
+
+  const absl::StatusOr<ReturnPolicy> gbp = PolicyInCurrency(usd, "GBP");
+  EXPECT_EQ(gbp.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StartsWith(gbp.status().message(), "item_price:")) << gbp.status();
+  EXPECT_NE(gbp.status().message().find("USD, EUR, JPY"), std::string::npos) << gbp.status();
+}
 
 }  // namespace
 }  // namespace aftersales::returns

@@ -743,6 +743,68 @@ TEST_F(ReturnsTest, AStoreWithoutSitesKeepsAPolicyPerMarketplaceInItsOwnCurrency
   EXPECT_TRUE(quoted.decision().eligible()) << "the store's own 60-day window";
 }
 
+TEST_F(ReturnsTest, APolicyQuotesInTheOtherCurrenciesItNames) {
+  // An AliExpress store keeps its policy in euros and sells to British buyers in pounds.
+  v1::GetReturnPolicyRequest get;
+  get.set_store_id("store-1");
+  get.set_site("-");
+  get.set_marketplace(common::v1::ALIEXPRESS);
+  get.set_currency_code("EUR");
+  v1::GetReturnPolicyResponse defaults;
+  ASSERT_TRUE(desk_->GetReturnPolicy(Admin(), get, &defaults).ok());
+  v1::PutReturnPolicyRequest put;
+  put.set_store_id("store-1");
+  put.set_site("-");
+  *put.mutable_policy() = defaults.policy();
+  put.mutable_policy()->mutable_low_value_threshold()->set_amount_minor(10'00);
+  put.mutable_policy()->mutable_low_value_threshold()->set_currency_code("EUR");
+  auto* gbp = put.mutable_policy()->add_quote_currencies();
+  gbp->set_currency_code("GBP");
+  gbp->set_rate("0,85");
+  v1::PutReturnPolicyResponse stored;
+  const absl::Status comma = desk_->PutReturnPolicy(Admin(), put, &stored);
+  EXPECT_EQ(comma.code(), absl::StatusCode::kInvalidArgument) << comma;
+  EXPECT_NE(comma.message().find("quote_currencies[0].rate:"), std::string::npos) << comma;
+  gbp->set_rate("0.85");
+  const absl::Status kept = desk_->PutReturnPolicy(Admin(), put, &stored);
+  ASSERT_TRUE(kept.ok()) << kept;
+  v1::GetReturnPolicyResponse read;
+  ASSERT_TRUE(desk_->GetReturnPolicy(Admin(), get, &read).ok());
+  ASSERT_EQ(read.policy().quote_currencies_size(), 1);
+  EXPECT_EQ(read.policy().quote_currencies(0).rate(), "0.85");
+
+  // A 9.00 GBP item is under the 10.00 EUR low-value threshold (8.50 GBP) only when it converts:
+  // 8.00 GBP is refunded without a return, 9.00 GBP is not.
+  v1::QuoteReturnRequest quote;
+  *quote.mutable_return_case() = Case("8123456790");
+  v1::ReturnCase* c = quote.mutable_return_case();
+  c->mutable_order()->set_marketplace(common::v1::ALIEXPRESS);
+  c->mutable_order()->clear_site();
+  c->set_buyer_country("GB");
+  c->set_reason(v1::WRONG_ITEM);
+  c->mutable_item_price()->set_currency_code("GBP");
+  c->mutable_item_cost()->set_currency_code("GBP");
+  c->mutable_item_cost()->set_amount_minor(1'00);
+  c->mutable_item_price()->set_amount_minor(8'00);
+  v1::QuoteReturnResponse quoted;
+  const absl::Status low = desk_->QuoteReturn(Agent(), quote, &quoted);
+  ASSERT_TRUE(low.ok()) << low;
+  EXPECT_EQ(quoted.decision().refund_amount().currency_code(), "GBP");
+  EXPECT_TRUE(Fired(quoted.decision(), "policy_amounts_converted"));
+  EXPECT_TRUE(Fired(quoted.decision(), "returnless_low_value")) << quoted.DebugString();
+  c->mutable_item_price()->set_amount_minor(9'00);
+  ASSERT_TRUE(desk_->QuoteReturn(Agent(), quote, &quoted).ok());
+  EXPECT_FALSE(Fired(quoted.decision(), "returnless_low_value")) << quoted.DebugString();
+
+  // A currency the policy does not name is refused with what to do, and nothing is recorded.
+  c->mutable_item_price()->set_currency_code("USD");
+  c->mutable_item_cost()->set_currency_code("USD");
+  const absl::Status usd = desk_->QuoteReturn(Agent(), quote, &quoted);
+  EXPECT_EQ(usd.code(), absl::StatusCode::kInvalidArgument) << usd;
+  EXPECT_NE(usd.message().find("quote_currencies"), std::string::npos) << usd;
+  EXPECT_NE(usd.message().find("EUR, GBP"), std::string::npos) << usd;
+}
+
 TEST_F(ReturnsTest, AnAgentsLimitCountsWhatTheyRefundedOnTheOrder) {
   // Two units of 40.00 in two returns; the agent limit is 50.00 per order.
   v1::CreateReturnRequest first = CreateRequest("113-7000001");
