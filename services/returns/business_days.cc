@@ -1,7 +1,5 @@
 #include "services/returns/business_days.h"
 
-#include <algorithm>
-
 #include "common/time_util.h"
 
 namespace aftersales::returns {
@@ -11,23 +9,6 @@ namespace {
 constexpr int kRespondBusinessDays = 2;
 
 }  // namespace
-
-bool IsBusinessDay(absl::CivilDay day, const BusinessCalendar& calendar) {
-  const absl::Weekday weekday = absl::GetWeekday(day);
-  if (weekday == absl::Weekday::saturday || weekday == absl::Weekday::sunday) return false;
-  return std::find(calendar.holidays.begin(), calendar.holidays.end(), day) ==
-         calendar.holidays.end();
-}
-
-absl::Time BusinessDaysAfter(absl::Time from, int days, const BusinessCalendar& calendar) {
-  absl::CivilDay day = absl::ToCivilDay(from, calendar.zone);
-  // A calendar with every day a holiday would never end: a year bounds the walk.
-  for (int counted = 0, guard = 0; counted < days && guard < 366; ++guard) {
-    ++day;
-    if (IsBusinessDay(day, calendar)) ++counted;
-  }
-  return absl::FromCivil(day + 1, calendar.zone);
-}
 
 std::vector<ReturnDeadline> DeadlinesOf(const v1::Return& ret, const BusinessCalendar& calendar,
                                         int refund_days) {

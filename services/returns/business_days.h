@@ -6,25 +6,15 @@
 #include <string>
 #include <vector>
 
-#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/business_days.h"
 #include "aftersales/returns/v1/returns.pb.h"
 
 namespace aftersales::returns {
 
-// A marketplace site's working calendar: Saturday and Sunday off, and the holidays its admins
-// keep, in the site's zone.
-struct BusinessCalendar {
-  absl::TimeZone zone;
-  std::vector<absl::CivilDay> holidays;
-};
-
-bool IsBusinessDay(absl::CivilDay day, const BusinessCalendar& calendar);
-
-// The end (local midnight) of the `days`-th business day after the local day of `from`: a
-// request on Friday with 2 days is due at the end of Tuesday, or of Wednesday when Monday is a
-// holiday.
-absl::Time BusinessDaysAfter(absl::Time from, int days, const BusinessCalendar& calendar);
+using ::aftersales::BusinessCalendar;
+using ::aftersales::BusinessDaysAfter;
+using ::aftersales::IsBusinessDay;
 
 // One deadline a return's state sets: "respond" while it waits for the seller's answer, "refund"
 // once the item is in and until it is refunded.

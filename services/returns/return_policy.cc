@@ -282,30 +282,6 @@ std::string SiteCountry(absl::string_view site) {
   return site == "UK" ? std::string("GB") : std::string(site);
 }
 
-absl::string_view SiteTimeZone(absl::string_view site) {
-  struct SiteZone {
-    absl::string_view site;
-    absl::string_view zone;
-  };
-  // A site spanning zones counts its westmost, where a day ends last: no buyer loses hours of
-  // a window to the calendar of another coast.
-  static constexpr SiteZone kZones[] = {
-      {"US", "Pacific/Honolulu"},     {"CA", "America/Vancouver"}, {"MX", "America/Tijuana"},
-      {"BR", "America/Rio_Branco"},  {"UK", "Europe/London"},     {"IE", "Europe/Dublin"},
-      {"DE", "Europe/Berlin"},       {"FR", "Europe/Paris"},      {"IT", "Europe/Rome"},
-      {"ES", "Atlantic/Canary"},     {"NL", "Europe/Amsterdam"},  {"BE", "Europe/Brussels"},
-      {"AT", "Europe/Vienna"},       {"SE", "Europe/Stockholm"},  {"PL", "Europe/Warsaw"},
-      {"JP", "Asia/Tokyo"},          {"AU", "Australia/Perth"},   {"SG", "Asia/Singapore"},
-      {"AE", "Asia/Dubai"},          {"SA", "Asia/Riyadh"},       {"IN", "Asia/Kolkata"},
-      {"TR", "Europe/Istanbul"},
-  };
-  for (const SiteZone& z : kZones) {
-    if (z.site == site) return z.zone;
-  }
-  // No site (AliExpress, Shopify) or an unknown one: the last zone on Earth to end its day.
-  return "Etc/GMT+12";
-}
-
 ReturnPolicy DefaultReturnPolicy(Marketplace marketplace, absl::string_view site,
                                  absl::string_view currency) {
   SiteDefaults defaults{site, "USD", 100};

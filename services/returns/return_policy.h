@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/business_days.h"
 #include "services/returns/return_types.h"
 
 namespace aftersales::returns {
@@ -171,9 +172,8 @@ bool IsEuCountry(absl::string_view country_code);
 // The ISO country of a marketplace site: "UK" is GB, every other site code is its country.
 std::string SiteCountry(absl::string_view site);
 
-// The IANA zone whose calendar a site's return windows count days on when the buyer's own is
-// unknown: the westmost of a site that spans zones; Etc/GMT+12 (the last day to end) for none.
-absl::string_view SiteTimeZone(absl::string_view site);
+// The zone a site's return windows count days on when the buyer's is unknown.
+using ::aftersales::SiteTimeZone;
 
 // The defaults of DOMAIN.md for a marketplace site. Sites and currencies:
 //   US USD, CA CAD, MX MXN, BR BRL, UK GBP, JP JPY, AU AUD, SG SGD, AE AED, SA SAR, IN INR,

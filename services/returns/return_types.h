@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/money.h"
 
 namespace aftersales::returns {
 
@@ -116,9 +117,7 @@ absl::Status ValidateMoney(absl::string_view field, const Money& money,
 // Unix epoch) or an infinity.
 bool IsSetTime(absl::Time t);
 
-// Digits after the decimal point of a currency's minor unit: 0 for JPY, KRW, ...; 3 for BHD,
-// KWD, ...; 2 otherwise.
-int MinorUnitDigits(absl::string_view currency_code);
+using ::aftersales::MinorUnitDigits;
 
 // "25.00 USD", "15000 JPY", "-1.50 EUR".
 std::string FormatMoney(const Money& money);
