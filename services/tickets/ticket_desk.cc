@@ -535,6 +535,24 @@ absl::Status TicketDesk::PutOrder(const Caller& caller, const v1::PutOrderReques
   });
 }
 
+absl::Status TicketDesk::CountOrders(const Caller& caller, const v1::CountOrdersRequest& request,
+                                     v1::CountOrdersResponse* response) {
+  RETURN_IF_ERROR(ValidateId("store_id", request.store_id()));
+  RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
+  if (!request.has_from() || !request.has_to()) {
+    return absl::InvalidArgumentError("from and to: both required (RFC 3339 times)");
+  }
+  const absl::Time from = FromProtoTime(request.from());
+  const absl::Time to = FromProtoTime(request.to());
+  if (from >= to) return absl::InvalidArgumentError("from: must be before to");
+  return db_.InTransaction([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<int64_t> orders = store::CountOrders(tx, request.store_id(), from, to);
+    if (!orders.ok()) return orders.status();
+    response->set_orders(*orders);
+    return absl::OkStatus();
+  });
+}
+
 absl::Status TicketDesk::GetOrder(const Caller& caller, const v1::GetOrderRequest& request,
                                   v1::GetOrderResponse* response) {
   RETURN_IF_ERROR(ValidateOrderKey(request.store_id(), request.order_id()));

@@ -90,6 +90,8 @@ class TicketDesk {
 
   absl::Status PutOrder(const Caller& caller, const v1::PutOrderRequest& request,
                         v1::PutOrderResponse* response);
+  absl::Status CountOrders(const Caller& caller, const v1::CountOrdersRequest& request,
+                           v1::CountOrdersResponse* response);
   absl::Status GetOrder(const Caller& caller, const v1::GetOrderRequest& request,
                         v1::GetOrderResponse* response);
   absl::Status AddShipment(const Caller& caller, const v1::AddShipmentRequest& request,

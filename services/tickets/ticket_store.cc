@@ -596,14 +596,25 @@ absl::Status FinishFollowUp(Transaction& tx, const std::string& ticket_id, bool 
 absl::Status PutOrder(Transaction& tx, const v1::Order& order, absl::Time now) {
   absl::StatusOr<std::string> json = ToJson(order);
   if (!json.ok()) return json.status();
-  return tx.Execute("INSERT INTO orders (order_id, store_id, marketplace, site, buyer_id, document, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+  std::optional<absl::Time> ordered_at;
+  if (order.has_ordered_at()) ordered_at = FromProtoTime(order.ordered_at());
+  return tx.Execute("INSERT INTO orders (order_id, store_id, marketplace, site, buyer_id, ordered_at, "
+                    "document, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
                     "marketplace = VALUES(marketplace), site = VALUES(site), "
-                    "buyer_id = VALUES(buyer_id), document = VALUES(document), "
-                    "updated_at = VALUES(updated_at)",
+                    "buyer_id = VALUES(buyer_id), ordered_at = VALUES(ordered_at), "
+                    "document = VALUES(document), updated_at = VALUES(updated_at)",
                     {order.order_id(), order.store_id(), order.marketplace(), order.site(),
-                     order.buyer().buyer_id(), *json, now})
+                     order.buyer().buyer_id(), ordered_at, *json, now})
       .status();
+}
+
+absl::StatusOr<int64_t> CountOrders(Transaction& tx, const std::string& store_id, absl::Time from,
+                                    absl::Time to) {
+  absl::StatusOr<Row> row = tx.QueryOne(
+      "SELECT COUNT(*) FROM orders WHERE store_id = ? AND ordered_at >= ? AND ordered_at < ?",
+      {store_id, from, to}, "no count");
+  if (!row.ok()) return row.status();
+  return row->Int(0);
 }
 
 absl::StatusOr<v1::Order> ReadOrder(Transaction& tx, const std::string& store_id,

@@ -98,6 +98,9 @@ inline constexpr char kAutoReplyAuthor[] = "auto-reply";
 
 // Orders, shipments, tracking.
 absl::Status PutOrder(Transaction& tx, const v1::Order& order, absl::Time now);
+// The store's orders placed in [from, to).
+absl::StatusOr<int64_t> CountOrders(Transaction& tx, const std::string& store_id, absl::Time from,
+                                    absl::Time to);
 absl::StatusOr<v1::Order> ReadOrder(Transaction& tx, const std::string& store_id,
                                     const std::string& order_id, bool for_update);
 // The shipment with this carrier and tracking number, or a new one: automation may push twice.

@@ -113,6 +113,12 @@ grpc::ServerUnaryReactor* TicketsService::PutOrder(grpc::CallbackServerContext* 
   });
 }
 
+grpc::ServerUnaryReactor* TicketsService::CountOrders(grpc::CallbackServerContext* ctx,
+                                                     const v1::CountOrdersRequest* req,
+                                                     v1::CountOrdersResponse* resp) {
+  return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) { return desk_.CountOrders(caller, *req, resp); });
+}
+
 grpc::ServerUnaryReactor* TicketsService::GetOrder(grpc::CallbackServerContext* ctx,
                                                   const v1::GetOrderRequest* req, v1::GetOrderResponse* resp) {
   return ServeAsCaller(ctx, executor_, [=, this](const Caller& caller) {

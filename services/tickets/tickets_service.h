@@ -38,6 +38,8 @@ class TicketsService final : public v1::TicketsService::CallbackService {
                                          v1::ReopenTicketResponse* resp) override;
   grpc::ServerUnaryReactor* PutOrder(grpc::CallbackServerContext* ctx, const v1::PutOrderRequest* req,
                                      v1::PutOrderResponse* resp) override;
+  grpc::ServerUnaryReactor* CountOrders(grpc::CallbackServerContext* ctx, const v1::CountOrdersRequest* req,
+                                        v1::CountOrdersResponse* resp) override;
   grpc::ServerUnaryReactor* GetOrder(grpc::CallbackServerContext* ctx, const v1::GetOrderRequest* req,
                                      v1::GetOrderResponse* resp) override;
   grpc::ServerUnaryReactor* AddShipment(grpc::CallbackServerContext* ctx, const v1::AddShipmentRequest* req,
