@@ -16,6 +16,7 @@
 #include "common/ids.h"
 #include "common/log.h"
 #include "gateway/http_status.h"
+#include "google/api/httpbody.pb.h"
 #include "gateway/openapi.h"
 
 namespace aftersales::gateway {
@@ -383,6 +384,24 @@ void ApiHandler::CallBackend(const HttpRequest& request, Exchange x, const Route
                               Error(x, HttpStatusFromGrpcCode(status.error_code()),
                                     status.error_code(), PublicMessage(x, status)),
                               responder);
+              }
+              if (route.transcoder.response_type().full_name() == "google.api.HttpBody") {
+                // A document (a PDF, a page): its bytes as they are, with its own type.
+                google::api::HttpBody document;
+                grpc::ProtoBufferReader reader(&reply);
+                if (!reply.Valid() || !document.ParseFromZeroCopyStream(&reader) ||
+                    document.content_type().empty()) {
+                  return Finish(x,
+                                Error(x, 500, grpc::StatusCode::INTERNAL,
+                                      PublicMessage(x, grpc::Status(grpc::StatusCode::INTERNAL,
+                                                                    "the backend's document is unreadable"))),
+                                responder);
+                }
+                HttpResponse response(http::status::ok, x.version);
+                response.set(http::field::content_type, document.content_type());
+                response.set("X-Request-Id", x.request_id);
+                response.body() = std::move(*document.mutable_data());
+                return Finish(x, std::move(response), responder);
               }
               std::string json;
               absl::Status printed = absl::InternalError("the backend sent no reply");
