@@ -401,14 +401,9 @@ absl::Status ClaimDesk::BuildPacket(const Caller& caller, const v1::BuildPacketR
     packet_options.statement_max_chars = settings->statement_max_chars();
     const absl::Time now = options_.clock();
     v1::Packet packet = BuildEvidencePacket(claim, sources, now, packet_options);
+    // The packets table is the record of every build (GetPacket reads the latest); the claim
+    // row is not touched, so agents building packets at once never wait on each other.
     RETURN_IF_ERROR(store::InsertPacket(tx, claim.store_id(), packet));
-    absl::StatusOr<v1::Claim> current = store::ReadClaim(tx, claim.claim_id(), /*for_update=*/true);
-    if (!current.ok()) return current.status();
-    AddEvent(*current, now, "packet_built", caller.principal,
-             absl::StrCat(v1::Packet::Recommendation_Name(packet.recommendation()), ", ", packet.completeness(),
-                          "% complete", packet.partial() ? ", PARTIAL" : ""));
-    *current->mutable_updated_at() = ToProtoTime(now);
-    RETURN_IF_ERROR(store::UpdateClaim(tx, *current));
     *response->mutable_packet() = std::move(packet);
     return absl::OkStatus();
   });
@@ -421,7 +416,7 @@ absl::Status ClaimDesk::GetPacket(const Caller& caller, const v1::GetPacketReque
   v1::GetClaimResponse got;
   RETURN_IF_ERROR(GetClaim(caller, get, &got));
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
-    absl::StatusOr<v1::Packet> packet = store::LatestPacket(tx, request.claim_id());
+    absl::StatusOr<v1::Packet> packet = store::LatestPacket(tx, got.claim().store_id(), request.claim_id());
     if (!packet.ok()) return packet.status();
     *response->mutable_packet() = *std::move(packet);
     return absl::OkStatus();
@@ -493,7 +488,7 @@ absl::StatusOr<int> ClaimDesk::SweepAlerts(int batch_size) {
                            (alert.kind == "alert_24h" && near(deadline - absl::Hours(24))) ||
                            (alert.kind == "alert_6h" && near(deadline - absl::Hours(6)));
       if (!live || !current) {
-        RETURN_IF_ERROR(store::MarkAlertCancelled(tx, alert.alert_id));
+        RETURN_IF_ERROR(store::MarkAlertCancelled(tx, alert));
         continue;
       }
       AddEvent(*claim, now, alert.kind, "claims-service",
@@ -505,7 +500,7 @@ absl::StatusOr<int> ClaimDesk::SweepAlerts(int batch_size) {
       RETURN_IF_ERROR(EnqueueOutbox(tx, claim->claim_id(), "open_ticket",
                                     AlertTicket(*claim, alert.kind, now).SerializeAsString(),
                                     absl::StrCat("claim-alert:", alert.alert_id), now));
-      RETURN_IF_ERROR(store::MarkAlertRaised(tx, alert.alert_id, now));
+      RETURN_IF_ERROR(store::MarkAlertRaised(tx, alert, now));
       LogInfo("claim alert raised", {{"claim_id", claim->claim_id()}, {"alert", alert.kind}});
     }
     return static_cast<int>(due->size());

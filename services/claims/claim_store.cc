@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/documents.h"
 #include "common/status.h"
@@ -157,44 +158,54 @@ absl::Status CancelPendingAlerts(Transaction& tx, const std::string& store_id, c
 
 absl::StatusOr<std::vector<AlertRow>> LockDueAlerts(Transaction& tx, absl::Time now, int limit) {
   absl::StatusOr<std::vector<Row>> rows = tx.Query(
-      absl::StrCat("SELECT alert_id, claim_id, kind, due_at FROM claim_alerts "
+      absl::StrCat("SELECT alert_id, claim_id, kind, due_at, store_id FROM claim_alerts "
                    "WHERE state = 'PENDING' AND due_at <= ? ORDER BY due_at LIMIT ",
                    limit, " FOR UPDATE SKIP LOCKED"),
       {now});
   if (!rows.ok()) return rows.status();
   std::vector<AlertRow> out;
   for (const Row& r : *rows) {
-    out.push_back({r.Int(0), r.String(1), r.String(2), r.Time(3).value_or(absl::UnixEpoch())});
+    out.push_back({r.Int(0), r.String(1), r.String(2), r.Time(3).value_or(absl::UnixEpoch()), r.String(4)});
   }
   return out;
 }
 
-absl::Status MarkAlertRaised(Transaction& tx, int64_t alert_id, absl::Time now) {
-  return tx.Execute("UPDATE claim_alerts SET state = 'RAISED', raised_at = ? WHERE alert_id = ?", {now, alert_id})
+absl::Status MarkAlertRaised(Transaction& tx, const AlertRow& alert, absl::Time now) {
+  return tx
+      .Execute("UPDATE claim_alerts SET state = 'RAISED', raised_at = ? WHERE store_id = ? AND alert_id = ?",
+               {now, alert.store_id, alert.alert_id})
       .status();
 }
 
-absl::Status MarkAlertCancelled(Transaction& tx, int64_t alert_id) {
-  return tx.Execute("UPDATE claim_alerts SET state = 'CANCELLED' WHERE alert_id = ?", {alert_id}).status();
+absl::Status MarkAlertCancelled(Transaction& tx, const AlertRow& alert) {
+  return tx
+      .Execute("UPDATE claim_alerts SET state = 'CANCELLED' WHERE store_id = ? AND alert_id = ?",
+               {alert.store_id, alert.alert_id})
+      .status();
 }
 
 absl::Status InsertPacket(Transaction& tx, const std::string& store_id, const v1::Packet& packet) {
-  absl::StatusOr<std::string> document = ToJsonDocument(packet);
-  if (!document.ok()) return document.status();
+  // A packet of a busy order is hundreds of kilobytes: kept as the protobuf's own bytes (base64
+  // for the text protocol), which write and read many times faster than its JSON.
   return tx
-      .Execute("INSERT INTO claim_packets (claim_id, store_id, built_at, partial, document) VALUES (?, ?, ?, ?, ?)",
-               {packet.claim_id(), store_id, FromProtoTime(packet.built_at()), packet.partial(), *document})
+      .Execute("INSERT INTO claim_packets (claim_id, store_id, built_at, partial, packet) VALUES (?, ?, ?, ?, ?)",
+               {packet.claim_id(), store_id, FromProtoTime(packet.built_at()), packet.partial(),
+                absl::Base64Escape(packet.SerializeAsString())})
       .status();
 }
 
-absl::StatusOr<v1::Packet> LatestPacket(Transaction& tx, const std::string& claim_id) {
+absl::StatusOr<v1::Packet> LatestPacket(Transaction& tx, const std::string& store_id, const std::string& claim_id) {
   absl::StatusOr<Row> row = tx.QueryOne(
-      "SELECT document FROM claim_packets WHERE claim_id = ? ORDER BY packet_id DESC LIMIT 1", {claim_id},
+      "SELECT packet FROM claim_packets WHERE store_id = ? AND claim_id = ? ORDER BY packet_id DESC LIMIT 1",
+      {store_id, claim_id},
       absl::StrCat("no packet was built for claim ", claim_id, " yet: POST /v1/claims/", claim_id,
                    ":buildPacket first"));
   if (!row.ok()) return row.status();
+  std::string bytes;
   v1::Packet packet;
-  RETURN_IF_ERROR(FromJsonDocument(row->String(0), &packet));
+  if (!absl::Base64Unescape(row->String(0), &bytes) || !packet.ParseFromString(bytes)) {
+    return absl::DataLossError(absl::StrCat("the stored packet of claim ", claim_id, " is unreadable"));
+  }
   return packet;
 }
 

@@ -40,6 +40,7 @@ struct AlertRow {
   std::string claim_id;
   std::string kind;
   absl::Time due_at;
+  std::string store_id;
 };
 absl::Status ScheduleAlerts(Transaction& tx, const v1::Claim& claim,
                             const std::vector<std::pair<std::string, absl::Time>>& alerts);
@@ -47,12 +48,12 @@ absl::Status ScheduleAlerts(Transaction& tx, const v1::Claim& claim,
 absl::Status CancelPendingAlerts(Transaction& tx, const std::string& store_id, const std::string& claim_id);
 // Locks up to `limit` due pending alerts, skipping rows another sweeper holds.
 absl::StatusOr<std::vector<AlertRow>> LockDueAlerts(Transaction& tx, absl::Time now, int limit);
-absl::Status MarkAlertRaised(Transaction& tx, int64_t alert_id, absl::Time now);
-absl::Status MarkAlertCancelled(Transaction& tx, int64_t alert_id);
+absl::Status MarkAlertRaised(Transaction& tx, const AlertRow& alert, absl::Time now);
+absl::Status MarkAlertCancelled(Transaction& tx, const AlertRow& alert);
 
 absl::Status InsertPacket(Transaction& tx, const std::string& store_id, const v1::Packet& packet);
 // NOT_FOUND when no packet was built for the claim yet.
-absl::StatusOr<v1::Packet> LatestPacket(Transaction& tx, const std::string& claim_id);
+absl::StatusOr<v1::Packet> LatestPacket(Transaction& tx, const std::string& store_id, const std::string& claim_id);
 
 absl::StatusOr<std::optional<v1::ClaimSettings>> ReadSettings(Transaction& tx, const std::string& store_id);
 absl::Status WriteSettings(Transaction& tx, const std::string& store_id, const v1::ClaimSettings& settings,

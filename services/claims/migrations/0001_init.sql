@@ -37,15 +37,17 @@ CREATE TABLE claim_alerts (
   KEY claim_alerts_due (state, due_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- Every packet built, kept with its build time; the latest is the claim's packet.
+-- Every packet built, kept with its build time; the latest is the claim's packet. The packet
+-- is the protobuf's bytes in base64: hundreds of kilobytes for a busy order, many times faster
+-- to write and read than its JSON.
 CREATE TABLE claim_packets (
   packet_id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   claim_id VARCHAR(40) CHARACTER SET ascii NOT NULL,
   store_id VARCHAR(64) CHARACTER SET ascii NOT NULL,
   built_at DATETIME(6) NOT NULL,
   partial BOOLEAN NOT NULL,
-  document LONGTEXT NOT NULL,
-  KEY claim_packets_latest (claim_id, packet_id)
+  packet LONGTEXT CHARACTER SET ascii NOT NULL,
+  KEY claim_packets_latest (store_id, claim_id, packet_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE claim_settings (
