@@ -10,28 +10,17 @@
 #include "common/identity_token.h"
 #include "common/mysql.h"
 #include "common/outbox.h"
+#include "services/tickets/ticket_opening_outbox.h"
 
 namespace aftersales::claims {
 
-// The claims service's outbox (common/outbox.h): each entry is a CreateTicket call for a claim's
-// alert (kind open_ticket), sent with the entry's idempotency key; the first delivered links
-// its ticket to the claim.
-class ClaimOutbox {
+// The claims service's outbox: each entry opens a ticket for a claim's alert
+// (TicketOpeningOutbox); the first delivered links its ticket to the claim.
+class ClaimOutbox : public tickets::TicketOpeningOutbox {
  public:
   ClaimOutbox(Database& db, std::shared_ptr<grpc::Channel> tickets, std::shared_ptr<const IdentitySigner> identity,
               std::function<absl::Time()> clock = [] { return absl::Now(); },
               absl::Duration call_timeout = absl::Seconds(5));
-
-  absl::StatusOr<int> DeliverDue(int batch_size) { return deliverer_.DeliverDue(batch_size); }
-  absl::StatusOr<std::map<std::string, int64_t>> CountByState() { return deliverer_.CountByState(); }
-
- private:
-  absl::StatusOr<std::string> OpenTicket(const OutboxEntry& entry);
-
-  std::unique_ptr<tickets::v1::TicketsService::Stub> stub_;
-  std::shared_ptr<const IdentitySigner> identity_;
-  absl::Duration call_timeout_;
-  OutboxDeliverer deliverer_;
 };
 
 }  // namespace aftersales::claims

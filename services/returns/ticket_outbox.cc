@@ -1,9 +1,6 @@
 #include "services/returns/ticket_outbox.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/channel.h"
-#include "common/identity.h"
-#include "common/status.h"
 #include "common/time_util.h"
 #include "services/returns/return_store.h"
 
@@ -31,28 +28,7 @@ absl::Status LinkTicket(Transaction& tx, const OutboxEntry& entry, const std::st
 TicketOutbox::TicketOutbox(Database& db, std::shared_ptr<grpc::Channel> tickets,
                            std::shared_ptr<const IdentitySigner> identity,
                            std::function<absl::Time()> clock, absl::Duration call_timeout)
-    : stub_(tickets::v1::TicketsService::NewStub(std::move(tickets))),
-      identity_(std::move(identity)),
-      call_timeout_(call_timeout),
-      // The lease outlives every attempt the channel may make (4 attempts of call_timeout).
-      deliverer_(
-          db, [this](const OutboxEntry& entry) { return OpenTicket(entry); }, LinkTicket,
-          4 * call_timeout + absl::Seconds(5), std::move(clock)) {}
-
-absl::StatusOr<std::string> TicketOutbox::OpenTicket(const OutboxEntry& entry) {
-  tickets::v1::CreateTicketRequest request;
-  if (entry.kind != "open_ticket") {
-    return absl::DataLossError(absl::StrCat("unknown outbox entry kind '", entry.kind, "'"));
-  }
-  if (!request.ParseFromString(entry.payload)) return absl::DataLossError("the stored request is unreadable");
-  grpc::ClientContext context;
-  PrepareClientContext(context, call_timeout_, identity_->Sign(ServiceCaller("returns"), absl::Now()),
-                       absl::StrCat("outbox-", entry.outbox_id));
-  context.AddMetadata(kIdempotencyKeyHeader, entry.idem_key);
-  tickets::v1::CreateTicketResponse response;
-  const grpc::Status status = stub_->CreateTicket(&context, request, &response);
-  if (!status.ok()) return FromGrpcStatus(status);
-  return response.ticket().ticket_id();
-}
+    : TicketOpeningOutbox(db, std::move(tickets), std::move(identity), "returns", LinkTicket,
+                          std::move(clock), call_timeout) {}
 
 }  // namespace aftersales::returns
