@@ -1,9 +1,14 @@
 #include "common/service_config.h"
 
+#include <algorithm>
+#include <atomic>
+#include <memory>
+
 #include <cstdio>
 #include <cstdlib>
 
 #include "common/log.h"
+#include "common/status.h"
 
 namespace aftersales {
 
@@ -35,6 +40,45 @@ std::vector<ConfigVar> ServiceConfigVars(absl::string_view default_listen,
        "longest wait for one read or write on a database connection before it counts as lost "
        "(a replica waits at most this long for another's migrations); raise it for a migration "
        "that rebuilds a large table"},
+      {"migrations", "apply",
+       "apply: bring the schema up to date at start (development, tests); wait: migrate nothing "
+       "and report not ready until the schema is the one this build needs (Kubernetes, where "
+       "a Job migrates before the rollout)"},
+      {"migrate_only", "false", "apply the migrations and exit 0: the migration Job of a rollout"},
+  };
+}
+
+absl::StatusOr<bool> PrepareSchema(const Config& config, Database& db,
+                                   absl::Span<const Migration> migrations) {
+  absl::StatusOr<bool> only = config.GetBool("migrate_only");
+  if (!only.ok()) return only.status();
+  const std::string mode = config.Get("migrations");
+  if (mode != "apply" && mode != "wait") {
+    return absl::InvalidArgumentError(absl::StrCat("--migrations: '", mode, "' is not apply or wait"));
+  }
+  if (*only || mode == "apply") RETURN_IF_ERROR(ApplyMigrations(db, migrations));
+  if (*only) LogInfo("migrations applied; exiting (--migrate_only)");
+  return *only;
+}
+
+std::function<absl::Status()> SchemaAndDatabaseReadiness(Database& db, absl::Span<const Migration> migrations) {
+  int needed = 0;
+  for (const Migration& m : migrations) needed = std::max(needed, m.version);
+  auto schema_ok = std::make_shared<std::atomic<bool>>(false);
+  return [&db, needed, schema_ok]() -> absl::Status {
+    // Once the schema is the one this build needs it stays so (migrations only add); until
+    // then every probe asks again, so the pod turns ready as soon as the Job has run.
+    if (!schema_ok->load()) {
+      absl::StatusOr<int> version = CurrentSchemaVersion(db);
+      if (!version.ok()) return version.status();
+      if (*version < needed) {
+        return absl::UnavailableError(absl::StrCat("the database schema is at version ", *version,
+                                                   "; this build needs ", needed,
+                                                   ": run the service's migration Job (--migrate_only)"));
+      }
+      schema_ok->store(true);
+    }
+    return db.CheckReachable();
   };
 }
 
@@ -74,6 +118,8 @@ absl::StatusOr<ServerOptions> ServerOptionsFromConfig(const Config& config) {
   absl::StatusOr<absl::Duration> grace = config.GetDuration("shutdown_grace");
   if (!grace.ok()) return grace.status();
   options.shutdown_grace = *grace;
+  // A migration Job serves no call: it needs no identity key.
+  if (config.GetBool("migrate_only").value_or(false)) return options;
   if (config.Get("identity_key").empty()) {
     return absl::InvalidArgumentError(
         "--identity_key (AFTERSALES_IDENTITY_KEY) is required: the secret the gateway signs "

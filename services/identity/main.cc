@@ -21,15 +21,15 @@ int main(int argc, char** argv) {
   const int workers = db_options->pool_size;
   absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
   if (!db.ok()) return aftersales::FailToStart("cannot reach the database", db.status());
-  if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::identity::Migrations()); !s.ok()) {
-    return aftersales::FailToStart("cannot migrate the database", s);
-  }
+  absl::StatusOr<bool> migrated_only = aftersales::PrepareSchema(config, **db, aftersales::identity::Migrations());
+  if (!migrated_only.ok()) return aftersales::FailToStart("cannot migrate the database", migrated_only.status());
+  if (*migrated_only) return 0;
   aftersales::identity::ApiKeyDesk desk(**db);
   {
     aftersales::BoundedExecutor executor(workers, /*max_queued=*/1024);
     aftersales::AddPoolAndQueueGauges(**db, executor);
     aftersales::identity::IdentityService service(desk, executor);
-    server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
+    server_options->readiness_check = aftersales::SchemaAndDatabaseReadiness(**db, aftersales::identity::Migrations());
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {
       return aftersales::FailToStart("cannot serve", s);
     }

@@ -39,9 +39,9 @@ int main(int argc, char** argv) {
   db_options->pool_size = workers + 1;
   absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
   if (!db.ok()) return aftersales::FailToStart("cannot reach the database", db.status());
-  if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::returns::Migrations()); !s.ok()) {
-    return aftersales::FailToStart("cannot migrate the database", s);
-  }
+  absl::StatusOr<bool> migrated_only = aftersales::PrepareSchema(config, **db, aftersales::returns::Migrations());
+  if (!migrated_only.ok()) return aftersales::FailToStart("cannot migrate the database", migrated_only.status());
+  if (*migrated_only) return 0;
 
   // CreateTicket carries an idempotency key from the outbox, and GetOrder is a read: safe for
   // the channel to retry.
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
            }},
       });
     });
-    server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
+    server_options->readiness_check = aftersales::SchemaAndDatabaseReadiness(**db, aftersales::returns::Migrations());
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {
       return aftersales::FailToStart("cannot serve", s);
     }

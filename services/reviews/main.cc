@@ -48,11 +48,16 @@ int main(int argc, char** argv) {
   db_options->pool_size = workers + 2;
   absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
   if (!db.ok()) return aftersales::FailToStart("cannot reach the database", db.status());
-  if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::reviews::Migrations()); !s.ok()) {
-    return aftersales::FailToStart("cannot migrate the database", s);
-  }
+  absl::StatusOr<bool> migrated_only = aftersales::PrepareSchema(config, **db, aftersales::reviews::Migrations());
+  if (!migrated_only.ok()) return aftersales::FailToStart("cannot migrate the database", migrated_only.status());
+  if (*migrated_only) return 0;
   aftersales::reviews::PhraseRuleSet rules(**db);
-  if (absl::Status s = rules.Refresh(); !s.ok()) return aftersales::FailToStart("cannot load the phrase rules", s);
+  if (absl::Status s = rules.Refresh(); !s.ok()) {
+    // Waiting for the migration Job: the rules load with the schema; until then every screen
+    // answers UNAVAILABLE, never lets a message through.
+    if (config.Get("migrations") != "wait") return aftersales::FailToStart("cannot load the phrase rules", s);
+    aftersales::LogWarning("phrase rules not loaded yet", {{"error", std::string(s.message())}});
+  }
 
   // CreateTicket and AddMessage carry an idempotency key from the outbox; the order reads are
   // reads: safe for the channels to retry.
@@ -99,7 +104,7 @@ int main(int argc, char** argv) {
            }},
       });
     });
-    server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
+    server_options->readiness_check = aftersales::SchemaAndDatabaseReadiness(**db, aftersales::reviews::Migrations());
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {
       return aftersales::FailToStart("cannot serve", s);
     }

@@ -87,9 +87,9 @@ int main(int argc, char** argv) {
   db_options->pool_size = workers + static_cast<int>(create_batches.writers) + 1;
   absl::StatusOr<std::unique_ptr<aftersales::Database>> db = aftersales::Database::Connect(*db_options);
   if (!db.ok()) return aftersales::FailToStart("cannot reach the database", db.status());
-  if (absl::Status s = aftersales::ApplyMigrations(**db, aftersales::tickets::Migrations()); !s.ok()) {
-    return aftersales::FailToStart("cannot migrate the database", s);
-  }
+  absl::StatusOr<bool> migrated_only = aftersales::PrepareSchema(config, **db, aftersales::tickets::Migrations());
+  if (!migrated_only.ok()) return aftersales::FailToStart("cannot migrate the database", migrated_only.status());
+  if (*migrated_only) return 0;
 
   absl::StatusOr<absl::Duration> screen_timeout = config.GetDuration("screen_timeout");
   if (!screen_timeout.ok()) return aftersales::FailToStart("bad configuration", screen_timeout.status());
@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
       // A full batch: more may be due, so sweep again at once.
       return sweep->due == kBatch;
     });
-    server_options->readiness_check = [&db] { return (*db)->CheckReachable(); };
+    server_options->readiness_check = aftersales::SchemaAndDatabaseReadiness(**db, aftersales::tickets::Migrations());
     if (absl::Status s = aftersales::ServeUntilSignal(*server_options, {&service}); !s.ok()) {
       return aftersales::FailToStart("cannot serve", s);
     }

@@ -78,6 +78,11 @@ bool ChildProcess::Running() {
 absl::StatusOr<int> ChildProcess::Stop(int signal, absl::Duration timeout) {
   if (pid_ <= 0) return absl::FailedPreconditionError("process is not running");
   kill(pid_, signal);
+  return Wait(timeout);
+}
+
+absl::StatusOr<int> ChildProcess::Wait(absl::Duration timeout) {
+  if (pid_ <= 0) return absl::FailedPreconditionError("process is not running");
   const absl::Time deadline = absl::Now() + timeout;
   for (;;) {
     int status = 0;

@@ -24,6 +24,8 @@ class ChildProcess {
   bool Running();
   // Sends the signal and waits up to timeout; returns the exit code (128+N when killed by N).
   absl::StatusOr<int> Stop(int signal, absl::Duration timeout);
+  // Waits up to timeout for it to exit on its own (SIGKILL after); returns the exit code.
+  absl::StatusOr<int> Wait(absl::Duration timeout);
   std::string Log() const;
 
  private:
