@@ -32,19 +32,23 @@ Caller ServiceCaller(absl::string_view service) {
   return caller;
 }
 
-absl::StatusOr<IdentitySigner> IdentitySigner::Create(std::string key, std::string issuer) {
+absl::StatusOr<IdentitySigner> IdentitySigner::Create(std::string key, std::string issuer,
+                                                     std::string previous_key) {
   if (key.size() < 32) {
     return absl::InvalidArgumentError(
         "identity_key must be at least 32 characters (the Secret every service and the gateway "
         "share; make one with: head -c 32 /dev/urandom | base64)");
   }
-  return IdentitySigner(std::move(key), std::move(issuer));
+  if (!previous_key.empty() && previous_key.size() < 32) {
+    return absl::InvalidArgumentError("identity_previous_key must be at least 32 characters, or empty");
+  }
+  return IdentitySigner(std::move(key), std::move(issuer), std::move(previous_key));
 }
 
-std::string IdentitySigner::Mac(absl::string_view signed_part) const {
+std::string IdentitySigner::Mac(const std::string& key, absl::string_view signed_part) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int out_len = 0;
-  if (HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
            reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), out,
            &out_len) == nullptr ||
       out_len != 32) {
@@ -65,7 +69,7 @@ std::string IdentitySigner::Sign(const Caller& caller, absl::Time now) const {
   claims.set_issuer(issuer_);
   const std::string signed_part =
       absl::StrCat(kVersion, absl::WebSafeBase64Escape(claims.SerializeAsString()));
-  return absl::StrCat(signed_part, ".", absl::WebSafeBase64Escape(Mac(signed_part)));
+  return absl::StrCat(signed_part, ".", absl::WebSafeBase64Escape(Mac(key_, signed_part)));
 }
 
 absl::StatusOr<Caller> IdentitySigner::Verify(absl::string_view token, absl::Time now) const {
@@ -79,9 +83,12 @@ absl::StatusOr<Caller> IdentitySigner::Verify(absl::string_view token, absl::Tim
   if (!absl::WebSafeBase64Unescape(token.substr(dot + 1), &mac)) {
     return Refused("not an identity token");
   }
-  const std::string expected = Mac(signed_part);
-  if (mac.size() != 32 || mac.size() != expected.size() ||
-      CRYPTO_memcmp(mac.data(), expected.data(), expected.size()) != 0) {
+  const auto signed_with = [&](const std::string& key) {
+    const std::string expected = Mac(key, signed_part);
+    return mac.size() == 32 && mac.size() == expected.size() &&
+           CRYPTO_memcmp(mac.data(), expected.data(), expected.size()) == 0;
+  };
+  if (!signed_with(key_) && (previous_key_.empty() || !signed_with(previous_key_))) {
     return Refused("not signed with this deployment's identity key");
   }
   std::string bytes;

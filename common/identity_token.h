@@ -34,8 +34,11 @@ Caller ServiceCaller(absl::string_view service);
 class IdentitySigner {
  public:
   // INVALID_ARGUMENT when the key is shorter than 32 characters (it could be guessed, and then
-  // anyone could sign themselves admin).
-  static absl::StatusOr<IdentitySigner> Create(std::string key, std::string issuer);
+  // anyone could sign themselves admin). previous_key, when given (same rule), is accepted in
+  // Verify but never signs: during a rotation pods that sign with the old key and pods that
+  // sign with the new one both get through (k8s/README.md, "Rotating a secret").
+  static absl::StatusOr<IdentitySigner> Create(std::string key, std::string issuer,
+                                               std::string previous_key = "");
 
   std::string Sign(const Caller& caller, absl::Time now) const;
   // The caller a token names; UNAUTHENTICATED saying what is wrong with it (malformed, not
@@ -45,12 +48,13 @@ class IdentitySigner {
   const std::string& issuer() const { return issuer_; }
 
  private:
-  IdentitySigner(std::string key, std::string issuer)
-      : key_(std::move(key)), issuer_(std::move(issuer)) {}
-  std::string Mac(absl::string_view signed_part) const;
+  IdentitySigner(std::string key, std::string issuer, std::string previous_key)
+      : key_(std::move(key)), issuer_(std::move(issuer)), previous_key_(std::move(previous_key)) {}
+  static std::string Mac(const std::string& key, absl::string_view signed_part);
 
   std::string key_;
   std::string issuer_;
+  std::string previous_key_;
 };
 
 }  // namespace aftersales

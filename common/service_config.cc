@@ -27,6 +27,10 @@ std::vector<ConfigVar> ServiceConfigVars(absl::string_view default_listen,
        "secret (32+ characters) the gateway and every service share, from a Kubernetes Secret: "
        "it signs who a call acts for, and a call without a valid signature is refused; required",
        /*secret=*/true},
+      {"identity_previous_key", "",
+       "during a rotation of identity_key, the key being replaced: still accepted, never used to "
+       "sign; empty otherwise",
+       /*secret=*/true},
       {"db_host", "127.0.0.1", "MariaDB/MySQL host"},
       {"db_port", "3306", "MariaDB/MySQL port"},
       {"db_socket", "", "Unix socket of the database; used instead of host and port when set"},
@@ -126,7 +130,7 @@ absl::StatusOr<ServerOptions> ServerOptionsFromConfig(const Config& config) {
         "callers' identities with; `tools/dev up` makes one in .var/identity_key");
   }
   absl::StatusOr<IdentitySigner> signer =
-      IdentitySigner::Create(config.Get("identity_key"), config.program());
+      IdentitySigner::Create(config.Get("identity_key"), config.program(), config.Get("identity_previous_key"));
   if (!signer.ok()) return signer.status();
   options.identity = std::make_shared<const IdentitySigner>(*std::move(signer));
   return options;

@@ -26,7 +26,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(
   if (!options.grpc_listen.empty()) auth.listen_addresses.push_back(options.grpc_listen);
   absl::StatusOr<std::unique_ptr<Authenticator>> authenticator = Authenticator::Create(auth);
   if (!authenticator.ok()) return authenticator.status();
-  absl::StatusOr<IdentitySigner> identity = IdentitySigner::Create(options.identity_key, "gateway");
+  absl::StatusOr<IdentitySigner> identity = IdentitySigner::Create(options.identity_key, "gateway", options.identity_previous_key);
   if (!identity.ok()) return identity.status();
   std::vector<std::string> backend_names;
   for (const BackendAddress& b : options.backends) backend_names.push_back(b.name);

@@ -43,6 +43,10 @@ std::vector<ConfigVar> GatewayConfigVars() {
        "secret (32+ characters) shared with every service: signs who each backend call acts "
        "for; required",
        /*secret=*/true},
+      {"identity_previous_key", "",
+       "during a rotation of identity_key, the key being replaced: still accepted, never used to "
+       "sign; empty otherwise",
+       /*secret=*/true},
       {"rate_limit_person", "20/40",
        "requests a second / burst per person (agents, supervisors, admins); 429 past it"},
       {"rate_limit_service", "200/400", "requests a second / burst per API key or service"},
@@ -141,6 +145,7 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const Config& config) {
     o.cors_origins.emplace_back(absl::StripSuffix(origin, "/"));
   }
   o.identity_key = config.Get("identity_key");
+  o.identity_previous_key = config.Get("identity_previous_key");
   if (o.identity_key.empty()) {
     return absl::InvalidArgumentError(
         "--identity_key (AFTERSALES_IDENTITY_KEY) is required: the secret shared with every "

@@ -36,6 +36,8 @@ struct GatewayOptions {
   AuthOptions auth;
   // Signs the identity every backend call carries (the services' --identity_key).
   std::string identity_key;
+  // Accepted during a rotation, never used to sign.
+  std::string identity_previous_key;
   absl::Duration drain_timeout = absl::Seconds(10);
   // After SIGTERM: /readyz answers 503 and requests are still served for this long, then the
   // drain starts.

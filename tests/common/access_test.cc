@@ -183,6 +183,22 @@ TEST_F(IdentityTokens, ExpiredOrFromTheFutureIsRefused) {
   EXPECT_THAT(early.message(), HasSubstr("future"));
 }
 
+TEST_F(IdentityTokens, DuringARotationThePreviousKeyIsAcceptedButNeverSigns) {
+  const std::string old_key(40, 'k'), new_key(40, 'n');
+  const IdentitySigner rotated = *IdentitySigner::Create(new_key, "gateway", old_key);
+  // A pod still on the old key signs; a pod on the new one accepts it, and the other way round.
+  EXPECT_TRUE(rotated.Verify(signer_.Sign(Agent(), now_), now_).ok());
+  const std::string by_new = rotated.Sign(Agent(), now_);
+  EXPECT_TRUE(IdentitySigner::Create(old_key, "gateway", new_key)->Verify(by_new, now_).ok());
+  // It signs with the new key only: a pod that knows just the old one refuses its tokens.
+  EXPECT_THAT(signer_.Verify(by_new, now_).status().message(), HasSubstr("not signed"));
+  // A third key is refused, and a short previous key is refused at start.
+  const IdentitySigner stranger = *IdentitySigner::Create(std::string(40, 's'), "gateway");
+  EXPECT_FALSE(rotated.Verify(stranger.Sign(Agent(), now_), now_).ok());
+  EXPECT_EQ(IdentitySigner::Create(new_key, "gateway", "short").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(IdentityTokens, AnotherKeyATamperedByteOrGarbageIsRefused) {
   const std::string token = signer_.Sign(Agent(), now_);
   const IdentitySigner other = *IdentitySigner::Create(std::string(40, 'o'), "gateway");
