@@ -228,9 +228,51 @@ absl::StatusOr<std::shared_ptr<const PhraseFilter>> PhraseFilter::Compile(std::v
   absl::StatusOr<hs_database_t*> phrases = CompileLiterals(anchor_literals);
   if (!phrases.ok()) return phrases.status();
   filter->phrase_database_ = *phrases;
+  // One scratch fits every database: hs_alloc_scratch grows it to the largest need of each.
+  std::vector<hs_database_t*> databases = {filter->phrase_database_, filter->regex_database_};
+  databases.insert(databases.end(), filter->regex_start_databases_.begin(), filter->regex_start_databases_.end());
+  for (hs_database_t* database : databases) {
+    if (database == nullptr) continue;
+    if (hs_alloc_scratch(database, &filter->scratch_prototype_) != HS_SUCCESS) {
+      return absl::ResourceExhaustedError("no memory for the filter's Hyperscan scratch space");
+    }
+  }
   filter->rules_ = std::move(rules);
   return filter;
 }
+
+// A scratch for one screening call: an idle one, or a new clone of the prototype when every
+// scratch is in use (one per thread screening at once, kept until the filter goes).
+class PhraseFilter::ScratchLease {
+ public:
+  explicit ScratchLease(const PhraseFilter& filter) : filter_(filter) {
+    {
+      std::lock_guard<std::mutex> lock(filter_.scratch_mu_);
+      if (!filter_.idle_scratches_.empty()) {
+        scratch_ = filter_.idle_scratches_.back();
+        filter_.idle_scratches_.pop_back();
+        return;
+      }
+    }
+    if (filter_.scratch_prototype_ != nullptr && hs_clone_scratch(filter_.scratch_prototype_, &scratch_) != HS_SUCCESS) {
+      scratch_ = nullptr;
+    }
+  }
+  ~ScratchLease() {
+    if (scratch_ == nullptr) return;
+    std::lock_guard<std::mutex> lock(filter_.scratch_mu_);
+    filter_.idle_scratches_.push_back(scratch_);
+  }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+
+  // Null when no scratch could be made: the caller must not scan.
+  hs_scratch_t* get() const { return scratch_; }
+
+ private:
+  const PhraseFilter& filter_;
+  hs_scratch_t* scratch_ = nullptr;
+};
 
 PhraseFilter::~PhraseFilter() {
   if (phrase_database_ != nullptr) hs_free_database(phrase_database_);
@@ -238,19 +280,20 @@ PhraseFilter::~PhraseFilter() {
   for (hs_database_t* database : regex_start_databases_) {
     if (database != nullptr) hs_free_database(database);
   }
+  for (hs_scratch_t* scratch : idle_scratches_) hs_free_scratch(scratch);
+  if (scratch_prototype_ != nullptr) hs_free_scratch(scratch_prototype_);
 }
 
-size_t PhraseFilter::RegexMatchStart(unsigned int rule, const std::string& text, size_t end) const {
+size_t PhraseFilter::RegexMatchStart(unsigned int rule, const std::string& text, size_t end,
+                                     hs_scratch_t* scratch) const {
   // Dots do not end anything inside addresses and links: look back to the line's start (at most
   // 512 bytes) instead of the sentence's.
   size_t sentence = end - 1;
   while (sentence > 0 && end - sentence < 512 && text[sentence - 1] != '\n') --sentence;
   hs_database_t* database = regex_start_databases_[rule];
   if (database == nullptr) return sentence;
-  thread_local hs_scratch_t* scratch = nullptr;
   std::vector<Match> matches;
-  if (hs_alloc_scratch(database, &scratch) != HS_SUCCESS ||
-      hs_scan(database, text.data() + sentence, static_cast<unsigned int>(end - sentence), 0, scratch, CollectMatch,
+  if (hs_scan(database, text.data() + sentence, static_cast<unsigned int>(end - sentence), 0, scratch, CollectMatch,
               &matches) == HS_INVALID) {
     return sentence;
   }
@@ -270,21 +313,20 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
 
   const NormalizedText skeleton = PhraseSkeleton(normalized);
 
-  // One scratch per thread and database, grown to fit whichever rule set it last served.
-  thread_local hs_scratch_t* scratches[2] = {nullptr, nullptr};
+  const ScratchLease scratch(*this);
   struct View {
     hs_database_t* database;
     const NormalizedText* text;
     std::vector<Match> matches;
   };
   View views[2] = {{phrase_database_, &skeleton, {}}, {regex_database_, &normalized, {}}};
-  bool scanned = true;
+  bool scanned = scratch.get() != nullptr;
   for (int v = 0; v < 2; ++v) {
     if (views[v].database == nullptr) continue;
     const std::string& t = views[v].text->text;
     WordScan words{&t, &literal_lengths_, &literal_latin_, &views[v].matches};
-    scanned = scanned && hs_alloc_scratch(views[v].database, &scratches[v]) == HS_SUCCESS &&
-              hs_scan(views[v].database, t.data(), static_cast<unsigned int>(t.size()), 0, scratches[v],
+    scanned = scanned &&
+              hs_scan(views[v].database, t.data(), static_cast<unsigned int>(t.size()), 0, scratch.get(),
                       v == 0 ? CollectWordMatch : CollectMatch,
                       v == 0 ? static_cast<void*>(&words) : static_cast<void*>(&views[v].matches)) == HS_SUCCESS;
   }
@@ -322,7 +364,7 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
       if (v == 0) break;  // anchors: below
       const PhraseRule& rule = rules_[m.rule];
       if (context == ScreenContext::kSellerFeedback && rule.product_review_only) continue;
-      m.from = RegexMatchStart(m.rule, t, m.to);
+      m.from = RegexMatchStart(m.rule, t, m.to, scratch.get());
       add_span(in_view[m.rule], m.from, m.to);
     }
     if (v == 0) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "services/reviews/phrase_rules.h"
 
 struct hs_database;
+struct hs_scratch;
 
 namespace aftersales::reviews {
 
@@ -65,7 +67,7 @@ class PhraseFilter {
  private:
   PhraseFilter() = default;
   // Where a REGEX rule's match ending at `end` of normalized `text` starts.
-  size_t RegexMatchStart(unsigned int rule, const std::string& text, size_t end) const;
+  size_t RegexMatchStart(unsigned int rule, const std::string& text, size_t end, hs_scratch* scratch) const;
 
   std::vector<PhraseRule> rules_;
   // Per rule: its parsed pattern (PHRASE rules), which checks a match at an anchor.
@@ -87,6 +89,14 @@ class PhraseFilter {
   hs_database* regex_database_ = nullptr;
   // Per rule: a REGEX rule's own database that tracks where matches start; null otherwise.
   std::vector<hs_database*> regex_start_databases_;
+
+  // Hyperscan scratch space sized for every database above. hs_alloc_scratch checksums the
+  // whole database on each call (half of a message's screening time when called per scan), so
+  // scratches are made once from the prototype and lent to one screening call at a time.
+  class ScratchLease;
+  hs_scratch* scratch_prototype_ = nullptr;
+  mutable std::mutex scratch_mu_;
+  mutable std::vector<hs_scratch*> idle_scratches_;
 };
 
 }  // namespace aftersales::reviews
