@@ -111,7 +111,7 @@ absl::StatusOr<Item> WordItem(absl::string_view written, bool cjk) {
     return item;
   }
   Sequence seq;
-  for (Word& w : pieces) seq.items.push_back(Item{std::move(w), {}, 0});
+  for (Word& w : pieces) seq.items.emplace_back().word = std::move(w);
   item.group.push_back(std::move(seq));
   return item;
 }
@@ -192,6 +192,22 @@ void LastWords(const Item& item, std::vector<const Word*>& out) {
   for (const Sequence& alt : item.group) LastWords(alt.items.back(), out);
 }
 
+// Fills each group's index of alternatives by their last word (Item::alternatives_by_last_word).
+void IndexAlternatives(Sequence& seq) {
+  for (Item& item : seq.items) {
+    for (uint32_t a = 0; a < item.group.size(); ++a) {
+      Sequence& alternative = item.group[a];
+      IndexAlternatives(alternative);
+      const Item& last = alternative.items.back();
+      if (last.word.has_value() && last.word->latin && !last.word->stem) {
+        item.alternatives_by_last_word[last.word->literal].push_back(a);
+      } else {
+        item.other_alternatives.push_back(a);
+      }
+    }
+  }
+}
+
 // ---- Finding where a match starts ----
 
 
@@ -242,7 +258,14 @@ class BackwardMatcher {
 
   void ItemEndingAt(const Item& item, size_t end, absl::FunctionRef<void(size_t)> found) {
     if (!item.word.has_value()) {
-      for (const Sequence& alt : item.group) Seq(alt, end, found);
+      for (const uint32_t a : item.other_alternatives) Seq(item.group[a], end, found);
+      // A whole Latin word ends only at a word boundary, and it is the word that ends there.
+      if (item.alternatives_by_last_word.empty() || !AtWordBoundary(text_, end)) return;
+      size_t start = end;
+      while (start > earliest_ && IsRegexWordByte(text_, start - 1)) --start;
+      const auto it = item.alternatives_by_last_word.find(text_.substr(start, end - start));
+      if (it == item.alternatives_by_last_word.end()) return;
+      for (const uint32_t a : it->second) Seq(item.group[a], end, found);
       return;
     }
     const Word& word = *item.word;
@@ -354,6 +377,7 @@ absl::StatusOr<PhrasePattern> PhrasePattern::Parse(absl::string_view pattern, bo
     if (parser.Done()) break;
     if (!parser.AtBar()) return absl::InvalidArgumentError("one '<N>' per alternative, and ')' only after '('");
   }
+  for (Sequence& alt : out.alternatives_) IndexAlternatives(alt);
   // The anchors are the single words a match can end with: plain literals, cheap to compile by
   // the thousand (whole last items, with their inner separators, took seconds).
   std::vector<const Word*> last_words;
