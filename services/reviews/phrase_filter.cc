@@ -31,28 +31,6 @@ int CollectMatch(unsigned int id, unsigned long long from, unsigned long long to
 
 bool IsCjkLanguage(absl::string_view language) { return language == "ja" || language == "zh"; }
 
-// The word literals' matches: a Latin word counts only where a word begins (a literal "e" of
-// "e mail" is no match inside "the"), which leaves a few dozen of a message's thousand hits.
-struct WordScan {
-  const std::string* text;
-  const std::vector<size_t>* lengths;
-  const std::vector<bool>* latin;
-  std::vector<Match>* matches;
-};
-
-int CollectWordMatch(unsigned int id, unsigned long long, unsigned long long to, unsigned int, void* context) {
-  auto* scan = static_cast<WordScan*>(context);
-  if ((*scan->latin)[id]) {
-    const size_t from = to - (*scan->lengths)[id];
-    if (from > 0) {
-      const char before = (*scan->text)[from - 1];
-      if (absl::ascii_isalnum(before) || before == '_') return 0;
-    }
-  }
-  scan->matches->push_back({id, 0, to});
-  return 0;
-}
-
 // Links to the marketplace itself keep the buyer on the platform: the link's host is a
 // marketplace's own (amazon.de, www.amazon.com, sellercentral.amazon.co.uk), not one that only
 // mentions it (amazon.evil.com, evil.io/amazon.html, x.amazon.help@gmail.com).
@@ -143,16 +121,17 @@ absl::StatusOr<hs_database_t*> CompileDatabase(const std::vector<std::string>& e
   return database;
 }
 
-// The anchors: plain literals (their word boundaries are the matcher's to check).
-absl::StatusOr<hs_database_t*> CompileLiterals(const std::vector<std::string>& literals) {
+// Words matched anywhere: plain literals under their ids (their word boundaries, if any, are the
+// matcher's to check).
+absl::StatusOr<hs_database_t*> CompileLiterals(const std::vector<std::string>& literals,
+                                               const std::vector<unsigned int>& ids) {
   if (literals.empty()) return nullptr;
   std::vector<const char*> pointers;
   std::vector<size_t> lengths;
-  std::vector<unsigned int> ids, flags(literals.size(), 0);
-  for (size_t i = 0; i < literals.size(); ++i) {
-    pointers.push_back(literals[i].data());
-    lengths.push_back(literals[i].size());
-    ids.push_back(static_cast<unsigned int>(i));
+  std::vector<unsigned int> flags(literals.size(), 0);
+  for (const std::string& literal : literals) {
+    pointers.push_back(literal.data());
+    lengths.push_back(literal.size());
   }
   hs_compile_error_t* error = nullptr;
   hs_database_t* database = nullptr;
@@ -168,6 +147,81 @@ absl::StatusOr<hs_database_t*> CompileLiterals(const std::vector<std::string>& l
 
 
 }  // namespace
+
+// Literals that count only where a word begins. Nodes are numbered from 1 (0: none); each
+// node's children are a sorted run of edges, found by a short linear search.
+class PhraseFilter::WordTrie {
+ public:
+  explicit WordTrie(const std::vector<std::pair<std::string, unsigned int>>& literals) {
+    // Built as nested maps, then laid out flat.
+    struct BuildNode {
+      std::map<unsigned char, size_t> children;
+      int64_t literal = -1;
+    };
+    std::vector<BuildNode> build(1);
+    for (const auto& [literal, id] : literals) {
+      size_t node = 0;
+      for (const char c : literal) {
+        auto [it, added] = build[node].children.emplace(static_cast<unsigned char>(c), build.size());
+        if (added) build.emplace_back();
+        node = it->second;
+      }
+      build[node].literal = id;
+    }
+    nodes_.resize(build.size());
+    for (size_t n = 0; n < build.size(); ++n) {
+      nodes_[n].literal = build[n].literal;
+      nodes_[n].first_edge = static_cast<uint32_t>(edges_.size());
+      nodes_[n].edge_count = static_cast<uint32_t>(build[n].children.size());
+      for (const auto& [byte, child] : build[n].children) edges_.push_back({byte, static_cast<uint32_t>(child)});
+    }
+    for (const auto& [byte, child] : build[0].children) root_[byte] = static_cast<uint32_t>(child);
+  }
+
+  // Appends {id, 0, end} for every literal that text holds from a word start, in order of end.
+  void FindAll(absl::string_view text, std::vector<Match>& out) const {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    const size_t size = text.size();
+    bool after_word_byte = false;
+    for (size_t p = 0; p < size; ++p) {
+      const unsigned char c = bytes[p];
+      const bool word_start = !after_word_byte;
+      after_word_byte = absl::ascii_isalnum(c) || c == '_';
+      if (!word_start) continue;
+      uint32_t node = root_[c];
+      size_t i = p + 1;
+      while (node != 0) {
+        const Node& n = nodes_[node];
+        if (n.literal >= 0) out.push_back({static_cast<unsigned int>(n.literal), 0, i});
+        if (i >= size) break;
+        node = Child(n, bytes[i++]);
+      }
+    }
+  }
+
+ private:
+  struct Node {
+    int64_t literal = -1;
+    uint32_t first_edge = 0;
+    uint32_t edge_count = 0;
+  };
+  struct Edge {
+    unsigned char byte;
+    uint32_t child;
+  };
+
+  uint32_t Child(const Node& n, unsigned char c) const {
+    for (uint32_t e = n.first_edge, last = n.first_edge + n.edge_count; e < last; ++e) {
+      if (edges_[e].byte == c) return edges_[e].child;
+      if (edges_[e].byte > c) return 0;
+    }
+    return 0;
+  }
+
+  uint32_t root_[256] = {};
+  std::vector<Node> nodes_;
+  std::vector<Edge> edges_;
+};
 
 absl::StatusOr<std::shared_ptr<const PhraseFilter>> PhraseFilter::Compile(std::vector<PhraseRule> rules,
                                                                           int64_t version) {
@@ -194,8 +248,6 @@ absl::StatusOr<std::shared_ptr<const PhraseFilter>> PhraseFilter::Compile(std::v
       if (added) {
         anchor_literals.push_back(literal);
         filter->anchor_uses_.emplace_back();
-        filter->literal_lengths_.push_back(literal.size());
-        filter->literal_latin_.push_back(!literal.empty() && static_cast<unsigned char>(literal[0]) < 0x80);
       }
       return it->second;
     };
@@ -225,11 +277,26 @@ absl::StatusOr<std::shared_ptr<const PhraseFilter>> PhraseFilter::Compile(std::v
     if (alone.ok()) filter->regex_start_databases_[regex_ids[i]] = *alone;
   }
   filter->literal_count_ = anchor_literals.size();
-  absl::StatusOr<hs_database_t*> phrases = CompileLiterals(anchor_literals);
-  if (!phrases.ok()) return phrases.status();
-  filter->phrase_database_ = *phrases;
+  // A literal that begins with an ASCII byte is a Latin word's (or a CJK word written from one).
+  std::vector<std::pair<std::string, unsigned int>> word_start_literals;
+  std::vector<std::string> cjk_literals;
+  std::vector<unsigned int> cjk_ids;
+  for (unsigned int id = 0; id < anchor_literals.size(); ++id) {
+    const std::string& literal = anchor_literals[id];
+    if (static_cast<unsigned char>(literal[0]) < 0x80) {
+      word_start_literals.push_back({literal, id});
+    } else {
+      cjk_literals.push_back(literal);
+      cjk_ids.push_back(id);
+      filter->cjk_word_first_bytes_[static_cast<unsigned char>(literal[0])] = true;
+    }
+  }
+  filter->word_trie_ = std::make_unique<const WordTrie>(word_start_literals);
+  absl::StatusOr<hs_database_t*> cjk_words = CompileLiterals(cjk_literals, cjk_ids);
+  if (!cjk_words.ok()) return cjk_words.status();
+  filter->cjk_word_database_ = *cjk_words;
   // One scratch fits every database: hs_alloc_scratch grows it to the largest need of each.
-  std::vector<hs_database_t*> databases = {filter->phrase_database_, filter->regex_database_};
+  std::vector<hs_database_t*> databases = {filter->cjk_word_database_, filter->regex_database_};
   databases.insert(databases.end(), filter->regex_start_databases_.begin(), filter->regex_start_databases_.end());
   for (hs_database_t* database : databases) {
     if (database == nullptr) continue;
@@ -275,7 +342,7 @@ class PhraseFilter::ScratchLease {
 };
 
 PhraseFilter::~PhraseFilter() {
-  if (phrase_database_ != nullptr) hs_free_database(phrase_database_);
+  if (cjk_word_database_ != nullptr) hs_free_database(cjk_word_database_);
   if (regex_database_ != nullptr) hs_free_database(regex_database_);
   for (hs_database_t* database : regex_start_databases_) {
     if (database != nullptr) hs_free_database(database);
@@ -315,21 +382,30 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
 
   const ScratchLease scratch(*this);
   struct View {
-    hs_database_t* database;
     const NormalizedText* text;
     std::vector<Match> matches;
   };
-  View views[2] = {{phrase_database_, &skeleton, {}}, {regex_database_, &normalized, {}}};
-  bool scanned = scratch.get() != nullptr;
-  for (int v = 0; v < 2; ++v) {
-    if (views[v].database == nullptr) continue;
-    const std::string& t = views[v].text->text;
-    WordScan words{&t, &literal_lengths_, &literal_latin_, &views[v].matches};
-    scanned = scanned &&
-              hs_scan(views[v].database, t.data(), static_cast<unsigned int>(t.size()), 0, scratch.get(),
-                      v == 0 ? CollectWordMatch : CollectMatch,
-                      v == 0 ? static_cast<void*>(&words) : static_cast<void*>(&views[v].matches)) == HS_SUCCESS;
+  View views[2] = {{&skeleton, {}}, {&normalized, {}}};
+  bool scanned = true;
+  auto scan = [&](hs_database_t* database, const std::string& t, std::vector<Match>& matches) {
+    scanned = scanned && scratch.get() != nullptr &&
+              hs_scan(database, t.data(), static_cast<unsigned int>(t.size()), 0, scratch.get(), CollectMatch,
+                      &matches) == HS_SUCCESS;
+  };
+  std::vector<Match>& words = views[0].matches;
+  words.reserve(skeleton.text.size() / 4);
+  word_trie_->FindAll(skeleton.text, words);
+  if (cjk_word_database_ != nullptr &&
+      std::any_of(skeleton.text.begin(), skeleton.text.end(),
+                  [&](char c) { return cjk_word_first_bytes_[static_cast<unsigned char>(c)]; })) {
+    const size_t latin = words.size();
+    scan(cjk_word_database_, skeleton.text, words);
+    // Hyperscan's order: by where a match ends.
+    if (words.size() > latin) {
+      std::stable_sort(words.begin(), words.end(), [](const Match& a, const Match& b) { return a.to < b.to; });
+    }
   }
+  if (regex_database_ != nullptr) scan(regex_database_, normalized.text, views[1].matches);
   if (!scanned) {
     // The scan could not run: never let an unread message through.
     result.allowed = false;

@@ -81,11 +81,17 @@ class PhraseFilter {
   // Per PHRASE rule: per alternative, per item, the literal ids one of which must be present.
   std::vector<std::vector<std::vector<std::vector<unsigned int>>>> requirements_;
   size_t literal_count_ = 0;
-  std::vector<size_t> literal_lengths_;
-  std::vector<bool> literal_latin_;
   int64_t version_ = 0;
-  // PHRASE rules' words over the phrase skeleton; REGEX rules over the normalized text.
-  hs_database* phrase_database_ = nullptr;
+  // PHRASE rules' words over the phrase skeleton. A Latin word counts only where a word begins
+  // (a literal "e" of "e mail" is no match inside "the"): those are found by walking a trie
+  // from each word start, which costs a few steps per word where Hyperscan reported every "e"
+  // of the text. CJK words, matched anywhere, go to Hyperscan, and only when the text holds a
+  // byte one of them begins with.
+  class WordTrie;
+  std::unique_ptr<const WordTrie> word_trie_;
+  hs_database* cjk_word_database_ = nullptr;
+  bool cjk_word_first_bytes_[256] = {};
+  // REGEX rules over the normalized text.
   hs_database* regex_database_ = nullptr;
   // Per rule: a REGEX rule's own database that tracks where matches start; null otherwise.
   std::vector<hs_database*> regex_start_databases_;
