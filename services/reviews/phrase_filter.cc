@@ -308,37 +308,51 @@ absl::StatusOr<std::shared_ptr<const PhraseFilter>> PhraseFilter::Compile(std::v
   return filter;
 }
 
-// A scratch for one screening call: an idle one, or a new clone of the prototype when every
-// scratch is in use (one per thread screening at once, kept until the filter goes).
+struct PhraseFilter::Scratch {
+  hs_scratch_t* hyperscan = nullptr;
+  // Per word literal: where it last ended in the text, plus one; 0 when not seen. All zero
+  // between calls.
+  std::vector<uint32_t> last_end;
+
+  ~Scratch() {
+    if (hyperscan != nullptr) hs_free_scratch(hyperscan);
+  }
+};
+
+// A scratch for one screening call: an idle one, or a new one when every scratch is in use (one
+// per thread screening at once, kept until the filter goes).
 class PhraseFilter::ScratchLease {
  public:
   explicit ScratchLease(const PhraseFilter& filter) : filter_(filter) {
     {
       std::lock_guard<std::mutex> lock(filter_.scratch_mu_);
       if (!filter_.idle_scratches_.empty()) {
-        scratch_ = filter_.idle_scratches_.back();
+        scratch_ = std::move(filter_.idle_scratches_.back());
         filter_.idle_scratches_.pop_back();
         return;
       }
     }
-    if (filter_.scratch_prototype_ != nullptr && hs_clone_scratch(filter_.scratch_prototype_, &scratch_) != HS_SUCCESS) {
-      scratch_ = nullptr;
+    scratch_ = std::make_unique<Scratch>();
+    scratch_->last_end.assign(filter_.literal_count_, 0);
+    if (filter_.scratch_prototype_ != nullptr &&
+        hs_clone_scratch(filter_.scratch_prototype_, &scratch_->hyperscan) != HS_SUCCESS) {
+      scratch_->hyperscan = nullptr;
     }
   }
   ~ScratchLease() {
-    if (scratch_ == nullptr) return;
     std::lock_guard<std::mutex> lock(filter_.scratch_mu_);
-    filter_.idle_scratches_.push_back(scratch_);
+    filter_.idle_scratches_.push_back(std::move(scratch_));
   }
   ScratchLease(const ScratchLease&) = delete;
   ScratchLease& operator=(const ScratchLease&) = delete;
 
-  // Null when no scratch could be made: the caller must not scan.
-  hs_scratch_t* get() const { return scratch_; }
+  // Null when no Hyperscan scratch could be made: the caller must not scan.
+  hs_scratch_t* hyperscan() const { return scratch_->hyperscan; }
+  std::vector<uint32_t>& last_end() const { return scratch_->last_end; }
 
  private:
   const PhraseFilter& filter_;
-  hs_scratch_t* scratch_ = nullptr;
+  std::unique_ptr<Scratch> scratch_;
 };
 
 PhraseFilter::~PhraseFilter() {
@@ -347,7 +361,6 @@ PhraseFilter::~PhraseFilter() {
   for (hs_database_t* database : regex_start_databases_) {
     if (database != nullptr) hs_free_database(database);
   }
-  for (hs_scratch_t* scratch : idle_scratches_) hs_free_scratch(scratch);
   if (scratch_prototype_ != nullptr) hs_free_scratch(scratch_prototype_);
 }
 
@@ -388,8 +401,8 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
   View views[2] = {{&skeleton, {}}, {&normalized, {}}};
   bool scanned = true;
   auto scan = [&](hs_database_t* database, const std::string& t, std::vector<Match>& matches) {
-    scanned = scanned && scratch.get() != nullptr &&
-              hs_scan(database, t.data(), static_cast<unsigned int>(t.size()), 0, scratch.get(), CollectMatch,
+    scanned = scanned && scratch.hyperscan() != nullptr &&
+              hs_scan(database, t.data(), static_cast<unsigned int>(t.size()), 0, scratch.hyperscan(), CollectMatch,
                       &matches) == HS_SUCCESS;
   };
   std::vector<Match>& words = views[0].matches;
@@ -440,14 +453,14 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
       if (v == 0) break;  // anchors: below
       const PhraseRule& rule = rules_[m.rule];
       if (context == ScreenContext::kSellerFeedback && rule.product_review_only) continue;
-      m.from = RegexMatchStart(m.rule, t, m.to, scratch.get());
+      m.from = RegexMatchStart(m.rule, t, m.to, scratch.hyperscan());
       add_span(in_view[m.rule], m.from, m.to);
     }
     if (v == 0) {
       // Which words occur earlier in the same sentence, and so which rules could match here: a
       // rule needs, for one of its alternatives, a word of every item. Most rules stop here,
       // before any matching. Hyperscan reports matches in order of where they end.
-      std::vector<size_t> last_end(literal_count_, 0);  // 0: not seen; else end offset + 1
+      std::vector<uint32_t>& last_end = scratch.last_end();
       auto could_match = [&](unsigned int rule, size_t sentence_start) {
         for (const auto& items : requirements_[rule]) {
           bool all = true;
@@ -463,16 +476,16 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
         }
         return false;
       };
-      // Where each byte's sentence starts, once for the text.
-      std::vector<uint32_t> sentence_of(t.size() + 1, 0);
-      for (size_t k = 0; k < t.size(); ++k) {
-        sentence_of[k + 1] = IsSentenceEnd(t, k) ? static_cast<uint32_t>(k + 1) : sentence_of[k];
-      }
+      // Where the sentence of the match at hand starts: the text is read up to each match's end
+      // once, since matches come in order of where they end.
+      size_t sentence_start = 0, read = 0;
       absl::flat_hash_set<std::pair<unsigned int, size_t>> tried;
       // At an anchor, each rule that can end with it must match as a whole, within the sentence.
       for (const Match& m : views[v].matches) {
-        last_end[m.rule] = m.to + 1;
-        const size_t sentence_start = sentence_of[m.to];
+        last_end[m.rule] = static_cast<uint32_t>(m.to + 1);
+        for (; read < m.to; ++read) {
+          if (IsSentenceEnd(t, read)) sentence_start = read + 1;
+        }
         for (const AnchorUse& use : anchor_uses_[m.rule]) {
           if (context == ScreenContext::kSellerFeedback && rules_[use.rule].product_review_only) continue;
           if (!could_match(use.rule, sentence_start)) continue;
@@ -485,6 +498,7 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
           if (start.has_value()) add_span(in_view[use.rule], *start, end);
         }
       }
+      for (const Match& m : views[v].matches) last_end[m.rule] = 0;
     }
     for (const auto& [rule_index, spans] : in_view) {
       const PhraseRule& rule = rules_[rule_index];

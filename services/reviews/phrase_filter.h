@@ -96,13 +96,15 @@ class PhraseFilter {
   // Per rule: a REGEX rule's own database that tracks where matches start; null otherwise.
   std::vector<hs_database*> regex_start_databases_;
 
-  // Hyperscan scratch space sized for every database above. hs_alloc_scratch checksums the
-  // whole database on each call (half of a message's screening time when called per scan), so
-  // scratches are made once from the prototype and lent to one screening call at a time.
+  // What one screening call works in: Hyperscan scratch space sized for every database above
+  // and the per-word table. hs_alloc_scratch checksums the whole database on each call (half of
+  // a message's screening time when called per scan), so scratches are made once from the
+  // prototype and lent to one screening call at a time.
+  struct Scratch;
   class ScratchLease;
   hs_scratch* scratch_prototype_ = nullptr;
   mutable std::mutex scratch_mu_;
-  mutable std::vector<hs_scratch*> idle_scratches_;
+  mutable std::vector<std::unique_ptr<Scratch>> idle_scratches_;
 };
 
 }  // namespace aftersales::reviews

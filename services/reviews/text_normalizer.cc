@@ -273,7 +273,7 @@ std::pair<uint32_t, uint32_t> NormalizedText::SourceSpan(size_t from, size_t to)
   return {source[from], source_last[std::min(to, source.size()) - 1] + 1};
 }
 
-bool IsSentenceEnd(absl::string_view text, size_t pos) {
+bool IsSentenceEndSlow(absl::string_view text, size_t pos) {
   const char c = text[pos];
   if (c == '\n') return true;
   if (c == '.' || c == '!' || c == '?') {

@@ -54,7 +54,13 @@ absl::Status ValidateUtf8(absl::string_view text, uint32_t* length = nullptr);
 // Whether normalized text ends a sentence at byte `pos`: . ! ? followed by a space, a line
 // break or the end (so "please.remove.your.review" is one sentence), a line break (what is left
 // of a blank line), or 。. Gaps in rules never cross one.
-bool IsSentenceEnd(absl::string_view text, size_t pos);
+bool IsSentenceEndSlow(absl::string_view text, size_t pos);
+inline bool IsSentenceEnd(absl::string_view text, size_t pos) {
+  // Most bytes cannot end a sentence: answered here, inline, on the matcher's hot paths.
+  const char c = text[pos];
+  if (c != '.' && c != '!' && c != '?' && c != '\n' && c != '\xE3') return false;
+  return IsSentenceEndSlow(text, pos);
+}
 
 // Whether a code point is written without spaces between words (Han, kana, Hangul, CJK
 // punctuation and full-width forms' CJK block).
