@@ -388,10 +388,20 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
   ScreenResult result;
   result.rule_version = version_;
   if (text.empty() || rules_.empty()) return result;
-  const NormalizedText normalized = NormalizeForMatching(text);
+  // Matching reads the texts alone; the maps back to the input are built again, with the same
+  // texts, only when there is a span to map.
+  NormalizedText normalized = NormalizeWithoutMap(text);
   if (normalized.text.empty()) return result;
-
-  const NormalizedText skeleton = PhraseSkeleton(normalized);
+  NormalizedText skeleton;
+  skeleton.text = PhraseSkeletonText(normalized.text);
+  skeleton.source_length = normalized.source_length;
+  bool mapped = false;
+  auto map_back = [&] {
+    if (mapped) return;
+    mapped = true;
+    normalized = NormalizeForMatching(text);
+    skeleton = PhraseSkeleton(normalized);
+  };
 
   const ScratchLease scratch(*this);
   struct View {
@@ -507,6 +517,7 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
             IsMarketplaceLink(absl::string_view(t).substr(from, to - from))) {
           continue;
         }
+        map_back();
         const auto [start, end] = views[v].text->SourceSpan(from, to);
         add_span(by_rule[rule_index], start, end);
       }

@@ -145,10 +145,6 @@ class FoldTable {
   std::mutex astral_mu_;
 };
 
-FoldTable& Table() {
-  static FoldTable* table = new FoldTable();
-  return *table;
-}
 
 // The letter a symbol stands for before a letter: rev!ew, fre$h, 5-$tar, he|p (@ stays: e-mail
 // addresses need it; the phrase skeleton reads it as a).
@@ -162,6 +158,26 @@ char SymbolLetter(absl::string_view folded) {
   }
   if (folded == "€") return 'e';
   return 0;
+}
+
+// The folding table, and for each ASCII byte the byte it folds to when nothing around it can
+// change that (0 when something can: a space, a symbol that may stand for a letter, a byte that
+// folds to nothing). Screening reads most text through the second.
+struct Tables {
+  FoldTable fold;
+  char plain_ascii[128] = {};
+
+  Tables() {
+    for (UChar32 c = 0; c < 0x80; ++c) {
+      const absl::string_view folded = fold.Fold(c);
+      if (folded.size() == 1 && folded[0] != ' ' && SymbolLetter(folded) == 0) plain_ascii[c] = folded[0];
+    }
+  }
+};
+
+Tables& AllTables() {
+  static Tables* tables = new Tables();
+  return *tables;
 }
 
 UChar32 DecodeAt(absl::string_view text, size_t& i) {
@@ -196,44 +212,48 @@ bool IsSpellingSeparator(char c) { return c == ' ' || c == '.' || c == '-' || c 
 
 // "r e m o v e", "r.e.v.i.e.w", "u-p-d-a-t-e": a run of three or more one-character tokens, each
 // after a single separator, is one word. Shorter runs stay apart, so "a review" is two words.
-void JoinSpelledOutLetters(NormalizedText& n) {
+void JoinSpelledOutLetters(NormalizedText& n, bool map) {
   const std::string& t = n.text;
-  std::vector<bool> drop(t.size(), false);
-  bool any = false;
+  const size_t size = t.size();
+  // A one-character token starts at k: a token byte with no token byte before or after it.
+  auto single_at = [&](size_t k) {
+    return k < size && IsTokenByte(t[k]) && (k == 0 || !IsTokenByte(t[k - 1])) &&
+           (k + 1 >= size || !IsTokenByte(t[k + 1]));
+  };
+  std::vector<bool> drop;
   size_t i = 0;
-  while (i < t.size()) {
-    // A one-character token starts at i: a token byte with no token byte before or after it.
-    auto single_at = [&](size_t k) {
-      return k < t.size() && IsTokenByte(t[k]) && (k == 0 || !IsTokenByte(t[k - 1])) &&
-             (k + 1 >= t.size() || !IsTokenByte(t[k + 1]));
-    };
-    if (!single_at(i)) {
-      ++i;
+  while (i < size) {
+    // To the next token, then past it unless it is one character long.
+    while (i < size && !IsTokenByte(t[i])) ++i;
+    if (i >= size) break;
+    if (i + 1 < size && IsTokenByte(t[i + 1])) {
+      while (i < size && IsTokenByte(t[i])) ++i;
       continue;
     }
     size_t end = i;  // the last single of the run
     int count = 1;
-    while (end + 2 < t.size() && IsSpellingSeparator(t[end + 1]) && single_at(end + 2)) {
+    while (end + 2 < size && IsSpellingSeparator(t[end + 1]) && single_at(end + 2)) {
       end += 2;
       ++count;
     }
     if (count >= 3) {
+      if (drop.empty()) drop.assign(size, false);
       for (size_t k = i + 1; k < end; k += 2) drop[k] = true;
-      any = true;
     }
     i = end + 1;
   }
-  if (!any) return;
+  if (drop.empty()) return;
   std::string text;
   std::vector<uint32_t> source;
-  text.reserve(t.size());
-  source.reserve(t.size());
-  for (size_t k = 0; k < t.size(); ++k) {
+  text.reserve(size);
+  if (map) source.reserve(size);
+  for (size_t k = 0; k < size; ++k) {
     if (drop[k]) continue;
     text.push_back(t[k]);
-    source.push_back(n.source[k]);
+    if (map) source.push_back(n.source[k]);
   }
   n.text = std::move(text);
+  if (!map) return;
   n.source = std::move(source);
   n.source_last = n.source;
 }
@@ -283,11 +303,15 @@ bool IsSentenceEndSlow(absl::string_view text, size_t pos) {
   return text.compare(pos, 3, "\xE3\x80\x82") == 0;  // 。
 }
 
-NormalizedText NormalizeForMatching(absl::string_view text) {
-  FoldTable& table = Table();
+namespace {
+
+template <bool kMap>
+NormalizedText Normalize(absl::string_view text) {
+  Tables& tables = AllTables();
+  FoldTable& table = tables.fold;
   NormalizedText out;
   out.text.reserve(text.size());
-  out.source.reserve(text.size());
+  if (kMap) out.source.reserve(text.size());
   // Separators after a CJK character wait here until we know whether another CJK character
   // follows (then they are dropped) or not (then they are written).
   std::string pending;
@@ -297,18 +321,18 @@ NormalizedText NormalizeForMatching(absl::string_view text) {
   auto emit = [&](absl::string_view folded, uint32_t index) {
     if (folded.size() == 1) {
       out.text.push_back(folded[0]);
-      out.source.push_back(index);
+      if (kMap) out.source.push_back(index);
       last = static_cast<unsigned char>(folded[0]);
       return;
     }
     out.text.append(folded.data(), folded.size());
-    out.source.insert(out.source.end(), folded.size(), index);
+    if (kMap) out.source.insert(out.source.end(), folded.size(), index);
     int32_t end = static_cast<int32_t>(folded.size());
     U8_PREV(reinterpret_cast<const uint8_t*>(folded.data()), 0, end, last);
   };
   auto flush_pending = [&] {
     out.text += pending;
-    out.source.insert(out.source.end(), pending_source.begin(), pending_source.end());
+    if (kMap) out.source.insert(out.source.end(), pending_source.begin(), pending_source.end());
     int32_t end = static_cast<int32_t>(pending.size());
     U8_PREV(reinterpret_cast<const uint8_t*>(pending.data()), 0, end, last);
   };
@@ -318,6 +342,20 @@ NormalizedText NormalizeForMatching(absl::string_view text) {
   size_t next_end = 0;
   bool have_next = false;
   while (i < text.size() || have_next) {
+    if (!have_next && last < 0x80 && pending.empty()) {
+      // Plain ASCII after plain text: the byte's folding, whatever surrounds it.
+      while (i < text.size()) {
+        const unsigned char b = static_cast<unsigned char>(text[i]);
+        const char plain = b < 0x80 ? tables.plain_ascii[b] : 0;
+        if (plain == 0) break;
+        out.text.push_back(plain);
+        if (kMap) out.source.push_back(index);
+        ++index;
+        ++i;
+        last = static_cast<unsigned char>(plain);
+      }
+      if (i >= text.size()) break;
+    }
     absl::string_view folded;
     if (have_next) {
       folded = next_folded;
@@ -335,7 +373,7 @@ NormalizedText NormalizeForMatching(absl::string_view text) {
     }
     if (last >= 0x2E80 && IsCjk(last) && IsCjkSeparator(folded)) {
       pending.append(folded.data(), folded.size());
-      pending_source.insert(pending_source.end(), folded.size(), here);
+      if (kMap) pending_source.insert(pending_source.end(), folded.size(), here);
       continue;
     }
     if (!pending.empty()) {
@@ -366,11 +404,17 @@ NormalizedText NormalizeForMatching(absl::string_view text) {
   if (!pending.empty()) flush_pending();
   out.source_length = index;
   LineBreaksWithinParagraphs(out);
-  out.source_last = out.source;
-  JoinSpelledOutLetters(out);
+  if (kMap) out.source_last = out.source;
+  JoinSpelledOutLetters(out, kMap);
   FoldDigitsInsideWords(out);
   return out;
 }
+
+}  // namespace
+
+NormalizedText NormalizeForMatching(absl::string_view text) { return Normalize<true>(text); }
+
+NormalizedText NormalizeWithoutMap(absl::string_view text) { return Normalize<false>(text); }
 
 std::string NormalizeLiteral(absl::string_view text) { return NormalizeForMatching(text).text; }
 
@@ -392,6 +436,18 @@ NormalizedText PhraseSkeleton(const NormalizedText& normalized) {
     out.text.push_back(c);
     out.source.push_back(normalized.source[i]);
     out.source_last.push_back(normalized.source_last[i]);
+  }
+  return out;
+}
+
+std::string PhraseSkeletonText(absl::string_view normalized) {
+  std::string out;
+  out.reserve(normalized.size());
+  for (char c : normalized) {
+    if (c == '@') c = 'a';
+    if (c == 'l') c = 'i';
+    if (IsAsciiLetter(c) && !out.empty() && out.back() == c) continue;
+    out.push_back(c);
   }
   return out;
 }

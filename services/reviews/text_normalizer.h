@@ -36,12 +36,17 @@ struct NormalizedText {
 
 // Folds `text`, which must be valid UTF-8 (see ValidateUtf8).
 NormalizedText NormalizeForMatching(absl::string_view text);
+// The same text and source_length without the map back (source and source_last empty): most
+// messages have no finding to map, so screening builds the map only for those that do.
+NormalizedText NormalizeWithoutMap(absl::string_view text);
 
 // The view phrase rules are matched on: the normalized text with @ read as a, l and i as one
 // letter (1, ! and | stand for either), and a run of one letter as that letter once (remoooove,
 // reviewww; "feedback" is fedback on both sides). Rules' words get the same folding, so they
 // are plain literals, which Hyperscan matches by the thousand at scan speed.
 NormalizedText PhraseSkeleton(const NormalizedText& normalized);
+// PhraseSkeleton(normalized).text, from the normalized text alone.
+std::string PhraseSkeletonText(absl::string_view normalized);
 std::string PhraseSkeletonLiteral(absl::string_view text);
 
 // The folding of one literal of a rule, without the map back.
