@@ -475,8 +475,8 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
         for (const auto& items : requirements_[rule]) {
           bool all = true;
           for (const auto& any_of : items) {
-            bool one = false;
-            for (unsigned int id : any_of) one = one || (last_end[id] > sentence_start);
+            const bool one = std::any_of(any_of.begin(), any_of.end(),
+                                         [&](unsigned int id) { return last_end[id] > sentence_start; });
             if (!one) {
               all = false;
               break;

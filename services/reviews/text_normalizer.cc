@@ -164,13 +164,20 @@ char SymbolLetter(absl::string_view folded) {
 // change that (0 when something can: a space, a symbol that may stand for a letter, a byte that
 // folds to nothing). Screening reads most text through the second.
 struct Tables {
+  // plain_ascii's mark for a byte that folds to a space (space, tab, other control characters).
+  static constexpr char kSpace = 1;
+
   FoldTable fold;
   char plain_ascii[128] = {};
 
   Tables() {
     for (UChar32 c = 0; c < 0x80; ++c) {
       const absl::string_view folded = fold.Fold(c);
-      if (folded.size() == 1 && folded[0] != ' ' && SymbolLetter(folded) == 0) plain_ascii[c] = folded[0];
+      if (folded == " ") {
+        plain_ascii[c] = kSpace;
+      } else if (folded.size() == 1 && SymbolLetter(folded) == 0) {
+        plain_ascii[c] = folded[0];
+      }
     }
   }
 };
@@ -199,14 +206,13 @@ bool IsCjkSeparator(absl::string_view folded) {
 // blank line stays a break.
 void LineBreaksWithinParagraphs(NormalizedText& n) {
   std::string& t = n.text;
-  for (size_t i = 0; i < t.size(); ++i) {
-    if (t[i] != '\n') continue;
+  for (size_t i = t.find('\n'); i < t.size(); i = t.find('\n', i + 1)) {
     const bool blank_line = (i > 0 && t[i - 1] == '\n') || (i + 1 < t.size() && t[i + 1] == '\n');
     if (!blank_line) t[i] = ' ';
   }
 }
 
-bool IsTokenByte(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@'; }
+inline bool IsTokenByte(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@'; }
 
 bool IsSpellingSeparator(char c) { return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*'; }
 
@@ -348,6 +354,20 @@ NormalizedText Normalize(absl::string_view text) {
         const unsigned char b = static_cast<unsigned char>(text[i]);
         const char plain = b < 0x80 ? tables.plain_ascii[b] : 0;
         if (plain == 0) break;
+        if (plain == Tables::kSpace) {
+          // One space for a run of white space, none at the start or after a line break.
+          if (out.text.empty() || last == ' ' || last == '\n') {
+            ++index;
+            ++i;
+            continue;
+          }
+          out.text.push_back(' ');
+          if (kMap) out.source.push_back(index);
+          ++index;
+          ++i;
+          last = ' ';
+          continue;
+        }
         out.text.push_back(plain);
         if (kMap) out.source.push_back(index);
         ++index;
