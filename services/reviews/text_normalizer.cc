@@ -249,18 +249,17 @@ void JoinSpelledOutLetters(NormalizedText& n, bool map) {
     i = end + 1;
   }
   if (drop.empty()) return;
-  std::string text;
-  std::vector<uint32_t> source;
-  text.reserve(size);
-  if (map) source.reserve(size);
+  // Only bytes go, so the text is compacted where it stands.
+  size_t kept = 0;
   for (size_t k = 0; k < size; ++k) {
     if (drop[k]) continue;
-    text.push_back(t[k]);
-    if (map) source.push_back(n.source[k]);
+    n.text[kept] = n.text[k];
+    if (map) n.source[kept] = n.source[k];
+    ++kept;
   }
-  n.text = std::move(text);
+  n.text.resize(kept);
   if (!map) return;
-  n.source = std::move(source);
+  n.source.resize(kept);
   n.source_last = n.source;
 }
 
@@ -501,7 +500,11 @@ std::string CodePointSubstr(absl::string_view text, uint32_t start, uint32_t end
   size_t from = text.size();
   while (i < text.size() && index < end) {
     if (index == start) from = i;
-    DecodeAt(text, i);
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+    } else {
+      DecodeAt(text, i);
+    }
     ++index;
   }
   if (index == start && from == text.size()) from = i;
