@@ -61,8 +61,9 @@ class PhrasePattern {
 
  private:
   bool cjk_ = false;
-  // One sequence, or two for A <N> B: A then B and B then A.
-  std::vector<Sequence> alternatives_;
+  // The whole pattern as one group: its alternatives are the top-level ones (two for A <N> B:
+  // A then B and B then A), indexed like any group's.
+  Item whole_;
   std::vector<Anchor> anchors_;
   std::vector<std::vector<std::vector<Anchor>>> requirements_;
 };
