@@ -1,5 +1,7 @@
 #include "services/reviews/text_normalizer.h"
 
+#include <array>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -212,7 +214,15 @@ void LineBreaksWithinParagraphs(NormalizedText& n) {
   }
 }
 
-inline bool IsTokenByte(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@'; }
+constexpr auto kTokenBytes = [] {
+  std::array<bool, 256> table{};
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  table['@'] = true;
+  return table;
+}();
+
+inline bool IsTokenByte(char c) { return kTokenBytes[static_cast<unsigned char>(c)]; }
 
 bool IsSpellingSeparator(char c) { return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*'; }
 
@@ -226,7 +236,7 @@ void JoinSpelledOutLetters(NormalizedText& n, bool map) {
     return k < size && IsTokenByte(t[k]) && (k == 0 || !IsTokenByte(t[k - 1])) &&
            (k + 1 >= size || !IsTokenByte(t[k + 1]));
   };
-  std::vector<bool> drop;
+  std::vector<size_t> drops;  // the separators inside runs, in order
   size_t i = 0;
   while (i < size) {
     // To the next token, then past it unless it is one character long.
@@ -243,19 +253,19 @@ void JoinSpelledOutLetters(NormalizedText& n, bool map) {
       ++count;
     }
     if (count >= 3) {
-      if (drop.empty()) drop.assign(size, false);
-      for (size_t k = i + 1; k < end; k += 2) drop[k] = true;
+      for (size_t k = i + 1; k < end; k += 2) drops.push_back(k);
     }
     i = end + 1;
   }
-  if (drop.empty()) return;
-  // Only bytes go, so the text is compacted where it stands.
-  size_t kept = 0;
-  for (size_t k = 0; k < size; ++k) {
-    if (drop[k]) continue;
-    n.text[kept] = n.text[k];
-    if (map) n.source[kept] = n.source[k];
-    ++kept;
+  if (drops.empty()) return;
+  // Only bytes go, so the text is compacted where it stands, a stretch between drops at a time.
+  size_t kept = drops[0];
+  for (size_t d = 0; d < drops.size(); ++d) {
+    const size_t from = drops[d] + 1;
+    const size_t to = d + 1 < drops.size() ? drops[d + 1] : size;
+    std::memmove(n.text.data() + kept, n.text.data() + from, to - from);
+    if (map) std::memmove(n.source.data() + kept, n.source.data() + from, (to - from) * sizeof(uint32_t));
+    kept += to - from;
   }
   n.text.resize(kept);
   if (!map) return;
