@@ -277,17 +277,18 @@ void JoinSpelledOutLetters(NormalizedText& n, bool map) {
 // on both sides is the letters it imitates. Numbers stand alone or at a word's edge ("5 stars",
 // "5star", "$10", "113-2345678"), so they keep their meaning.
 void FoldDigitsInsideWords(NormalizedText& n) {
-  std::string& t = n.text;
+  char* const t = n.text.data();
+  const size_t size = n.text.size();
   size_t i = 0;
-  while (i < t.size()) {
+  while (i < size) {
     if (!(t[i] >= '0' && t[i] <= '9')) {
       ++i;
       continue;
     }
     size_t end = i;
-    while (end < t.size() && t[end] >= '0' && t[end] <= '9') ++end;
+    while (end < size && t[end] >= '0' && t[end] <= '9') ++end;
     const bool letter_before = i > 0 && IsAsciiLetter(t[i - 1]);
-    const bool letter_after = end < t.size() && IsAsciiLetter(t[end]);
+    const bool letter_after = end < size && IsAsciiLetter(t[end]);
     if (letter_before && letter_after) {
       for (size_t k = i; k < end; ++k) t[k] = "oizeasgtbg"[t[k] - '0'];
     }
@@ -470,14 +471,17 @@ NormalizedText PhraseSkeleton(const NormalizedText& normalized) {
 }
 
 std::string PhraseSkeletonText(absl::string_view normalized) {
-  std::string out;
-  out.reserve(normalized.size());
+  // Never longer than the normalized text: written in place, then cut to length.
+  std::string out(normalized.size(), '\0');
+  char* const begin = out.data();
+  char* at = begin;
   for (char c : normalized) {
     if (c == '@') c = 'a';
     if (c == 'l') c = 'i';
-    if (IsAsciiLetter(c) && !out.empty() && out.back() == c) continue;
-    out.push_back(c);
+    if (IsAsciiLetter(c) && at != begin && at[-1] == c) continue;
+    *at++ = c;
   }
+  out.resize(static_cast<size_t>(at - begin));
   return out;
 }
 
