@@ -31,28 +31,6 @@ int CollectMatch(unsigned int id, unsigned long long from, unsigned long long to
 
 bool IsCjkLanguage(absl::string_view language) { return language == "ja" || language == "zh"; }
 
-// The word literals' matches: a Latin word counts only where a word begins (a literal "e" of
-// "e mail" is no match inside "the"), which leaves a few dozen of a message's thousand hits.
-struct WordScan {
-  const std::string* text;
-  const std::vector<size_t>* lengths;
-  const std::vector<bool>* latin;
-  std::vector<Match>* matches;
-};
-
-int CollectWordMatch(unsigned int id, unsigned long long, unsigned long long to, unsigned int, void* context) {
-  auto* scan = static_cast<WordScan*>(context);
-  if ((*scan->latin)[id]) {
-    const size_t from = to - (*scan->lengths)[id];
-    if (from > 0) {
-      const char before = (*scan->text)[from - 1];
-      if (absl::ascii_isalnum(before) || before == '_') return 0;
-    }
-  }
-  scan->matches->push_back({id, 0, to});
-  return 0;
-}
-
 // Links to the marketplace itself keep the buyer on the platform: the link's host is a
 // marketplace's own (amazon.de, www.amazon.com, sellercentral.amazon.co.uk), not one that only
 // mentions it (amazon.evil.com, evil.io/amazon.html, x.amazon.help@gmail.com).
@@ -143,16 +121,17 @@ absl::StatusOr<hs_database_t*> CompileDatabase(const std::vector<std::string>& e
   return database;
 }
 
-// The anchors: plain literals (their word boundaries are the matcher's to check).
-absl::StatusOr<hs_database_t*> CompileLiterals(const std::vector<std::string>& literals) {
+// Words matched anywhere: plain literals under their ids (their word boundaries, if any, are the
+// matcher's to check).
+absl::StatusOr<hs_database_t*> CompileLiterals(const std::vector<std::string>& literals,
+                                               const std::vector<unsigned int>& ids) {
   if (literals.empty()) return nullptr;
   std::vector<const char*> pointers;
   std::vector<size_t> lengths;
-  std::vector<unsigned int> ids, flags(literals.size(), 0);
-  for (size_t i = 0; i < literals.size(); ++i) {
-    pointers.push_back(literals[i].data());
-    lengths.push_back(literals[i].size());
-    ids.push_back(static_cast<unsigned int>(i));
+  std::vector<unsigned int> flags(literals.size(), 0);
+  for (const std::string& literal : literals) {
+    pointers.push_back(literal.data());
+    lengths.push_back(literal.size());
   }
   hs_compile_error_t* error = nullptr;
   hs_database_t* database = nullptr;
@@ -168,6 +147,81 @@ absl::StatusOr<hs_database_t*> CompileLiterals(const std::vector<std::string>& l
 
 
 }  // namespace
+
+// Literals that count only where a word begins. Nodes are numbered from 1 (0: none); each
+// node's children are a sorted run of edges, found by a short linear search.
+class PhraseFilter::WordTrie {
+ public:
+  explicit WordTrie(const std::vector<std::pair<std::string, unsigned int>>& literals) {
+    // Built as nested maps, then laid out flat.
+    struct BuildNode {
+      std::map<unsigned char, size_t> children;
+      int64_t literal = -1;
+    };
+    std::vector<BuildNode> build(1);
+    for (const auto& [literal, id] : literals) {
+      size_t node = 0;
+      for (const char c : literal) {
+        auto [it, added] = build[node].children.emplace(static_cast<unsigned char>(c), build.size());
+        if (added) build.emplace_back();
+        node = it->second;
+      }
+      build[node].literal = id;
+    }
+    nodes_.resize(build.size());
+    for (size_t n = 0; n < build.size(); ++n) {
+      nodes_[n].literal = build[n].literal;
+      nodes_[n].first_edge = static_cast<uint32_t>(edges_.size());
+      nodes_[n].edge_count = static_cast<uint32_t>(build[n].children.size());
+      for (const auto& [byte, child] : build[n].children) edges_.push_back({byte, static_cast<uint32_t>(child)});
+    }
+    for (const auto& [byte, child] : build[0].children) root_[byte] = static_cast<uint32_t>(child);
+  }
+
+  // Appends {id, 0, end} for every literal that text holds from a word start, in order of end.
+  void FindAll(absl::string_view text, std::vector<Match>& out) const {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    const size_t size = text.size();
+    bool after_word_byte = false;
+    for (size_t p = 0; p < size; ++p) {
+      const unsigned char c = bytes[p];
+      const bool word_start = !after_word_byte;
+      after_word_byte = absl::ascii_isalnum(c) || c == '_';
+      if (!word_start) continue;
+      uint32_t node = root_[c];
+      size_t i = p + 1;
+      while (node != 0) {
+        const Node& n = nodes_[node];
+        if (n.literal >= 0) out.push_back({static_cast<unsigned int>(n.literal), 0, i});
+        if (i >= size) break;
+        node = Child(n, bytes[i++]);
+      }
+    }
+  }
+
+ private:
+  struct Node {
+    int64_t literal = -1;
+    uint32_t first_edge = 0;
+    uint32_t edge_count = 0;
+  };
+  struct Edge {
+    unsigned char byte;
+    uint32_t child;
+  };
+
+  uint32_t Child(const Node& n, unsigned char c) const {
+    for (uint32_t e = n.first_edge, last = n.first_edge + n.edge_count; e < last; ++e) {
+      if (edges_[e].byte == c) return edges_[e].child;
+      if (edges_[e].byte > c) return 0;
+    }
+    return 0;
+  }
+
+  uint32_t root_[256] = {};
+  std::vector<Node> nodes_;
+  std::vector<Edge> edges_;
+};
 
 absl::StatusOr<std::shared_ptr<const PhraseFilter>> PhraseFilter::Compile(std::vector<PhraseRule> rules,
                                                                           int64_t version) {
@@ -194,8 +248,6 @@ absl::StatusOr<std::shared_ptr<const PhraseFilter>> PhraseFilter::Compile(std::v
       if (added) {
         anchor_literals.push_back(literal);
         filter->anchor_uses_.emplace_back();
-        filter->literal_lengths_.push_back(literal.size());
-        filter->literal_latin_.push_back(!literal.empty() && static_cast<unsigned char>(literal[0]) < 0x80);
       }
       return it->second;
     };
@@ -225,32 +277,103 @@ absl::StatusOr<std::shared_ptr<const PhraseFilter>> PhraseFilter::Compile(std::v
     if (alone.ok()) filter->regex_start_databases_[regex_ids[i]] = *alone;
   }
   filter->literal_count_ = anchor_literals.size();
-  absl::StatusOr<hs_database_t*> phrases = CompileLiterals(anchor_literals);
-  if (!phrases.ok()) return phrases.status();
-  filter->phrase_database_ = *phrases;
+  // A literal that begins with an ASCII byte is a Latin word's (or a CJK word written from one).
+  std::vector<std::pair<std::string, unsigned int>> word_start_literals;
+  std::vector<std::string> cjk_literals;
+  std::vector<unsigned int> cjk_ids;
+  for (unsigned int id = 0; id < anchor_literals.size(); ++id) {
+    const std::string& literal = anchor_literals[id];
+    if (static_cast<unsigned char>(literal[0]) < 0x80) {
+      word_start_literals.push_back({literal, id});
+    } else {
+      cjk_literals.push_back(literal);
+      cjk_ids.push_back(id);
+      filter->cjk_word_first_bytes_[static_cast<unsigned char>(literal[0])] = true;
+    }
+  }
+  filter->word_trie_ = std::make_unique<const WordTrie>(word_start_literals);
+  absl::StatusOr<hs_database_t*> cjk_words = CompileLiterals(cjk_literals, cjk_ids);
+  if (!cjk_words.ok()) return cjk_words.status();
+  filter->cjk_word_database_ = *cjk_words;
+  // One scratch fits every database: hs_alloc_scratch grows it to the largest need of each.
+  std::vector<hs_database_t*> databases = {filter->cjk_word_database_, filter->regex_database_};
+  databases.insert(databases.end(), filter->regex_start_databases_.begin(), filter->regex_start_databases_.end());
+  for (hs_database_t* database : databases) {
+    if (database == nullptr) continue;
+    if (hs_alloc_scratch(database, &filter->scratch_prototype_) != HS_SUCCESS) {
+      return absl::ResourceExhaustedError("no memory for the filter's Hyperscan scratch space");
+    }
+  }
   filter->rules_ = std::move(rules);
   return filter;
 }
 
+struct PhraseFilter::Scratch {
+  hs_scratch_t* hyperscan = nullptr;
+  // Per word literal: where it last ended in the text, plus one; 0 when not seen. All zero
+  // between calls.
+  std::vector<uint32_t> last_end;
+
+  ~Scratch() {
+    if (hyperscan != nullptr) hs_free_scratch(hyperscan);
+  }
+};
+
+// A scratch for one screening call: an idle one, or a new one when every scratch is in use (one
+// per thread screening at once, kept until the filter goes).
+class PhraseFilter::ScratchLease {
+ public:
+  explicit ScratchLease(const PhraseFilter& filter) : filter_(filter) {
+    {
+      std::lock_guard<std::mutex> lock(filter_.scratch_mu_);
+      if (!filter_.idle_scratches_.empty()) {
+        scratch_ = std::move(filter_.idle_scratches_.back());
+        filter_.idle_scratches_.pop_back();
+        return;
+      }
+    }
+    scratch_ = std::make_unique<Scratch>();
+    scratch_->last_end.assign(filter_.literal_count_, 0);
+    if (filter_.scratch_prototype_ != nullptr &&
+        hs_clone_scratch(filter_.scratch_prototype_, &scratch_->hyperscan) != HS_SUCCESS) {
+      scratch_->hyperscan = nullptr;
+    }
+  }
+  ~ScratchLease() {
+    std::lock_guard<std::mutex> lock(filter_.scratch_mu_);
+    filter_.idle_scratches_.push_back(std::move(scratch_));
+  }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+
+  // Null when no Hyperscan scratch could be made: the caller must not scan.
+  hs_scratch_t* hyperscan() const { return scratch_->hyperscan; }
+  std::vector<uint32_t>& last_end() const { return scratch_->last_end; }
+
+ private:
+  const PhraseFilter& filter_;
+  std::unique_ptr<Scratch> scratch_;
+};
+
 PhraseFilter::~PhraseFilter() {
-  if (phrase_database_ != nullptr) hs_free_database(phrase_database_);
+  if (cjk_word_database_ != nullptr) hs_free_database(cjk_word_database_);
   if (regex_database_ != nullptr) hs_free_database(regex_database_);
   for (hs_database_t* database : regex_start_databases_) {
     if (database != nullptr) hs_free_database(database);
   }
+  if (scratch_prototype_ != nullptr) hs_free_scratch(scratch_prototype_);
 }
 
-size_t PhraseFilter::RegexMatchStart(unsigned int rule, const std::string& text, size_t end) const {
+size_t PhraseFilter::RegexMatchStart(unsigned int rule, const std::string& text, size_t end,
+                                     hs_scratch_t* scratch) const {
   // Dots do not end anything inside addresses and links: look back to the line's start (at most
   // 512 bytes) instead of the sentence's.
   size_t sentence = end - 1;
   while (sentence > 0 && end - sentence < 512 && text[sentence - 1] != '\n') --sentence;
   hs_database_t* database = regex_start_databases_[rule];
   if (database == nullptr) return sentence;
-  thread_local hs_scratch_t* scratch = nullptr;
   std::vector<Match> matches;
-  if (hs_alloc_scratch(database, &scratch) != HS_SUCCESS ||
-      hs_scan(database, text.data() + sentence, static_cast<unsigned int>(end - sentence), 0, scratch, CollectMatch,
+  if (hs_scan(database, text.data() + sentence, static_cast<unsigned int>(end - sentence), 0, scratch, CollectMatch,
               &matches) == HS_INVALID) {
     return sentence;
   }
@@ -265,29 +388,47 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
   ScreenResult result;
   result.rule_version = version_;
   if (text.empty() || rules_.empty()) return result;
-  const NormalizedText normalized = NormalizeForMatching(text);
+  // Matching reads the texts alone; the maps back to the input are built again, with the same
+  // texts, only when there is a span to map.
+  NormalizedText normalized = NormalizeWithoutMap(text);
   if (normalized.text.empty()) return result;
+  NormalizedText skeleton;
+  skeleton.text = PhraseSkeletonText(normalized.text);
+  skeleton.source_length = normalized.source_length;
+  bool mapped = false;
+  auto map_back = [&] {
+    if (mapped) return;
+    mapped = true;
+    normalized = NormalizeForMatching(text);
+    skeleton = PhraseSkeleton(normalized);
+  };
 
-  const NormalizedText skeleton = PhraseSkeleton(normalized);
-
-  // One scratch per thread and database, grown to fit whichever rule set it last served.
-  thread_local hs_scratch_t* scratches[2] = {nullptr, nullptr};
+  const ScratchLease scratch(*this);
   struct View {
-    hs_database_t* database;
     const NormalizedText* text;
     std::vector<Match> matches;
   };
-  View views[2] = {{phrase_database_, &skeleton, {}}, {regex_database_, &normalized, {}}};
+  View views[2] = {{&skeleton, {}}, {&normalized, {}}};
   bool scanned = true;
-  for (int v = 0; v < 2; ++v) {
-    if (views[v].database == nullptr) continue;
-    const std::string& t = views[v].text->text;
-    WordScan words{&t, &literal_lengths_, &literal_latin_, &views[v].matches};
-    scanned = scanned && hs_alloc_scratch(views[v].database, &scratches[v]) == HS_SUCCESS &&
-              hs_scan(views[v].database, t.data(), static_cast<unsigned int>(t.size()), 0, scratches[v],
-                      v == 0 ? CollectWordMatch : CollectMatch,
-                      v == 0 ? static_cast<void*>(&words) : static_cast<void*>(&views[v].matches)) == HS_SUCCESS;
+  auto scan = [&](hs_database_t* database, const std::string& t, std::vector<Match>& matches) {
+    scanned = scanned && scratch.hyperscan() != nullptr &&
+              hs_scan(database, t.data(), static_cast<unsigned int>(t.size()), 0, scratch.hyperscan(), CollectMatch,
+                      &matches) == HS_SUCCESS;
+  };
+  std::vector<Match>& words = views[0].matches;
+  words.reserve(skeleton.text.size() / 4);
+  word_trie_->FindAll(skeleton.text, words);
+  if (cjk_word_database_ != nullptr &&
+      std::any_of(skeleton.text.begin(), skeleton.text.end(),
+                  [&](char c) { return cjk_word_first_bytes_[static_cast<unsigned char>(c)]; })) {
+    const size_t latin = words.size();
+    scan(cjk_word_database_, skeleton.text, words);
+    // Hyperscan's order: by where a match ends.
+    if (words.size() > latin) {
+      std::stable_sort(words.begin(), words.end(), [](const Match& a, const Match& b) { return a.to < b.to; });
+    }
   }
+  if (regex_database_ != nullptr) scan(regex_database_, normalized.text, views[1].matches);
   if (!scanned) {
     // The scan could not run: never let an unread message through.
     result.allowed = false;
@@ -322,20 +463,20 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
       if (v == 0) break;  // anchors: below
       const PhraseRule& rule = rules_[m.rule];
       if (context == ScreenContext::kSellerFeedback && rule.product_review_only) continue;
-      m.from = RegexMatchStart(m.rule, t, m.to);
+      m.from = RegexMatchStart(m.rule, t, m.to, scratch.hyperscan());
       add_span(in_view[m.rule], m.from, m.to);
     }
     if (v == 0) {
       // Which words occur earlier in the same sentence, and so which rules could match here: a
       // rule needs, for one of its alternatives, a word of every item. Most rules stop here,
       // before any matching. Hyperscan reports matches in order of where they end.
-      std::vector<size_t> last_end(literal_count_, 0);  // 0: not seen; else end offset + 1
+      std::vector<uint32_t>& last_end = scratch.last_end();
       auto could_match = [&](unsigned int rule, size_t sentence_start) {
         for (const auto& items : requirements_[rule]) {
           bool all = true;
           for (const auto& any_of : items) {
-            bool one = false;
-            for (unsigned int id : any_of) one = one || (last_end[id] > sentence_start);
+            const bool one = std::any_of(any_of.begin(), any_of.end(),
+                                         [&](unsigned int id) { return last_end[id] > sentence_start; });
             if (!one) {
               all = false;
               break;
@@ -345,16 +486,16 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
         }
         return false;
       };
-      // Where each byte's sentence starts, once for the text.
-      std::vector<uint32_t> sentence_of(t.size() + 1, 0);
-      for (size_t k = 0; k < t.size(); ++k) {
-        sentence_of[k + 1] = IsSentenceEnd(t, k) ? static_cast<uint32_t>(k + 1) : sentence_of[k];
-      }
+      // Where the sentence of the match at hand starts: the text is read up to each match's end
+      // once, since matches come in order of where they end.
+      size_t sentence_start = 0, read = 0;
       absl::flat_hash_set<std::pair<unsigned int, size_t>> tried;
       // At an anchor, each rule that can end with it must match as a whole, within the sentence.
       for (const Match& m : views[v].matches) {
-        last_end[m.rule] = m.to + 1;
-        const size_t sentence_start = sentence_of[m.to];
+        last_end[m.rule] = static_cast<uint32_t>(m.to + 1);
+        for (; read < m.to; ++read) {
+          if (IsSentenceEnd(t, read)) sentence_start = read + 1;
+        }
         for (const AnchorUse& use : anchor_uses_[m.rule]) {
           if (context == ScreenContext::kSellerFeedback && rules_[use.rule].product_review_only) continue;
           if (!could_match(use.rule, sentence_start)) continue;
@@ -367,6 +508,7 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
           if (start.has_value()) add_span(in_view[use.rule], *start, end);
         }
       }
+      for (const Match& m : views[v].matches) last_end[m.rule] = 0;
     }
     for (const auto& [rule_index, spans] : in_view) {
       const PhraseRule& rule = rules_[rule_index];
@@ -375,6 +517,7 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
             IsMarketplaceLink(absl::string_view(t).substr(from, to - from))) {
           continue;
         }
+        map_back();
         const auto [start, end] = views[v].text->SourceSpan(from, to);
         add_span(by_rule[rule_index], start, end);
       }

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "services/reviews/phrase_rules.h"
 
 struct hs_database;
+struct hs_scratch;
 
 namespace aftersales::reviews {
 
@@ -65,7 +67,7 @@ class PhraseFilter {
  private:
   PhraseFilter() = default;
   // Where a REGEX rule's match ending at `end` of normalized `text` starts.
-  size_t RegexMatchStart(unsigned int rule, const std::string& text, size_t end) const;
+  size_t RegexMatchStart(unsigned int rule, const std::string& text, size_t end, hs_scratch* scratch) const;
 
   std::vector<PhraseRule> rules_;
   // Per rule: its parsed pattern (PHRASE rules), which checks a match at an anchor.
@@ -79,14 +81,30 @@ class PhraseFilter {
   // Per PHRASE rule: per alternative, per item, the literal ids one of which must be present.
   std::vector<std::vector<std::vector<std::vector<unsigned int>>>> requirements_;
   size_t literal_count_ = 0;
-  std::vector<size_t> literal_lengths_;
-  std::vector<bool> literal_latin_;
   int64_t version_ = 0;
-  // PHRASE rules' words over the phrase skeleton; REGEX rules over the normalized text.
-  hs_database* phrase_database_ = nullptr;
+  // PHRASE rules' words over the phrase skeleton. A Latin word counts only where a word begins
+  // (a literal "e" of "e mail" is no match inside "the"): those are found by walking a trie
+  // from each word start, which costs a few steps per word where Hyperscan reported every "e"
+  // of the text. CJK words, matched anywhere, go to Hyperscan, and only when the text holds a
+  // byte one of them begins with.
+  class WordTrie;
+  std::unique_ptr<const WordTrie> word_trie_;
+  hs_database* cjk_word_database_ = nullptr;
+  bool cjk_word_first_bytes_[256] = {};
+  // REGEX rules over the normalized text.
   hs_database* regex_database_ = nullptr;
   // Per rule: a REGEX rule's own database that tracks where matches start; null otherwise.
   std::vector<hs_database*> regex_start_databases_;
+
+  // What one screening call works in: Hyperscan scratch space sized for every database above
+  // and the per-word table. hs_alloc_scratch checksums the whole database on each call (half of
+  // a message's screening time when called per scan), so scratches are made once from the
+  // prototype and lent to one screening call at a time.
+  struct Scratch;
+  class ScratchLease;
+  hs_scratch* scratch_prototype_ = nullptr;
+  mutable std::mutex scratch_mu_;
+  mutable std::vector<std::unique_ptr<Scratch>> idle_scratches_;
 };
 
 }  // namespace aftersales::reviews

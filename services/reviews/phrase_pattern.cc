@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -111,7 +112,7 @@ absl::StatusOr<Item> WordItem(absl::string_view written, bool cjk) {
     return item;
   }
   Sequence seq;
-  for (Word& w : pieces) seq.items.push_back(Item{std::move(w), {}, 0});
+  for (Word& w : pieces) seq.items.emplace_back().word = std::move(w);
   item.group.push_back(std::move(seq));
   return item;
 }
@@ -192,6 +193,21 @@ void LastWords(const Item& item, std::vector<const Word*>& out) {
   for (const Sequence& alt : item.group) LastWords(alt.items.back(), out);
 }
 
+// Fills the index of a group's alternatives by their last word (Item::alternatives_by_last_word),
+// and of every group inside them.
+void IndexAlternatives(Item& item) {
+  for (uint32_t a = 0; a < item.group.size(); ++a) {
+    Sequence& alternative = item.group[a];
+    for (Item& inner : alternative.items) IndexAlternatives(inner);
+    const Item& last = alternative.items.back();
+    if (last.word.has_value() && last.word->latin && !last.word->stem) {
+      item.alternatives_by_last_word[last.word->literal].push_back(a);
+    } else {
+      item.other_alternatives.push_back(a);
+    }
+  }
+}
+
 // ---- Finding where a match starts ----
 
 
@@ -218,6 +234,9 @@ class BackwardMatcher {
     Items(seq, seq.items.size(), end, found);
   }
 
+  // The same for one of a group's alternatives.
+  void Group(const Item& group, size_t end, absl::FunctionRef<void(size_t)> found) { ItemEndingAt(group, end, found); }
+
  private:
   // Items [0, count) of seq match ending at `end`.
   void Items(const Sequence& seq, size_t count, size_t end, absl::FunctionRef<void(size_t)> found) {
@@ -242,7 +261,14 @@ class BackwardMatcher {
 
   void ItemEndingAt(const Item& item, size_t end, absl::FunctionRef<void(size_t)> found) {
     if (!item.word.has_value()) {
-      for (const Sequence& alt : item.group) Seq(alt, end, found);
+      for (const uint32_t a : item.other_alternatives) Seq(item.group[a], end, found);
+      // A whole Latin word ends only at a word boundary, and it is the word that ends there.
+      if (item.alternatives_by_last_word.empty() || !AtWordBoundary(text_, end)) return;
+      size_t start = end;
+      while (start > earliest_ && IsRegexWordByte(text_, start - 1)) --start;
+      const auto it = item.alternatives_by_last_word.find(text_.substr(start, end - start));
+      if (it == item.alternatives_by_last_word.end()) return;
+      for (const uint32_t a : it->second) Seq(item.group[a], end, found);
       return;
     }
     const Word& word = *item.word;
@@ -317,7 +343,7 @@ class BackwardMatcher {
   absl::string_view text_;
   size_t earliest_;
   bool cjk_;
-  std::vector<std::pair<const Item*, size_t>> visited_;
+  absl::InlinedVector<std::pair<const Item*, size_t>, 16> visited_;
 };
 
 }  // namespace
@@ -336,7 +362,7 @@ absl::StatusOr<PhrasePattern> PhrasePattern::Parse(absl::string_view pattern, bo
     if (left->items.empty()) return absl::InvalidArgumentError("an empty pattern or alternative");
     int near = 0;
     if (!parser.AtNear(&near)) {
-      out.alternatives_.push_back(*std::move(left));
+      out.whole_.group.push_back(*std::move(left));
     } else {
       absl::StatusOr<Sequence> right = parser.ParseSequence();
       if (!right.ok()) return right.status();
@@ -348,23 +374,24 @@ absl::StatusOr<PhrasePattern> PhrasePattern::Parse(absl::string_view pattern, bo
           both.items.push_back(second->items[i]);
           if (i == 0) both.items.back().gap_before = near;
         }
-        out.alternatives_.push_back(std::move(both));
+        out.whole_.group.push_back(std::move(both));
       }
     }
     if (parser.Done()) break;
     if (!parser.AtBar()) return absl::InvalidArgumentError("one '<N>' per alternative, and ')' only after '('");
   }
+  IndexAlternatives(out.whole_);
   // The anchors are the single words a match can end with: plain literals, cheap to compile by
   // the thousand (whole last items, with their inner separators, took seconds).
   std::vector<const Word*> last_words;
-  for (const Sequence& alt : out.alternatives_) LastWords(alt.items.back(), last_words);
+  for (const Sequence& alt : out.whole_.group) LastWords(alt.items.back(), last_words);
   for (const Word* word : last_words) {
     const Anchor anchor{word->literal, word->stem};
     if (std::find(out.anchors_.begin(), out.anchors_.end(), anchor) == out.anchors_.end()) {
       out.anchors_.push_back(anchor);
     }
   }
-  for (const Sequence& alt : out.alternatives_) {
+  for (const Sequence& alt : out.whole_.group) {
     std::vector<std::vector<Anchor>>& needed = out.requirements_.emplace_back();
     for (const Item& item : alt.items) {
       std::vector<const Word*> words;
@@ -379,11 +406,9 @@ absl::StatusOr<PhrasePattern> PhrasePattern::Parse(absl::string_view pattern, bo
 std::optional<size_t> PhrasePattern::LeftmostStart(absl::string_view text, size_t end, size_t earliest) const {
   BackwardMatcher matcher(text, earliest, cjk_);
   std::optional<size_t> leftmost;
-  for (const Sequence& alt : alternatives_) {
-    matcher.Seq(alt, end, [&](size_t start) {
-      if (!leftmost.has_value() || start < *leftmost) leftmost = start;
-    });
-  }
+  matcher.Group(whole_, end, [&](size_t start) {
+    if (!leftmost.has_value() || start < *leftmost) leftmost = start;
+  });
   return leftmost;
 }
 

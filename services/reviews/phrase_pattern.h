@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -48,6 +49,11 @@ class PhrasePattern {
     std::optional<Word> word;
     std::vector<Sequence> group;  // alternatives, when not a word
     int gap_before = 0;           // ~N before this item; 0: adjacent
+    // A group's alternatives that end with a whole Latin word, by that word, and the others: an
+    // alternative can only match up to a place where its last word ends, so the matcher looks
+    // up the word ending there instead of trying each of dozens of alternatives.
+    absl::flat_hash_map<std::string, std::vector<uint32_t>> alternatives_by_last_word;
+    std::vector<uint32_t> other_alternatives;
   };
   struct Sequence {
     std::vector<Item> items;
@@ -55,8 +61,9 @@ class PhrasePattern {
 
  private:
   bool cjk_ = false;
-  // One sequence, or two for A <N> B: A then B and B then A.
-  std::vector<Sequence> alternatives_;
+  // The whole pattern as one group: its alternatives are the top-level ones (two for A <N> B:
+  // A then B and B then A), indexed like any group's.
+  Item whole_;
   std::vector<Anchor> anchors_;
   std::vector<std::vector<std::vector<Anchor>>> requirements_;
 };

@@ -1,5 +1,7 @@
 #include "services/reviews/text_normalizer.h"
 
+#include <array>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -145,10 +147,6 @@ class FoldTable {
   std::mutex astral_mu_;
 };
 
-FoldTable& Table() {
-  static FoldTable* table = new FoldTable();
-  return *table;
-}
 
 // The letter a symbol stands for before a letter: rev!ew, fre$h, 5-$tar, he|p (@ stays: e-mail
 // addresses need it; the phrase skeleton reads it as a).
@@ -162,6 +160,33 @@ char SymbolLetter(absl::string_view folded) {
   }
   if (folded == "€") return 'e';
   return 0;
+}
+
+// The folding table, and for each ASCII byte the byte it folds to when nothing around it can
+// change that (0 when something can: a space, a symbol that may stand for a letter, a byte that
+// folds to nothing). Screening reads most text through the second.
+struct Tables {
+  // plain_ascii's mark for a byte that folds to a space (space, tab, other control characters).
+  static constexpr char kSpace = 1;
+
+  FoldTable fold;
+  char plain_ascii[128] = {};
+
+  Tables() {
+    for (UChar32 c = 0; c < 0x80; ++c) {
+      const absl::string_view folded = fold.Fold(c);
+      if (folded == " ") {
+        plain_ascii[c] = kSpace;
+      } else if (folded.size() == 1 && SymbolLetter(folded) == 0) {
+        plain_ascii[c] = folded[0];
+      }
+    }
+  }
+};
+
+Tables& AllTables() {
+  static Tables* tables = new Tables();
+  return *tables;
 }
 
 UChar32 DecodeAt(absl::string_view text, size_t& i) {
@@ -183,58 +208,68 @@ bool IsCjkSeparator(absl::string_view folded) {
 // blank line stays a break.
 void LineBreaksWithinParagraphs(NormalizedText& n) {
   std::string& t = n.text;
-  for (size_t i = 0; i < t.size(); ++i) {
-    if (t[i] != '\n') continue;
+  for (size_t i = t.find('\n'); i < t.size(); i = t.find('\n', i + 1)) {
     const bool blank_line = (i > 0 && t[i - 1] == '\n') || (i + 1 < t.size() && t[i + 1] == '\n');
     if (!blank_line) t[i] = ' ';
   }
 }
 
-bool IsTokenByte(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@'; }
+constexpr auto kTokenBytes = [] {
+  std::array<bool, 256> table{};
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  table['@'] = true;
+  return table;
+}();
+
+inline bool IsTokenByte(char c) { return kTokenBytes[static_cast<unsigned char>(c)]; }
 
 bool IsSpellingSeparator(char c) { return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*'; }
 
 // "r e m o v e", "r.e.v.i.e.w", "u-p-d-a-t-e": a run of three or more one-character tokens, each
 // after a single separator, is one word. Shorter runs stay apart, so "a review" is two words.
-void JoinSpelledOutLetters(NormalizedText& n) {
+void JoinSpelledOutLetters(NormalizedText& n, bool map) {
   const std::string& t = n.text;
-  std::vector<bool> drop(t.size(), false);
-  bool any = false;
+  const size_t size = t.size();
+  // A one-character token starts at k: a token byte with no token byte before or after it.
+  auto single_at = [&](size_t k) {
+    return k < size && IsTokenByte(t[k]) && (k == 0 || !IsTokenByte(t[k - 1])) &&
+           (k + 1 >= size || !IsTokenByte(t[k + 1]));
+  };
+  std::vector<size_t> drops;  // the separators inside runs, in order
   size_t i = 0;
-  while (i < t.size()) {
-    // A one-character token starts at i: a token byte with no token byte before or after it.
-    auto single_at = [&](size_t k) {
-      return k < t.size() && IsTokenByte(t[k]) && (k == 0 || !IsTokenByte(t[k - 1])) &&
-             (k + 1 >= t.size() || !IsTokenByte(t[k + 1]));
-    };
-    if (!single_at(i)) {
-      ++i;
+  while (i < size) {
+    // To the next token, then past it unless it is one character long.
+    while (i < size && !IsTokenByte(t[i])) ++i;
+    if (i >= size) break;
+    if (i + 1 < size && IsTokenByte(t[i + 1])) {
+      while (i < size && IsTokenByte(t[i])) ++i;
       continue;
     }
     size_t end = i;  // the last single of the run
     int count = 1;
-    while (end + 2 < t.size() && IsSpellingSeparator(t[end + 1]) && single_at(end + 2)) {
+    while (end + 2 < size && IsSpellingSeparator(t[end + 1]) && single_at(end + 2)) {
       end += 2;
       ++count;
     }
     if (count >= 3) {
-      for (size_t k = i + 1; k < end; k += 2) drop[k] = true;
-      any = true;
+      for (size_t k = i + 1; k < end; k += 2) drops.push_back(k);
     }
     i = end + 1;
   }
-  if (!any) return;
-  std::string text;
-  std::vector<uint32_t> source;
-  text.reserve(t.size());
-  source.reserve(t.size());
-  for (size_t k = 0; k < t.size(); ++k) {
-    if (drop[k]) continue;
-    text.push_back(t[k]);
-    source.push_back(n.source[k]);
+  if (drops.empty()) return;
+  // Only bytes go, so the text is compacted where it stands, a stretch between drops at a time.
+  size_t kept = drops[0];
+  for (size_t d = 0; d < drops.size(); ++d) {
+    const size_t from = drops[d] + 1;
+    const size_t to = d + 1 < drops.size() ? drops[d + 1] : size;
+    std::memmove(n.text.data() + kept, n.text.data() + from, to - from);
+    if (map) std::memmove(n.source.data() + kept, n.source.data() + from, (to - from) * sizeof(uint32_t));
+    kept += to - from;
   }
-  n.text = std::move(text);
-  n.source = std::move(source);
+  n.text.resize(kept);
+  if (!map) return;
+  n.source.resize(kept);
   n.source_last = n.source;
 }
 
@@ -242,17 +277,18 @@ void JoinSpelledOutLetters(NormalizedText& n) {
 // on both sides is the letters it imitates. Numbers stand alone or at a word's edge ("5 stars",
 // "5star", "$10", "113-2345678"), so they keep their meaning.
 void FoldDigitsInsideWords(NormalizedText& n) {
-  std::string& t = n.text;
+  char* const t = n.text.data();
+  const size_t size = n.text.size();
   size_t i = 0;
-  while (i < t.size()) {
+  while (i < size) {
     if (!(t[i] >= '0' && t[i] <= '9')) {
       ++i;
       continue;
     }
     size_t end = i;
-    while (end < t.size() && t[end] >= '0' && t[end] <= '9') ++end;
+    while (end < size && t[end] >= '0' && t[end] <= '9') ++end;
     const bool letter_before = i > 0 && IsAsciiLetter(t[i - 1]);
-    const bool letter_after = end < t.size() && IsAsciiLetter(t[end]);
+    const bool letter_after = end < size && IsAsciiLetter(t[end]);
     if (letter_before && letter_after) {
       for (size_t k = i; k < end; ++k) t[k] = "oizeasgtbg"[t[k] - '0'];
     }
@@ -273,7 +309,7 @@ std::pair<uint32_t, uint32_t> NormalizedText::SourceSpan(size_t from, size_t to)
   return {source[from], source_last[std::min(to, source.size()) - 1] + 1};
 }
 
-bool IsSentenceEnd(absl::string_view text, size_t pos) {
+bool IsSentenceEndSlow(absl::string_view text, size_t pos) {
   const char c = text[pos];
   if (c == '\n') return true;
   if (c == '.' || c == '!' || c == '?') {
@@ -283,11 +319,15 @@ bool IsSentenceEnd(absl::string_view text, size_t pos) {
   return text.compare(pos, 3, "\xE3\x80\x82") == 0;  // 。
 }
 
-NormalizedText NormalizeForMatching(absl::string_view text) {
-  FoldTable& table = Table();
+namespace {
+
+template <bool kMap>
+NormalizedText Normalize(absl::string_view text) {
+  Tables& tables = AllTables();
+  FoldTable& table = tables.fold;
   NormalizedText out;
   out.text.reserve(text.size());
-  out.source.reserve(text.size());
+  if (kMap) out.source.reserve(text.size());
   // Separators after a CJK character wait here until we know whether another CJK character
   // follows (then they are dropped) or not (then they are written).
   std::string pending;
@@ -297,18 +337,18 @@ NormalizedText NormalizeForMatching(absl::string_view text) {
   auto emit = [&](absl::string_view folded, uint32_t index) {
     if (folded.size() == 1) {
       out.text.push_back(folded[0]);
-      out.source.push_back(index);
+      if (kMap) out.source.push_back(index);
       last = static_cast<unsigned char>(folded[0]);
       return;
     }
     out.text.append(folded.data(), folded.size());
-    out.source.insert(out.source.end(), folded.size(), index);
+    if (kMap) out.source.insert(out.source.end(), folded.size(), index);
     int32_t end = static_cast<int32_t>(folded.size());
     U8_PREV(reinterpret_cast<const uint8_t*>(folded.data()), 0, end, last);
   };
   auto flush_pending = [&] {
     out.text += pending;
-    out.source.insert(out.source.end(), pending_source.begin(), pending_source.end());
+    if (kMap) out.source.insert(out.source.end(), pending_source.begin(), pending_source.end());
     int32_t end = static_cast<int32_t>(pending.size());
     U8_PREV(reinterpret_cast<const uint8_t*>(pending.data()), 0, end, last);
   };
@@ -318,6 +358,34 @@ NormalizedText NormalizeForMatching(absl::string_view text) {
   size_t next_end = 0;
   bool have_next = false;
   while (i < text.size() || have_next) {
+    if (!have_next && last < 0x80 && pending.empty()) {
+      // Plain ASCII after plain text: the byte's folding, whatever surrounds it.
+      while (i < text.size()) {
+        const unsigned char b = static_cast<unsigned char>(text[i]);
+        const char plain = b < 0x80 ? tables.plain_ascii[b] : 0;
+        if (plain == 0) break;
+        if (plain == Tables::kSpace) {
+          // One space for a run of white space, none at the start or after a line break.
+          if (out.text.empty() || last == ' ' || last == '\n') {
+            ++index;
+            ++i;
+            continue;
+          }
+          out.text.push_back(' ');
+          if (kMap) out.source.push_back(index);
+          ++index;
+          ++i;
+          last = ' ';
+          continue;
+        }
+        out.text.push_back(plain);
+        if (kMap) out.source.push_back(index);
+        ++index;
+        ++i;
+        last = static_cast<unsigned char>(plain);
+      }
+      if (i >= text.size()) break;
+    }
     absl::string_view folded;
     if (have_next) {
       folded = next_folded;
@@ -335,7 +403,7 @@ NormalizedText NormalizeForMatching(absl::string_view text) {
     }
     if (last >= 0x2E80 && IsCjk(last) && IsCjkSeparator(folded)) {
       pending.append(folded.data(), folded.size());
-      pending_source.insert(pending_source.end(), folded.size(), here);
+      if (kMap) pending_source.insert(pending_source.end(), folded.size(), here);
       continue;
     }
     if (!pending.empty()) {
@@ -366,11 +434,17 @@ NormalizedText NormalizeForMatching(absl::string_view text) {
   if (!pending.empty()) flush_pending();
   out.source_length = index;
   LineBreaksWithinParagraphs(out);
-  out.source_last = out.source;
-  JoinSpelledOutLetters(out);
+  if (kMap) out.source_last = out.source;
+  JoinSpelledOutLetters(out, kMap);
   FoldDigitsInsideWords(out);
   return out;
 }
+
+}  // namespace
+
+NormalizedText NormalizeForMatching(absl::string_view text) { return Normalize<true>(text); }
+
+NormalizedText NormalizeWithoutMap(absl::string_view text) { return Normalize<false>(text); }
 
 std::string NormalizeLiteral(absl::string_view text) { return NormalizeForMatching(text).text; }
 
@@ -393,6 +467,21 @@ NormalizedText PhraseSkeleton(const NormalizedText& normalized) {
     out.source.push_back(normalized.source[i]);
     out.source_last.push_back(normalized.source_last[i]);
   }
+  return out;
+}
+
+std::string PhraseSkeletonText(absl::string_view normalized) {
+  // Never longer than the normalized text: written in place, then cut to length.
+  std::string out(normalized.size(), '\0');
+  char* const begin = out.data();
+  char* at = begin;
+  for (char c : normalized) {
+    if (c == '@') c = 'a';
+    if (c == 'l') c = 'i';
+    if (IsAsciiLetter(c) && at != begin && at[-1] == c) continue;
+    *at++ = c;
+  }
+  out.resize(static_cast<size_t>(at - begin));
   return out;
 }
 
@@ -425,7 +514,11 @@ std::string CodePointSubstr(absl::string_view text, uint32_t start, uint32_t end
   size_t from = text.size();
   while (i < text.size() && index < end) {
     if (index == start) from = i;
-    DecodeAt(text, i);
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+    } else {
+      DecodeAt(text, i);
+    }
     ++index;
   }
   if (index == start && from == text.size()) from = i;

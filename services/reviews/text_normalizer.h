@@ -36,12 +36,17 @@ struct NormalizedText {
 
 // Folds `text`, which must be valid UTF-8 (see ValidateUtf8).
 NormalizedText NormalizeForMatching(absl::string_view text);
+// The same text and source_length without the map back (source and source_last empty): most
+// messages have no finding to map, so screening builds the map only for those that do.
+NormalizedText NormalizeWithoutMap(absl::string_view text);
 
 // The view phrase rules are matched on: the normalized text with @ read as a, l and i as one
 // letter (1, ! and | stand for either), and a run of one letter as that letter once (remoooove,
 // reviewww; "feedback" is fedback on both sides). Rules' words get the same folding, so they
 // are plain literals, which Hyperscan matches by the thousand at scan speed.
 NormalizedText PhraseSkeleton(const NormalizedText& normalized);
+// PhraseSkeleton(normalized).text, from the normalized text alone.
+std::string PhraseSkeletonText(absl::string_view normalized);
 std::string PhraseSkeletonLiteral(absl::string_view text);
 
 // The folding of one literal of a rule, without the map back.
@@ -54,7 +59,13 @@ absl::Status ValidateUtf8(absl::string_view text, uint32_t* length = nullptr);
 // Whether normalized text ends a sentence at byte `pos`: . ! ? followed by a space, a line
 // break or the end (so "please.remove.your.review" is one sentence), a line break (what is left
 // of a blank line), or 。. Gaps in rules never cross one.
-bool IsSentenceEnd(absl::string_view text, size_t pos);
+bool IsSentenceEndSlow(absl::string_view text, size_t pos);
+inline bool IsSentenceEnd(absl::string_view text, size_t pos) {
+  // Most bytes cannot end a sentence: answered here, inline, on the matcher's hot paths.
+  const char c = text[pos];
+  if (c != '.' && c != '!' && c != '?' && c != '\n' && c != '\xE3') return false;
+  return IsSentenceEndSlow(text, pos);
+}
 
 // Whether a code point is written without spaces between words (Han, kana, Hangul, CJK
 // punctuation and full-width forms' CJK block).
