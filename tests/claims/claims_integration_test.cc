@@ -24,6 +24,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/mariadb_environment.h"
 #include "tests/support/mariadb_server.h"
+#include "tests/support/service_processes.h"
 #include "tests/support/test_identity.h"
 
 namespace aftersales::claims {
@@ -36,43 +37,15 @@ MariaDbServer* server = nullptr;
 std::shared_ptr<grpc::Channel> tickets_channel;
 std::shared_ptr<grpc::Channel> returns_channel;
 
-// The tickets and returns services, once for every case: each case uses its own orders.
-class ServicesEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    logs_.emplace("aftersales-claims-it-");
-    // The reviews service screens the tickets service's messages to buyers.
-    const int reviews_port = testing::FreePort();
-    std::shared_ptr<grpc::Channel> reviews_channel;
-    for (auto [name, binary, channel] : {std::tuple{"reviews", REVIEWS_BINARY, &reviews_channel},
-                                         std::tuple{"tickets", TICKETS_BINARY, &tickets_channel},
-                                         std::tuple{"returns", RETURNS_BINARY, &returns_channel}}) {
-      const int port = channel == &reviews_channel ? reviews_port : testing::FreePort();
-      std::vector<std::string> args = {binary, absl::StrCat("--listen=127.0.0.1:", port),
-                                       absl::StrCat("--db_port=", server->port()), "--db_host=127.0.0.1",
-                                       "--db_pool_size=4", absl::StrCat("--identity_key=", testing::kTestIdentityKey)};
-      if (channel == &tickets_channel) args.push_back(absl::StrCat("--reviews_target=127.0.0.1:", reviews_port));
-      absl::StatusOr<testing::ChildProcess> p =
-          testing::ChildProcess::Start(args, absl::StrCat(logs_->path(), "/", name, ".log"));
-      ASSERT_TRUE(p.ok()) << p.status();
-      processes_.push_back(*std::move(p));
-      ASSERT_TRUE(testing::WaitForPort(port, absl::Seconds(30))) << processes_.back().Log();
-      *channel = MakeChannel(absl::StrCat("127.0.0.1:", port), {});
-    }
-  }
-  void TearDown() override {
-    for (testing::ChildProcess& p : processes_) p.Stop(SIGTERM, absl::Seconds(20)).IgnoreError();
-    processes_.clear();
-    logs_.reset();
-  }
-
- private:
-  std::optional<testing::TestLogDir> logs_;
-  std::vector<testing::ChildProcess> processes_;
-};
-
 const auto* const kDatabase = ::testing::AddGlobalTestEnvironment(new testing::MariaDbEnvironment(&server));
-const auto* const kServices = ::testing::AddGlobalTestEnvironment(new ServicesEnvironment());
+// The reviews service (it screens the tickets service's messages to buyers), tickets and
+// returns, once for every case.
+std::shared_ptr<grpc::Channel> reviews_channel;
+const auto* const kServices = ::testing::AddGlobalTestEnvironment(new testing::ServiceProcessesEnvironment(
+    "aftersales-claims-it-", &server,
+    {{"reviews", REVIEWS_BINARY, &reviews_channel, {}},
+     {"tickets", TICKETS_BINARY, &tickets_channel, {"--reviews_target=127.0.0.1:{port:reviews}"}},
+     {"returns", RETURNS_BINARY, &returns_channel, {}}}));
 
 Caller Agent() { return Caller{"agent-1", Role::kAgent, false, {"store-1"}}; }
 Caller Supervisor() { return Caller{"super-1", Role::kSupervisor, false, {"store-1"}}; }

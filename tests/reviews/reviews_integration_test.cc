@@ -24,6 +24,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/mariadb_environment.h"
 #include "tests/support/mariadb_server.h"
+#include "tests/support/service_processes.h"
 #include "tests/support/test_identity.h"
 
 namespace aftersales::reviews {
@@ -36,38 +37,11 @@ MariaDbServer* server = nullptr;
 std::shared_ptr<grpc::Channel> tickets_channel;
 std::shared_ptr<grpc::Channel> returns_channel;
 
-// The tickets and returns services, once for every case: each case uses its own orders.
-class ServicesEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    logs_.emplace("aftersales-reviews-it-");
-    for (auto [name, binary, channel] : {std::tuple{"tickets", TICKETS_BINARY, &tickets_channel},
-                                         std::tuple{"returns", RETURNS_BINARY, &returns_channel}}) {
-      const int port = testing::FreePort();
-      absl::StatusOr<testing::ChildProcess> p = testing::ChildProcess::Start(
-          {binary, absl::StrCat("--listen=127.0.0.1:", port), absl::StrCat("--db_port=", server->port()),
-           "--db_host=127.0.0.1", "--db_pool_size=4", absl::StrCat("--identity_key=", testing::kTestIdentityKey)},
-          absl::StrCat(logs_->path(), "/", name, ".log"));
-      ASSERT_TRUE(p.ok()) << p.status();
-      processes_.push_back(*std::move(p));
-      ASSERT_TRUE(testing::WaitForPort(port, absl::Seconds(30))) << processes_.back().Log();
-      *channel = MakeChannel(absl::StrCat("127.0.0.1:", port), {});
-    }
-  }
-  void TearDown() override {
-    for (testing::ChildProcess& p : processes_) p.Stop(SIGTERM, absl::Seconds(20)).IgnoreError();
-    processes_.clear();
-    // Before gtest tears itself down: the log folder asks it whether anything failed.
-    logs_.reset();
-  }
-
- private:
-  std::optional<testing::TestLogDir> logs_;
-  std::vector<testing::ChildProcess> processes_;
-};
-
 const auto* const kDatabase = ::testing::AddGlobalTestEnvironment(new testing::MariaDbEnvironment(&server));
-const auto* const kServices = ::testing::AddGlobalTestEnvironment(new ServicesEnvironment());
+// The tickets and returns services, once for every case.
+const auto* const kServices = ::testing::AddGlobalTestEnvironment(new testing::ServiceProcessesEnvironment(
+    "aftersales-reviews-it-", &server,
+    {{"tickets", TICKETS_BINARY, &tickets_channel, {}}, {"returns", RETURNS_BINARY, &returns_channel, {}}}));
 
 Caller Admin() { return Caller{"admin-1", Role::kAdmin, true, {}}; }
 Caller Agent() { return Caller{"agent-1", Role::kAgent, false, {"store-1"}}; }
