@@ -12,6 +12,8 @@ namespace aftersales {
 
 absl::Time FromProtoTime(const google::protobuf::Timestamp& ts);
 google::protobuf::Timestamp ToProtoTime(absl::Time t);
+// False for a Timestamp left unset (all zero, how an absent field arrives).
+inline bool IsSetProtoTime(const google::protobuf::Timestamp& ts) { return ts.seconds() != 0 || ts.nanos() != 0; }
 
 // SQL DATETIME(6) text in UTC: "2026-11-23 08:57:28.123456".
 std::string ToSqlTime(absl::Time t);

@@ -26,7 +26,6 @@ constexpr size_t kMaxNoteBytes = 4000;
 // shorter one.
 constexpr int kMaxStatsClaims = 100000;
 
-bool IsSet(const google::protobuf::Timestamp& t) { return t.seconds() > 0 || t.nanos() > 0; }
 
 void AddEvent(v1::Claim& claim, absl::Time at, absl::string_view action, absl::string_view actor,
               absl::string_view note) {
@@ -141,7 +140,7 @@ absl::Status ClaimDesk::CreateClaim(const Caller& caller, const v1::CreateClaimR
   RETURN_IF_ERROR(ValidateAmount(request.amount()));
   RETURN_IF_ERROR(ValidateText("note", request.note(), kMaxNoteBytes, false));
   const absl::Time now = options_.clock();
-  if (!IsSet(request.opened_at())) {
+  if (!IsSetProtoTime(request.opened_at())) {
     return absl::InvalidArgumentError("opened_at: required (when the marketplace opened the claim)");
   }
   const absl::Time opened_at = FromProtoTime(request.opened_at());
@@ -151,13 +150,14 @@ absl::Status ClaimDesk::CreateClaim(const Caller& caller, const v1::CreateClaimR
   }
   // The order must be one the tickets service holds for this store: a claim on an order nobody
   // knows can gather no evidence.
-  if (!options_.check_order) return absl::FailedPreconditionError("no tickets service is configured to check orders");
-  absl::StatusOr<bool> known = options_.check_order(request.store_id(), request.order().order_id());
+  if (!options_.read_order) return absl::FailedPreconditionError("no tickets service is configured to check orders");
+  absl::StatusOr<std::optional<tickets::v1::Order>> known =
+      options_.read_order(request.store_id(), request.order().order_id());
   if (!known.ok()) {
     return absl::UnavailableError(absl::StrCat("the order could not be checked with the tickets service (",
                                                known.status().message(), "); nothing was written: retry shortly"));
   }
-  if (!*known) {
+  if (!known->has_value()) {
     return absl::FailedPreconditionError(absl::StrCat("order ", request.order().order_id(),
                                                       " is not known to the tickets service for store ",
                                                       request.store_id(), ": record the order there first"));
@@ -190,7 +190,7 @@ absl::Status ClaimDesk::CreateClaim(const Caller& caller, const v1::CreateClaimR
     claim.set_reason(request.reason());
     *claim.mutable_amount() = request.amount();
     *claim.mutable_opened_at() = request.opened_at();
-    if (IsSet(request.promised_delivery_by())) *claim.mutable_promised_delivery_by() = request.promised_delivery_by();
+    if (IsSetProtoTime(request.promised_delivery_by())) *claim.mutable_promised_delivery_by() = request.promised_delivery_by();
     const absl::Time respond_by = RespondBy(request.kind(), opened_at, request.order().site(), *settings);
     *claim.mutable_respond_by() = ToProtoTime(respond_by);
     claim.set_status(v1::Claim::OPEN);
@@ -237,7 +237,7 @@ absl::Status ClaimDesk::ListClaims(const Caller& caller, const v1::ListClaimsReq
   store::ClaimFilter filter;
   filter.store_id = request.store_id();
   if (request.status() != v1::Claim::STATUS_UNSPECIFIED) filter.status = v1::Claim::Status_Name(request.status());
-  if (IsSet(request.due_before())) filter.due_before = FromProtoTime(request.due_before());
+  if (IsSetProtoTime(request.due_before())) filter.due_before = FromProtoTime(request.due_before());
   filter.page_size = request.page_size() == 0 ? 50 : request.page_size();
   filter.page_token = request.page_token();
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
@@ -278,7 +278,7 @@ absl::Status ClaimDesk::RecordOutcome(const Caller& caller, const v1::RecordOutc
   RETURN_IF_ERROR(ValidateText("note", request.note(), kMaxNoteBytes, false));
   absl::StatusOr<v1::Claim> changed =
       ChangeClaim(caller, request.claim_id(), [&](Transaction& tx, v1::Claim& claim, absl::Time now) -> absl::Status {
-        const absl::Time decided_at = IsSet(request.decided_at()) ? FromProtoTime(request.decided_at()) : now;
+        const absl::Time decided_at = IsSetProtoTime(request.decided_at()) ? FromProtoTime(request.decided_at()) : now;
         RETURN_IF_ERROR(CheckOutcome(claim, request.outcome(), decided_at, now));
         const bool appeal = claim.status() == v1::Claim::APPEALED;
         claim.set_outcome(request.outcome());
@@ -325,8 +325,8 @@ absl::Status ClaimDesk::GetClaimStats(const Caller& caller, const v1::GetClaimSt
   RETURN_IF_ERROR(ValidateId("store_id", request.store_id()));
   RETURN_IF_ERROR(CheckStoreAccess(caller, request.store_id()));
   const absl::Time now = options_.clock();
-  const absl::Time to = IsSet(request.to()) ? FromProtoTime(request.to()) : now;
-  const absl::Time from = IsSet(request.from()) ? FromProtoTime(request.from()) : to - absl::Hours(24 * 30);
+  const absl::Time to = IsSetProtoTime(request.to()) ? FromProtoTime(request.to()) : now;
+  const absl::Time from = IsSetProtoTime(request.from()) ? FromProtoTime(request.from()) : to - absl::Hours(24 * 30);
   if (from >= to) return absl::InvalidArgumentError("from: must be before to");
   if (to - from > absl::Hours(24 * 366)) return absl::InvalidArgumentError("from: a period is at most 366 days");
   const absl::Time defect_from = to - kDefectWindow;

@@ -9,13 +9,14 @@
 #include "common/identity.h"
 #include "common/mysql.h"
 #include "services/claims/evidence_reader.h"
+#include "services/tickets/order_reader.h"
 
 namespace aftersales::claims {
 
 struct ClaimDeskOptions {
   std::function<absl::Time()> clock = [] { return absl::Now(); };
   // Required: a claim is for an order the tickets service holds.
-  OrderChecker check_order;
+  tickets::OrderReader read_order;
   EvidenceReader read_evidence;
   OrderCounter count_orders;
 };

@@ -129,29 +129,6 @@ EvidenceReader GrpcEvidenceReader(std::shared_ptr<grpc::Channel> tickets,
   };
 }
 
-OrderChecker GrpcOrderChecker(std::shared_ptr<grpc::Channel> tickets, absl::Duration timeout,
-                              std::shared_ptr<const IdentitySigner> identity) {
-  std::shared_ptr<tickets::v1::TicketsService::Stub> stub =
-      tickets::v1::TicketsService::NewStub(std::move(tickets));
-  return [=](const std::string& store_id, const std::string& order_id) -> absl::StatusOr<bool> {
-    const absl::Duration left = Budget(timeout);
-    if (left <= absl::ZeroDuration()) {
-      return absl::DeadlineExceededError("the deadline passed before the order could be checked");
-    }
-    grpc::ClientContext context;
-    PrepareClientContext(context, left, identity->Sign(ServiceCaller("claims"), absl::Now()),
-                         CurrentCall().request_id);
-    tickets::v1::GetOrderRequest request;
-    request.set_store_id(store_id);
-    request.set_order_id(order_id);
-    tickets::v1::GetOrderResponse response;
-    const grpc::Status status = stub->GetOrder(&context, request, &response);
-    if (status.ok()) return true;
-    if (status.error_code() == grpc::StatusCode::NOT_FOUND) return false;
-    return FromGrpcStatus(status);
-  };
-}
-
 OrderCounter GrpcOrderCounter(std::shared_ptr<grpc::Channel> tickets, absl::Duration timeout,
                               std::shared_ptr<const IdentitySigner> identity) {
   std::shared_ptr<tickets::v1::TicketsService::Stub> stub =

@@ -26,11 +26,6 @@ struct EvidenceReaderOptions {
 using EvidenceReader =
     std::function<EvidenceSources(const std::string& store_id, const std::string& order_id)>;
 
-// Whether the tickets service holds the order for the store: true, false (NOT_FOUND there), or
-// the error that kept it from answering (UNAVAILABLE, DEADLINE_EXCEEDED, ...).
-using OrderChecker =
-    std::function<absl::StatusOr<bool>(const std::string& store_id, const std::string& order_id)>;
-
 EvidenceReader GrpcEvidenceReader(std::shared_ptr<grpc::Channel> tickets,
                                   std::shared_ptr<grpc::Channel> returns,
                                   EvidenceReaderOptions options,
@@ -41,9 +36,6 @@ using OrderCounter = std::function<absl::StatusOr<int64_t>(const std::string& st
                                                            absl::Time to)>;
 
 OrderCounter GrpcOrderCounter(std::shared_ptr<grpc::Channel> tickets, absl::Duration timeout,
-                              std::shared_ptr<const IdentitySigner> identity);
-
-OrderChecker GrpcOrderChecker(std::shared_ptr<grpc::Channel> tickets, absl::Duration timeout,
                               std::shared_ptr<const IdentitySigner> identity);
 
 }  // namespace aftersales::claims

@@ -16,6 +16,7 @@
 #include "services/claims/claims_service.h"
 #include "services/claims/evidence_reader.h"
 #include "services/claims/migrations.h"
+#include "services/tickets/order_reader.h"
 
 int main(int argc, char** argv) {
   aftersales::StartServerProcess("claims");
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
   auto returns = aftersales::MakeChannel(config.Get("returns_target"),
                                          {{"aftersales.returns.v1.ReturnsService", "ListReturns"}});
   aftersales::claims::ClaimDeskOptions desk_options;
-  desk_options.check_order = aftersales::claims::GrpcOrderChecker(tickets, *evidence_timeout, server_options->identity);
+  desk_options.read_order = aftersales::tickets::TicketsOrderReader(tickets, *evidence_timeout, server_options->identity, "claims");
   desk_options.count_orders = aftersales::claims::GrpcOrderCounter(tickets, *evidence_timeout, server_options->identity);
   desk_options.read_evidence = aftersales::claims::GrpcEvidenceReader(
       tickets, returns, {*evidence_timeout, *evidence_timeout}, server_options->identity);

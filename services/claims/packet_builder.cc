@@ -190,7 +190,6 @@ constexpr absl::string_view kSayTotal = "The order total is $0 and the claim is 
 // Small helpers.
 // ---------------------------------------------------------------------------------------------
 
-bool IsSet(const google::protobuf::Timestamp& ts) { return ts.seconds() != 0 || ts.nanos() != 0; }
 
 std::string Day(const google::protobuf::Timestamp& ts) {
   return absl::FormatTime("%Y-%m-%d", FromProtoTime(ts), absl::UTCTimeZone());
@@ -557,7 +556,7 @@ Finding CheckDeliveryAddress(const Facts& f) {
 
 Finding CheckDeliveredOnTime(const Facts& f) {
   const Claim& c = *f.claim;
-  if (!IsSet(c.promised_delivery_by())) return Missing(std::string(kNoPromise));
+  if (!IsSetProtoTime(c.promised_delivery_by())) return Missing(std::string(kNoPromise));
   const std::string promised = Day(c.promised_delivery_by());
   if (!f.delivery) return Missing(absl::Substitute(kOnTimeNoScan, promised));
   const TrackingEvent& e = f.delivery->event();
@@ -591,7 +590,7 @@ Finding CheckBuyerUpdates(const Facts& f) {
 std::optional<SentMessage> FirstInboundBeforeClaim(const Facts& f) {
   for (const SentMessage& sm : f.messages) {
     if (!IsInbound(*sm.message)) continue;
-    if (IsSet(f.claim->opened_at()) && !Before(sm.message->created_at(), f.claim->opened_at())) {
+    if (IsSetProtoTime(f.claim->opened_at()) && !Before(sm.message->created_at(), f.claim->opened_at())) {
       continue;
     }
     return sm;
@@ -605,10 +604,10 @@ Finding CheckContactedFirst(const Facts& f) {
   const absl::Duration ahead =
       FromProtoTime(f.claim->opened_at()) - FromProtoTime(first->message->created_at());
   const std::string shortfall =
-      IsSet(f.claim->opened_at()) && ahead < absl::Hours(48) ? std::string(kContactedShort) : "";
+      IsSetProtoTime(f.claim->opened_at()) && ahead < absl::Hours(48) ? std::string(kContactedShort) : "";
   return Present(
       absl::Substitute(kContactedEarly, Day(first->message->created_at()),
-                       IsSet(f.claim->opened_at()) ? absl::ToInt64Hours(ahead) : 0, shortfall),
+                       IsSetProtoTime(f.claim->opened_at()) ? absl::ToInt64Hours(ahead) : 0, shortfall),
       {MessageRef(*first->ticket, *first->message)});
 }
 
@@ -634,7 +633,7 @@ Finding CheckOrderItems(const Facts& f) {
   if (o.items().empty()) return Missing(std::string(kItemsMissing));
   std::vector<std::string> lines;
   for (const auto& item : o.items()) lines.push_back(ItemLine(item));
-  return Present(absl::Substitute(kItemsPresent, IsSet(o.ordered_at()) ? Day(o.ordered_at()) : "-",
+  return Present(absl::Substitute(kItemsPresent, IsSetProtoTime(o.ordered_at()) ? Day(o.ordered_at()) : "-",
                                   absl::StrJoin(lines, ", ")),
                  {OrderRefText(o)});
 }
@@ -657,7 +656,7 @@ std::optional<Money> OrderTotal(const tickets::v1::Order& o) {
 
 Finding CheckOrderRecord(const Facts& f) {
   const auto& o = f.history->order();
-  if (!IsSet(o.ordered_at()) || o.items().empty()) {
+  if (!IsSetProtoTime(o.ordered_at()) || o.items().empty()) {
     return Missing(absl::Substitute(kOrderMissing, o.order_id()));
   }
   std::vector<std::string> lines;
@@ -765,9 +764,9 @@ Finding CheckRefundRecord(const Facts& f) {
                    {ReturnRef(r)});
   }
   for (const Return& r : f.all_returns()) {
-    if (!WasReceived(r) || !IsSet(f.claim->opened_at())) continue;
+    if (!WasReceived(r) || !IsSetProtoTime(f.claim->opened_at())) continue;
     const auto received = WhenAction(r, "markReceived");
-    if (IsSet(received) &&
+    if (IsSetProtoTime(received) &&
         FromProtoTime(received) < FromProtoTime(f.claim->opened_at()) - absl::Hours(48)) {
       return Contradicting(
           absl::Substitute(kRefundOverdue, r.return_id(), Day(received), Day(f.claim->opened_at())),
@@ -1196,7 +1195,7 @@ void ClaimHappenings(const Claim& c, std::vector<Happening>* out) {
                   absl::StrCat(v1::ClaimKind_Name(c.kind()), " claim ", c.marketplace_claim_id(),
                                " opened: ", v1::ClaimReason_Name(c.reason())),
                   ClaimRef(c)});
-  if (IsSet(c.promised_delivery_by())) {
+  if (IsSetProtoTime(c.promised_delivery_by())) {
     out->push_back({c.promised_delivery_by(), TimelineSource::kClaims, "promised_delivery",
                     "Latest delivery date promised to the buyer", ClaimRef(c)});
   }
@@ -1208,7 +1207,7 @@ void BuildTimeline(const Facts& f, Packet* packet) {
   ReturnsHappenings(f, &all);
   ClaimHappenings(*f.claim, &all);
   // An event with no time cannot be placed; the checklist still reads it.
-  all.erase(std::remove_if(all.begin(), all.end(), [](const Happening& h) { return !IsSet(h.at); }),
+  all.erase(std::remove_if(all.begin(), all.end(), [](const Happening& h) { return !IsSetProtoTime(h.at); }),
             all.end());
   std::stable_sort(all.begin(), all.end(), [](const Happening& a, const Happening& b) {
     const absl::Time ta = FromProtoTime(a.at);
@@ -1274,7 +1273,7 @@ using Sentences = std::vector<std::string>;
 void SayOrder(const Facts& f, Sentences* out) {
   if (f.history == nullptr) return;
   const auto& o = f.history->order();
-  if (!IsSet(o.ordered_at()) || o.items().empty()) return;
+  if (!IsSetProtoTime(o.ordered_at()) || o.items().empty()) return;
   std::vector<std::string> lines;
   for (const auto& item : o.items()) lines.push_back(ItemLine(item));
   const auto& to = o.ship_to();
@@ -1287,7 +1286,7 @@ void SayShipping(const Facts& f, const std::vector<Judged>& items, Sentences* ou
     if (s.tracking_number().empty()) continue;
     out->push_back(absl::Substitute(
         kSayShipped, s.carrier().empty() ? "the carrier" : s.carrier(), s.tracking_number(),
-        IsSet(s.created_at()) ? absl::Substitute(kSayShippedOn, Day(s.created_at())) : ""));
+        IsSetProtoTime(s.created_at()) ? absl::Substitute(kSayShippedOn, Day(s.created_at())) : ""));
     if (s.events_size() > 0) {
       google::protobuf::Timestamp first = s.events(0).occurred_at();
       google::protobuf::Timestamp last = first;
@@ -1312,7 +1311,7 @@ void SayShipping(const Facts& f, const std::vector<Judged>& items, Sentences* ou
     if (CheckDeliveryAddress(f).state == ChecklistItem::PRESENT)
       absl::StrAppend(&tail, kSayMatches);
     const Claim& c = *f.claim;
-    if (IsSet(c.promised_delivery_by()) && !Before(c.promised_delivery_by(), e.occurred_at())) {
+    if (IsSetProtoTime(c.promised_delivery_by()) && !Before(c.promised_delivery_by(), e.occurred_at())) {
       tail += absl::Substitute(kSayOnTime, Day(c.promised_delivery_by()));
     }
     out->push_back(absl::Substitute(kSayDelivered, Day(e.occurred_at()),
@@ -1373,7 +1372,7 @@ void SayDuties(const Facts& f, Sentences* out) {
 
 void SayReturns(const Facts& f, Sentences* out) {
   for (const Return& r : f.all_returns()) {
-    if (IsSet(r.created_at())) {
+    if (IsSetProtoTime(r.created_at())) {
       out->push_back(absl::Substitute(kSayReturnRequested, r.return_id(), Day(r.created_at())));
     }
     if (const Return::Event* e = LastEvent(r, "authorize")) {
@@ -1396,7 +1395,7 @@ void SayReturns(const Facts& f, Sentences* out) {
     }
     if (WasReceived(r)) {
       const auto at = WhenAction(r, "markReceived");
-      if (IsSet(at)) {
+      if (IsSetProtoTime(at)) {
         out->push_back(absl::Substitute(
             kSayReturnReceived, r.return_id(), Day(at),
             r.received_condition() == returns::v1::CONDITION_UNSPECIFIED
@@ -1409,7 +1408,7 @@ void SayReturns(const Facts& f, Sentences* out) {
     if (r.refunded().amount_minor() > 0) {
       const Return::Event* e = LastEvent(r, "refund");
       const auto& at = e != nullptr ? e->at() : r.updated_at();
-      if (IsSet(at))
+      if (IsSetProtoTime(at))
         out->push_back(absl::Substitute(kSayRefund, FormatMoney(r.refunded()), Day(at)));
     }
     if (r.status() == Return::REJECTED) {
@@ -1456,7 +1455,7 @@ std::string Statement(const Facts& f, const std::vector<Judged>& items, int max_
       kSayOpening, order_id,
       c.marketplace_claim_id().empty() ? c.claim_id() : c.marketplace_claim_id(),
       KindWords(c.kind()), ReasonWords(c.reason()),
-      IsSet(c.opened_at()) ? absl::Substitute(kSayOpenedOn, Day(c.opened_at())) : ""));
+      IsSetProtoTime(c.opened_at()) ? absl::Substitute(kSayOpenedOn, Day(c.opened_at())) : ""));
   // The facts that answer the reason come first, so that a cut drops the least of them.
   switch (c.reason()) {
     case v1::NOT_AS_DESCRIBED:

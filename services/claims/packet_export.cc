@@ -108,10 +108,9 @@ std::string FormatAmount(const common::v1::Money& money) {
   return ::aftersales::FormatAmount(money.amount_minor(), money.currency_code());
 }
 
-bool IsSet(const google::protobuf::Timestamp& ts) { return ts.seconds() != 0 || ts.nanos() != 0; }
 
 std::string FormatTime(const google::protobuf::Timestamp& ts) {
-  if (!IsSet(ts)) return "not set";
+  if (!IsSetProtoTime(ts)) return "not set";
   return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", FromProtoTime(ts), absl::UTCTimeZone());
 }
 
@@ -237,7 +236,7 @@ Section ClaimSection(const v1::Claim& c) {
       {"Amount", c.has_amount() ? FormatAmount(c.amount()) : "not set"},
       {"Opened", FormatTime(c.opened_at())},
   };
-  if (IsSet(c.promised_delivery_by())) {
+  if (IsSetProtoTime(c.promised_delivery_by())) {
     facts.emplace_back("Promised delivery by", FormatTime(c.promised_delivery_by()));
   }
   facts.emplace_back("Respond by", FormatTime(c.respond_by()));
@@ -248,7 +247,7 @@ Section ClaimSection(const v1::Claim& c) {
                                                      v1::ClaimOutcome_Name(c.outcome())),
                                                ", ", FormatTime(c.outcome_at())));
   }
-  if (IsSet(c.appeal_respond_by())) {
+  if (IsSetProtoTime(c.appeal_respond_by())) {
     facts.emplace_back("Appeal respond by", FormatTime(c.appeal_respond_by()));
   }
   if (!c.note().empty()) facts.emplace_back("Note", c.note());

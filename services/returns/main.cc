@@ -15,7 +15,7 @@
 #include "services/returns/return_desk.h"
 #include "services/returns/returns_service.h"
 #include "services/returns/ticket_outbox.h"
-#include "services/returns/tickets_orders.h"
+#include "services/tickets/order_reader.h"
 
 int main(int argc, char** argv) {
   aftersales::StartServerProcess("returns");
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   aftersales::returns::ReturnDeskOptions desk_options;
   // A return's refund is held to what its order still has to refund: the order is the tickets
   // service's to tell.
-  desk_options.read_order = aftersales::returns::TicketsOrderReader(tickets, absl::Seconds(3), server_options->identity);
+  desk_options.read_order = aftersales::tickets::TicketsOrderReader(tickets, absl::Seconds(3), server_options->identity, "returns");
   aftersales::returns::ReturnDesk desk(**db, desk_options);
   aftersales::returns::TicketOutbox outbox(**db, tickets, server_options->identity);
   {

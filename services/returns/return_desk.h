@@ -13,13 +13,13 @@
 #include "common/mysql.h"
 #include "services/returns/return_lifecycle.h"
 #include "services/returns/returns_mapping.h"
+#include "services/tickets/order_reader.h"
 
 namespace aftersales::returns {
 
 // Reads an order of a store from the service that owns orders (tickets): the order, nullopt
 // when it does not know it, or why it could not be asked.
-using OrderReader = std::function<absl::StatusOr<std::optional<tickets::v1::Order>>(
-    const std::string& store_id, const std::string& order_id)>;
+using OrderReader = tickets::OrderReader;
 
 struct ReturnDeskOptions {
   // Injected so tests can move time; absl::Now in production.

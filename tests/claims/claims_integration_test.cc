@@ -21,6 +21,7 @@
 #include "services/claims/claim_outbox.h"
 #include "services/claims/evidence_reader.h"
 #include "services/claims/migrations.h"
+#include "services/tickets/order_reader.h"
 #include "tests/support/child_process.h"
 #include "tests/support/mariadb_environment.h"
 #include "tests/support/mariadb_server.h"
@@ -75,7 +76,7 @@ class ClaimsTest : public ::testing::Test {
   std::unique_ptr<ClaimDesk> NewDesk(std::shared_ptr<grpc::Channel> returns) {
     ClaimDeskOptions options;
     options.clock = [this] { return Now(); };
-    options.check_order = GrpcOrderChecker(tickets_channel, absl::Seconds(5), testing::TestSigner());
+    options.read_order = tickets::TicketsOrderReader(tickets_channel, absl::Seconds(5), testing::TestSigner(), "claims");
     options.count_orders = GrpcOrderCounter(tickets_channel, absl::Seconds(5), testing::TestSigner());
     options.read_evidence =
         GrpcEvidenceReader(tickets_channel, std::move(returns), {absl::Seconds(5), absl::Seconds(2)}, testing::TestSigner());

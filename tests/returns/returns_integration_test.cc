@@ -19,7 +19,7 @@
 #include "services/returns/return_desk.h"
 #include "services/returns/return_store.h"
 #include "services/returns/ticket_outbox.h"
-#include "services/returns/tickets_orders.h"
+#include "services/tickets/order_reader.h"
 #include "tests/support/child_process.h"
 #include "tests/support/mariadb_environment.h"
 #include "tests/support/mariadb_server.h"
@@ -160,7 +160,7 @@ class ReturnsTest : public ::testing::Test {
   std::unique_ptr<ReturnDesk> DeskReadingOrders(std::shared_ptr<grpc::Channel> channel) {
     ReturnDeskOptions options;
     options.clock = [this] { return Now(); };
-    options.read_order = TicketsOrderReader(std::move(channel), absl::Seconds(5), testing::TestSigner());
+    options.read_order = tickets::TicketsOrderReader(std::move(channel), absl::Seconds(5), testing::TestSigner(), "returns");
     return std::make_unique<ReturnDesk>(*db_, options);
   }
 
