@@ -27,7 +27,8 @@ std::string Why(const grpc::Status& status, absl::string_view service) {
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return absl::StrCat("the ", service, " service did not answer in time");
     case grpc::StatusCode::UNAVAILABLE:
-      return absl::StrCat("the ", service, " service is unavailable (", status.error_message(), ")");
+      // gRPC's text names addresses: FromPeerStatus logs it and says it for a person.
+      return std::string(FromPeerStatus(status, service).message());
     default:
       return absl::StrCat("the ", service, " service answered: ",
                           FromGrpcStatus(status).ToString());
@@ -147,7 +148,7 @@ OrderCounter GrpcOrderCounter(std::shared_ptr<grpc::Channel> tickets, absl::Dura
     *request.mutable_to() = ToProtoTime(to);
     tickets::v1::CountOrdersResponse response;
     const grpc::Status status = stub->CountOrders(&context, request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
+    if (!status.ok()) return FromPeerStatus(status, "tickets");
     return response.orders();
   };
 }

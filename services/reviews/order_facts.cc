@@ -58,7 +58,7 @@ OrderFactsReader GrpcOrderFactsReader(std::shared_ptr<grpc::Channel> tickets, st
               {FromProtoTime(t.created_at()), static_cast<int>(t.category()), t.status() != tickets::v1::Ticket::RESOLVED});
         }
       } else if (status.error_code() != grpc::StatusCode::NOT_FOUND) {
-        return FromGrpcStatus(status);
+        return FromPeerStatus(status, "tickets");
       }
     }
     {
@@ -70,7 +70,7 @@ OrderFactsReader GrpcOrderFactsReader(std::shared_ptr<grpc::Channel> tickets, st
       request.set_page_size(200);
       returns::v1::ListReturnsResponse list;
       const grpc::Status status = returns_stub->ListReturns(&context, request, &list);
-      if (!status.ok()) return FromGrpcStatus(status);
+      if (!status.ok()) return FromPeerStatus(status, "returns");
       for (const returns::v1::Return& r : list.returns()) {
         switch (r.status()) {
           case returns::v1::Return::REFUNDED:

@@ -35,7 +35,7 @@ OrderReader TicketsOrderReader(std::shared_ptr<grpc::Channel> channel, absl::Dur
     if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
       return std::optional<v1::Order>();
     }
-    if (!status.ok()) return FromGrpcStatus(status);
+    if (!status.ok()) return FromPeerStatus(status, "tickets");
     return std::optional<v1::Order>(std::move(*response.mutable_order()));
   };
 }

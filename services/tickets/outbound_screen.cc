@@ -39,8 +39,8 @@ OutboundScreener ReviewsOutboundScreener(std::shared_ptr<grpc::Channel> reviews,
     }
     if (!status.ok()) {
       return absl::UnavailableError(absl::StrCat(
-          "the message was not stored: the phrase filter (reviews service) did not answer (",
-          status.error_message(), "); nothing was sent, try again"));
+          "the message was not stored: the phrase filter could not screen it (",
+          FromPeerStatus(status, "reviews").message(), "); nothing was sent, try again"));
     }
     if (response.allowed()) return absl::OkStatus();
     return reviews::BlockedMessage(response);
