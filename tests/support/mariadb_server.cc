@@ -86,6 +86,13 @@ absl::Status MariaDbServer::Stop() {
   return code.status();
 }
 
+absl::Status MariaDbServer::Kill() {
+  if (!process_) return absl::FailedPreconditionError("the server is not running");
+  absl::StatusOr<int> code = process_->Stop(SIGKILL, absl::Seconds(30));
+  process_.reset();
+  return code.status();
+}
+
 absl::Status MariaDbServer::StartAgain() { return Launch(); }
 
 absl::Status MariaDbServer::Freeze() {

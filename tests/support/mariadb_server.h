@@ -25,6 +25,9 @@ class MariaDbServer {
   // Stops the server (SIGTERM) and starts it again on the same port and data: a restart.
   absl::Status Restart();
   absl::Status Stop();
+  // SIGKILL: the server dies mid-write, as on a node crash; StartAgain then runs InnoDB's
+  // crash recovery.
+  absl::Status Kill();
   absl::Status StartAgain();
   // SIGSTOP / SIGCONT: a server that keeps its connections open and answers nothing, as one
   // behind a network partition does.

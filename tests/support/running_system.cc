@@ -72,20 +72,30 @@ absl::StatusOr<std::unique_ptr<Database>> RunningSystem::OpenDatabase(const std:
   return Database::Connect(options);
 }
 
-absl::Status RunningSystem::StartService(const std::string& name) {
+absl::StatusOr<ChildProcess> RunningSystem::Launch(const std::string& name, int port,
+                                                   const std::string& log_name) {
   const Service& s = services_.at(name);
-  const int port = ports_.at(name);
   std::vector<std::string> argv = {s.binary, absl::StrCat("--listen=127.0.0.1:", port),
                                    absl::StrCat("--db_port=", db_->port()), "--db_host=127.0.0.1",
                                    "--db_pool_size=8", "--drain_timeout=15s"};
   argv.insert(argv.end(), s.extra_args.begin(), s.extra_args.end());
-  absl::StatusOr<ChildProcess> p = ChildProcess::Start(argv, absl::StrCat(logs_->path(), "/", name, ".log"));
+  absl::StatusOr<ChildProcess> p = ChildProcess::Start(argv, absl::StrCat(logs_->path(), "/", log_name, ".log"));
+  if (!p.ok()) return p.status();
+  if (!WaitForPort(port, absl::Seconds(30))) {
+    return absl::UnavailableError(absl::StrCat(name, " did not listen:\n", p->Log()));
+  }
+  return p;
+}
+
+absl::Status RunningSystem::StartService(const std::string& name) {
+  absl::StatusOr<ChildProcess> p = Launch(name, ports_.at(name), name);
   if (!p.ok()) return p.status();
   processes_[name].emplace(*std::move(p));
-  if (!WaitForPort(port, absl::Seconds(30))) {
-    return absl::UnavailableError(absl::StrCat(name, " did not listen:\n", Log(name)));
-  }
   return absl::OkStatus();
+}
+
+absl::StatusOr<ChildProcess> RunningSystem::StartExtraReplica(const std::string& name) {
+  return Launch(name, FreePort(), absl::StrCat(name, "-replica-", ++extra_replicas_));
 }
 
 absl::StatusOr<int> RunningSystem::StopService(const std::string& name, int signal) {

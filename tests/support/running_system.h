@@ -41,12 +41,16 @@ class RunningSystem {
   // Stops one service with a signal; returns its exit code.
   absl::StatusOr<int> StopService(const std::string& name, int signal);
   absl::Status StartService(const std::string& name);
+  // Another replica of a service on its own port, on the same database, which the gateway does
+  // not route to: for proving that work swept from the database is done once across replicas.
+  absl::StatusOr<ChildProcess> StartExtraReplica(const std::string& name);
   std::string Log(const std::string& name) const;
   // Waits until the gateway reports every backend ready.
   absl::Status WaitReady(absl::Duration timeout);
 
  private:
   RunningSystem() = default;
+  absl::StatusOr<ChildProcess> Launch(const std::string& name, int port, const std::string& log_name);
 
   std::unique_ptr<MariaDbServer> db_;
   std::optional<TestLogDir> logs_;
@@ -55,6 +59,7 @@ class RunningSystem {
   std::map<std::string, int> ports_;
   std::map<std::string, std::optional<ChildProcess>> processes_;
   std::optional<ChildProcess> gateway_;
+  int extra_replicas_ = 0;
 };
 
 }  // namespace aftersales::testing
