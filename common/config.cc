@@ -39,6 +39,14 @@ absl::Status Config::Parse(int argc, char** argv) {
     }
     const size_t eq = arg.find('=');
     if (eq == absl::string_view::npos) {
+      // A switch (a setting whose default is true or false) named alone is switched on, as
+      // `--migrate_only` in a Job's args reads.
+      auto it = values_.find(arg);
+      bool ignored = false;
+      if (it != values_.end() && absl::SimpleAtob(it->second.var.default_value, &ignored)) {
+        if (absl::Status s = Set(arg, "true"); !s.ok()) return s;
+        continue;
+      }
       return absl::InvalidArgumentError(
           absl::StrCat("flag --", arg, " needs a value: --", arg, "=VALUE"));
     }

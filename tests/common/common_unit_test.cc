@@ -118,6 +118,22 @@ TEST(Config, UnknownFlagsAndBadValuesAreClearErrors) {
   EXPECT_FALSE(config.GetDuration("timeout").ok());
 }
 
+// The migration Jobs' args say `--migrate_only`: a switch named alone is on; a setting that is
+// not a switch still needs its value.
+TEST(Config, ASwitchNamedAloneIsOn) {
+  Config config("test", {{"migrate_only", "false", "s"}, {"pool", "16", "n"}});
+  char arg0[] = "test";
+  char arg1[] = "--migrate_only";
+  char* argv[] = {arg0, arg1};
+  ASSERT_TRUE(config.Parse(2, argv).ok());
+  EXPECT_EQ(config.GetBool("migrate_only").value_or(false), true);
+  char arg2[] = "--pool";
+  char* bad[] = {arg0, arg2};
+  const absl::Status s = config.Parse(2, bad);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("--pool=VALUE"), absl::string_view::npos) << s;
+}
+
 TEST(SqlScripts, SplitAtLineEndingSemicolonsSkippingComments) {
   const auto statements = SplitSqlStatements(
       "-- a comment; not a statement\nCREATE TABLE a (x INT);\n\nCREATE TABLE b (\n y TEXT -- why\n);\n"
