@@ -143,9 +143,11 @@ void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
   }
   stub_.UnaryCall(&call->context, rpc_path, grpc::StubOptions(), &call->request, &call->response,
                   [this, call, cancel](grpc::Status status) {
+                    bool client_cancelled = false;
                     {
                       std::lock_guard<std::mutex> lock(cancel->mu_);
                       cancel->context_ = nullptr;
+                      client_cancelled = cancel->requested_;
                     }
                     calls_now_.fetch_sub(1, std::memory_order_relaxed);
                     const std::unique_ptr<PendingCall<CallDone>> finished(call);
@@ -157,7 +159,7 @@ void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
                     const auto& trailing = finished->context.GetServerTrailingMetadata();
                     if (!status.ok() && trailing.find(kServedByHeader) == trailing.end() &&
                         !in_flight_.cancelling()) {
-                      status = TransportFailure(status, finished->request_id);
+                      status = TransportFailure(status, finished->request_id, client_cancelled);
                     }
                     const auto& initial = finished->context.GetServerInitialMetadata();
                     const auto marked = initial.find(kIdempotentReplayedHeader);
@@ -169,8 +171,8 @@ void Backend::Call(const std::string& rpc_path, grpc::ByteBuffer request,
                   });
 }
 
-grpc::Status Backend::TransportFailure(const grpc::Status& status,
-                                      const std::string& request_id) const {
+grpc::Status Backend::TransportFailure(const grpc::Status& status, const std::string& request_id,
+                                      bool client_cancelled) const {
   // gRPC's own text ("failed to connect to all addresses; ... ipv4:10.0.3.7:50051") names
   // addresses and libraries: the log keeps it, the client gets what it can act on.
   LogWarning("backend call failed in transport",
@@ -197,7 +199,13 @@ grpc::Status Backend::TransportFailure(const grpc::Status& status,
                        kMaxReceiveBytes / (1024 * 1024),
                        " MiB receive limit; ask for less (a smaller page_size)"));
     case grpc::StatusCode::CANCELLED:
-      return grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled");
+      if (client_cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled");
+      // Not the client's doing: the service's process died or dropped the stream mid-call
+      // (gRPC reports a killed server as CANCELLED as well as UNAVAILABLE). Retryable.
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          absl::StrCat("the ", address_.name,
+                                       " service dropped the call; it may have done the work: "
+                                       "retry with the same Idempotency-Key"));
     default:
       return grpc::Status(status.error_code(),
                           absl::StrCat("the call to the ", address_.name,

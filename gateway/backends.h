@@ -111,7 +111,9 @@ class Backend {
 
  private:
   // A failure gRPC's transport reported (no Aftersales service answered), as a person reads it.
-  grpc::Status TransportFailure(const grpc::Status& status, const std::string& request_id) const;
+  // client_cancelled: the HTTP client went away and the gateway cancelled the call itself.
+  grpc::Status TransportFailure(const grpc::Status& status, const std::string& request_id,
+                                bool client_cancelled) const;
 
   BackendAddress address_;
   absl::Duration timeout_;
