@@ -101,6 +101,12 @@ absl::Status ValidateText(absl::string_view field, absl::string_view value, size
                                        " are accepted"));
   }
   if (!IsValidUtf8(value)) return Invalid(field, "is not valid UTF-8");
+  // Valid UTF-8, but nobody types it, and what the text goes on to (GLib and so Pango in the
+  // PDF exports, C strings, marketplaces' message forms) takes it for the end of the text.
+  if (const size_t nul = value.find('\0'); nul != absl::string_view::npos) {
+    return Invalid(field,
+                   absl::StrCat("holds a NUL character (U+0000) at byte ", nul, "; remove it"));
+  }
   return absl::OkStatus();
 }
 

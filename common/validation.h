@@ -20,7 +20,7 @@ size_t Utf8SequenceLength(absl::string_view text);
 absl::Status ValidateId(absl::string_view field, absl::string_view value);
 // Optional id: empty, or as ValidateId.
 absl::Status ValidateOptionalId(absl::string_view field, absl::string_view value);
-// Valid UTF-8 of at most max_bytes bytes; required means non-blank.
+// Valid UTF-8 of at most max_bytes bytes, without NUL; required means non-blank.
 absl::Status ValidateText(absl::string_view field, absl::string_view value, size_t max_bytes,
                           bool required);
 // ISO 3166-1 alpha-2, upper case.

@@ -67,6 +67,9 @@ TEST(Validation, MessagesNameTheFieldAndWhatIsAccepted) {
   EXPECT_FALSE(ValidateId("id", std::string(129, 'a')).ok());
   EXPECT_TRUE(ValidateId("id", "113-1234567-1234567").ok());
   EXPECT_FALSE(ValidateCurrency("c", "usd").ok());
+  EXPECT_TRUE(ValidateText("body", "😀 \u200F\u202Eمرحبا '; --", 100, true).ok());
+  EXPECT_NE(ValidateText("body", std::string("a\0b", 3), 100, true).message().find("body: holds a NUL"),
+            absl::string_view::npos);
   EXPECT_TRUE(ValidateEnum("e", 0, true, true).ok());
   EXPECT_NE(ValidateEnum("e", 0, true, false).message().find("required"), absl::string_view::npos);
 }
