@@ -15,7 +15,7 @@ namespace {
 // Claims the oldest due entry no other deliverer holds, and leases it until lease_until.
 absl::StatusOr<std::optional<OutboxEntry>> LeaseOne(Transaction& tx, absl::Time now, absl::Time lease_until) {
   absl::StatusOr<std::vector<Row>> rows = tx.Query(
-      "SELECT outbox_id, subject_id, kind, payload, idem_key, attempts FROM outbox "
+      "SELECT outbox_id, subject_id, kind, payload, idem_key, attempts, store_id FROM outbox "
       "WHERE state = 'PENDING' AND next_attempt_at <= ? ORDER BY next_attempt_at, outbox_id "
       "LIMIT 1 FOR UPDATE SKIP LOCKED",
       {now});
@@ -30,45 +30,63 @@ absl::StatusOr<std::optional<OutboxEntry>> LeaseOne(Transaction& tx, absl::Time 
   if (!absl::Base64Unescape(r.String(3), &e.payload)) e.payload.clear();
   e.idem_key = r.String(4);
   e.attempts = static_cast<int>(r.Int(5));
+  e.store_id = r.String(6);
   RETURN_IF_ERROR(
-      tx.Execute("UPDATE outbox SET next_attempt_at = ? WHERE outbox_id = ?", {lease_until, e.outbox_id}).status());
+      tx.Execute("UPDATE outbox SET next_attempt_at = ? WHERE store_id = ? AND outbox_id = ?",
+                 {lease_until, e.store_id, e.outbox_id})
+          .status());
   return std::optional<OutboxEntry>(std::move(e));
 }
 
 }  // namespace
 
-absl::Status EnqueueOutbox(Transaction& tx, const std::string& subject_id, const std::string& kind,
-                           const std::string& payload, const std::string& idem_key, absl::Time now) {
-  return tx.Execute("INSERT INTO outbox (subject_id, kind, payload, idem_key, state, attempts, "
-                    "next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?)",
-                    {subject_id, kind, absl::Base64Escape(payload), idem_key, now, now})
+absl::Status EnqueueOutbox(Transaction& tx, const std::string& store_id,
+                           const std::string& subject_id, const std::string& kind,
+                           const std::string& payload, const std::string& idem_key,
+                           absl::Time now) {
+  return tx
+      .Execute(
+          "INSERT INTO outbox (store_id, subject_id, kind, payload, idem_key, state, attempts, "
+          "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)",
+          {store_id, subject_id, kind, absl::Base64Escape(payload), idem_key, now, now})
       .status();
 }
 
-absl::Status MarkOutboxDelivered(Transaction& tx, int64_t outbox_id, absl::Time now) {
-  return tx.Execute("UPDATE outbox SET state = 'DELIVERED', attempts = attempts + 1, delivered_at = ?, "
-                    "last_error = '' WHERE outbox_id = ? AND state = 'PENDING'",
-                    {now, outbox_id})
+absl::Status MarkOutboxDelivered(Transaction& tx, const OutboxEntry& entry, absl::Time now) {
+  return tx
+      .Execute(
+          "UPDATE outbox SET state = 'DELIVERED', attempts = attempts + 1, delivered_at = ?, "
+          "last_error = '' WHERE store_id = ? AND outbox_id = ? AND state = 'PENDING'",
+          {now, entry.store_id, entry.outbox_id})
       .status();
 }
 
-absl::Status MarkOutboxRetry(Transaction& tx, int64_t outbox_id, const std::string& error, absl::Time next_attempt) {
-  return tx.Execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
-                    "WHERE outbox_id = ? AND state = 'PENDING'",
-                    {next_attempt, error.substr(0, 1000), outbox_id})
+absl::Status MarkOutboxRetry(Transaction& tx, const OutboxEntry& entry, const std::string& error,
+                             absl::Time next_attempt) {
+  return tx
+      .Execute(
+          "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
+          "WHERE store_id = ? AND outbox_id = ? AND state = 'PENDING'",
+          {next_attempt, error.substr(0, 1000), entry.store_id, entry.outbox_id})
       .status();
 }
 
-absl::Status MarkOutboxFailed(Transaction& tx, int64_t outbox_id, const std::string& error) {
-  return tx.Execute("UPDATE outbox SET state = 'FAILED', attempts = attempts + 1, last_error = ? "
-                    "WHERE outbox_id = ? AND state = 'PENDING'",
-                    {error.substr(0, 1000), outbox_id})
+absl::Status MarkOutboxFailed(Transaction& tx, const OutboxEntry& entry, const std::string& error) {
+  return tx
+      .Execute(
+          "UPDATE outbox SET state = 'FAILED', attempts = attempts + 1, last_error = ? "
+          "WHERE store_id = ? AND outbox_id = ? AND state = 'PENDING'",
+          {error.substr(0, 1000), entry.store_id, entry.outbox_id})
       .status();
 }
 
-absl::StatusOr<uint64_t> CancelPendingOutbox(Transaction& tx, const std::string& subject_id, const std::string& reason) {
-  return tx.Execute("UPDATE outbox SET state = 'FAILED', last_error = ? WHERE subject_id = ? AND state = 'PENDING'",
-                    {reason.substr(0, 1000), subject_id});
+absl::StatusOr<uint64_t> CancelPendingOutbox(Transaction& tx, const std::string& store_id,
+                                             const std::string& subject_id,
+                                             const std::string& reason) {
+  return tx.Execute(
+      "UPDATE outbox SET state = 'FAILED', last_error = ? WHERE store_id = ? AND subject_id = ? "
+      "AND state = 'PENDING'",
+      {reason.substr(0, 1000), store_id, subject_id});
 }
 
 absl::StatusOr<OutboxCounts> CountOutbox(Transaction& tx) {
@@ -176,7 +194,8 @@ absl::Status OutboxDeliverer::DeliverOne(const OutboxEntry& entry) {
     if (!IsRetryable(result.status().code())) {
       LogError("outbox entry refused; not retrying, requeue it once fixed",
                {{"subject_id", entry.subject_id}, {"kind", entry.kind}, {"error", error}});
-      RETURN_IF_ERROR(db_.InTransaction([&](Transaction& tx) { return MarkOutboxFailed(tx, entry.outbox_id, error); }));
+      RETURN_IF_ERROR(
+          db_.InTransaction([&](Transaction& tx) { return MarkOutboxFailed(tx, entry, error); }));
       return result.status();
     }
     const absl::Time next = now + Backoff(entry.attempts);
@@ -186,12 +205,13 @@ absl::Status OutboxDeliverer::DeliverOne(const OutboxEntry& entry) {
                 {"attempt", absl::StrCat(entry.attempts + 1)},
                 {"error", error},
                 {"next_attempt_at", ToSqlTime(next)}});
-    RETURN_IF_ERROR(db_.InTransaction([&](Transaction& tx) { return MarkOutboxRetry(tx, entry.outbox_id, error, next); }));
+    RETURN_IF_ERROR(db_.InTransaction(
+        [&](Transaction& tx) { return MarkOutboxRetry(tx, entry, error, next); }));
     return result.status();
   }
   return db_.InTransaction([&](Transaction& tx) -> absl::Status {
     if (on_delivered_) RETURN_IF_ERROR(on_delivered_(tx, entry, *result, now));
-    return MarkOutboxDelivered(tx, entry.outbox_id, now);
+    return MarkOutboxDelivered(tx, entry, now);
   });
 }
 

@@ -18,11 +18,15 @@ namespace aftersales {
 // sent (the other service down, a lost answer, two replicas) it takes effect once.
 //
 // Every service that uses it has an `outbox` table of the same shape (see a service's
-// migrations): outbox_id, subject_id (what the call is about: a return, an outreach case),
-// kind, payload (base64 of the serialized request), idem_key, state PENDING/DELIVERED/FAILED,
-// attempts, next_attempt_at, last_error, created_at, delivered_at.
+// migrations): outbox_id, store_id (the store whose change wrote it), subject_id (what the
+// call is about: a return, an outreach case), kind, payload (base64 of the serialized request),
+// idem_key, state PENDING/DELIVERED/FAILED, attempts, next_attempt_at, last_error, created_at,
+// delivered_at. An entry is named by (store_id, outbox_id): sharded by store
+// (docs/scaling.md), an entry lives beside the change that wrote it, and outbox_id counts per
+// shard.
 struct OutboxEntry {
   int64_t outbox_id = 0;
+  std::string store_id;
   std::string subject_id;
   std::string kind;
   std::string payload;  // the serialized request; empty when the stored one was unreadable
@@ -30,20 +34,24 @@ struct OutboxEntry {
   int attempts = 0;
 };
 
-absl::Status EnqueueOutbox(Transaction& tx, const std::string& subject_id, const std::string& kind,
+absl::Status EnqueueOutbox(Transaction& tx, const std::string& store_id,
+                           const std::string& subject_id, const std::string& kind,
                            const std::string& payload, const std::string& idem_key, absl::Time now);
 
 // Only a PENDING entry changes: an attempt that outlived its lease must not rewrite what another
 // deliverer recorded (above all a DELIVERED entry).
-absl::Status MarkOutboxDelivered(Transaction& tx, int64_t outbox_id, absl::Time now);
+absl::Status MarkOutboxDelivered(Transaction& tx, const OutboxEntry& entry, absl::Time now);
 // Tries again at next_attempt.
-absl::Status MarkOutboxRetry(Transaction& tx, int64_t outbox_id, const std::string& error, absl::Time next_attempt);
+absl::Status MarkOutboxRetry(Transaction& tx, const OutboxEntry& entry, const std::string& error,
+                             absl::Time next_attempt);
 // Never tried again: the other side refused the request itself.
-absl::Status MarkOutboxFailed(Transaction& tx, int64_t outbox_id, const std::string& error);
+absl::Status MarkOutboxFailed(Transaction& tx, const OutboxEntry& entry, const std::string& error);
 
 // A subject's PENDING entries become FAILED with `reason` (a buyer who opted out): never sent,
 // still visible to an admin. Returns how many.
-absl::StatusOr<uint64_t> CancelPendingOutbox(Transaction& tx, const std::string& subject_id, const std::string& reason);
+absl::StatusOr<uint64_t> CancelPendingOutbox(Transaction& tx, const std::string& store_id,
+                                             const std::string& subject_id,
+                                             const std::string& reason);
 
 struct OutboxCounts {
   int64_t pending = 0;

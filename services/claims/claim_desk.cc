@@ -497,7 +497,7 @@ absl::StatusOr<int> ClaimDesk::SweepAlerts(int batch_size) {
       *claim->mutable_updated_at() = ToProtoTime(now);
       RETURN_IF_ERROR(store::UpdateClaim(tx, *claim));
       // Through the outbox with the alert's own key: one ticket per alert, whenever tickets is up.
-      RETURN_IF_ERROR(EnqueueOutbox(tx, claim->claim_id(), "open_ticket",
+      RETURN_IF_ERROR(EnqueueOutbox(tx, claim->store_id(), claim->claim_id(), "open_ticket",
                                     AlertTicket(*claim, alert.kind, now).SerializeAsString(),
                                     absl::StrCat("claim-alert:", alert.alert_id), now));
       RETURN_IF_ERROR(store::MarkAlertRaised(tx, alert, now));

@@ -13,22 +13,24 @@ namespace {
 
 constexpr absl::string_view kListTag = "claims";
 
+// All but the keys (claim_id, store_id): an update never moves a claim to another store, so
+// never to another shard.
 std::vector<SqlParam> ClaimColumns(const v1::Claim& c, const std::string& document) {
   std::optional<absl::Time> outcome_at;
   if (c.has_outcome_at()) outcome_at = FromProtoTime(c.outcome_at());
-  return {c.store_id(),
-          c.marketplace_claim_id(),
-          c.order().order_id(),
-          v1::ClaimKind_Name(c.kind()),
-          v1::ClaimReason_Name(c.reason()),
-          v1::Claim::Status_Name(c.status()),
-          c.outcome() == v1::OUTCOME_UNSPECIFIED ? std::string() : v1::ClaimOutcome_Name(c.outcome()),
-          FromProtoTime(c.opened_at()),
-          FromProtoTime(c.respond_by()),
-          outcome_at,
-          c.counts_as_defect(),
-          document,
-          FromProtoTime(c.updated_at())};
+  return {
+      c.marketplace_claim_id(),
+      c.order().order_id(),
+      v1::ClaimKind_Name(c.kind()),
+      v1::ClaimReason_Name(c.reason()),
+      v1::Claim::Status_Name(c.status()),
+      c.outcome() == v1::OUTCOME_UNSPECIFIED ? std::string() : v1::ClaimOutcome_Name(c.outcome()),
+      FromProtoTime(c.opened_at()),
+      FromProtoTime(c.respond_by()),
+      outcome_at,
+      c.counts_as_defect(),
+      document,
+      FromProtoTime(c.updated_at())};
 }
 
 absl::StatusOr<std::vector<v1::Claim>> ClaimsFromRows(const std::vector<Row>& rows) {
@@ -47,7 +49,7 @@ absl::StatusOr<std::vector<v1::Claim>> ClaimsFromRows(const std::vector<Row>& ro
 absl::Status InsertClaim(Transaction& tx, const v1::Claim& claim) {
   absl::StatusOr<std::string> document = ToJsonDocument(claim);
   if (!document.ok()) return document.status();
-  std::vector<SqlParam> params = {claim.claim_id()};
+  std::vector<SqlParam> params = {claim.claim_id(), claim.store_id()};
   for (SqlParam& p : ClaimColumns(claim, *document)) params.push_back(std::move(p));
   params.emplace_back(FromProtoTime(claim.created_at()));
   absl::StatusOr<uint64_t> inserted = tx.Execute(
@@ -65,9 +67,9 @@ absl::Status UpdateClaim(Transaction& tx, const v1::Claim& claim) {
   params.emplace_back(claim.claim_id());
   params.emplace_back(claim.store_id());
   absl::StatusOr<uint64_t> updated = tx.Execute(
-      "UPDATE claims SET store_id = ?, marketplace_claim_id = ?, order_id = ?, kind = ?, reason = ?, "
-      "status = ?, outcome = ?, opened_at = ?, respond_by = ?, outcome_at = ?, counts_as_defect = ?, "
-      "document = ?, updated_at = ? WHERE claim_id = ? AND store_id = ?",
+      "UPDATE claims SET marketplace_claim_id = ?, order_id = ?, kind = ?, reason = ?, "
+      "status = ?, outcome = ?, opened_at = ?, respond_by = ?, outcome_at = ?, "
+      "counts_as_defect = ?, document = ?, updated_at = ? WHERE claim_id = ? AND store_id = ?",
       params);
   return updated.status();
 }

@@ -256,9 +256,9 @@ absl::Status ReturnDesk::CreateReturn(const Caller& caller, const std::string& i
         RETURN_IF_ERROR(store::InsertReturn(tx, ret));
         if (request.ticket_id().empty() && !platform) {
           // Same transaction as the return: the ticket call cannot be lost, only delayed.
-          RETURN_IF_ERROR(EnqueueOutbox(tx, ret.return_id(), "open_ticket",
-                                               TicketFor(ret).SerializeAsString(),
-                                               absl::StrCat("return:", ret.return_id()), now));
+          RETURN_IF_ERROR(EnqueueOutbox(tx, ret.store_id(), ret.return_id(), "open_ticket",
+                                        TicketFor(ret).SerializeAsString(),
+                                        absl::StrCat("return:", ret.return_id()), now));
         }
         *static_cast<v1::CreateReturnResponse*>(out)->mutable_return_() = std::move(ret);
         return absl::OkStatus();
@@ -720,9 +720,9 @@ absl::StatusOr<int> ReturnDesk::SweepDeadlines(int batch_size) {
       absl::StatusOr<Return> ret = store::ReadReturn(tx, d.return_id, /*for_update=*/false);
       if (!ret.ok()) return ret.status();
       // Through the outbox, with the deadline's own key: delivered once, whenever tickets is up.
-      RETURN_IF_ERROR(EnqueueOutbox(
-          tx, d.return_id, "open_ticket", BreachTicketFor(*ret, d.kind, now).SerializeAsString(),
-          absl::StrCat("deadline:", d.return_id, ":", d.kind), now));
+      RETURN_IF_ERROR(EnqueueOutbox(tx, ret->store_id(), d.return_id, "open_ticket",
+                                    BreachTicketFor(*ret, d.kind, now).SerializeAsString(),
+                                    absl::StrCat("deadline:", d.return_id, ":", d.kind), now));
       LogWarning("return deadline missed", {{"return_id", d.return_id}, {"deadline", d.kind}});
     }
     return static_cast<int>(due->size());

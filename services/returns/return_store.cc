@@ -54,8 +54,11 @@ absl::Status InsertReturn(Transaction& tx, const v1::Return& ret) {
 absl::Status UpdateReturn(Transaction& tx, const v1::Return& ret) {
   absl::StatusOr<std::string> json = ToJson(ret);
   if (!json.ok()) return json.status();
-  return tx.Execute("UPDATE returns SET status = ?, updated_at = ?, document = ? WHERE return_id = ?",
-                    {ret.status(), FromProtoTime(ret.updated_at()), *json, ret.return_id()})
+  return tx
+      .Execute(
+          "UPDATE returns SET status = ?, updated_at = ?, document = ? WHERE store_id = ? AND "
+          "return_id = ?",
+          {ret.status(), FromProtoTime(ret.updated_at()), *json, ret.store_id(), ret.return_id()})
       .status();
 }
 
@@ -114,17 +117,17 @@ absl::Status SyncDeadlines(Transaction& tx, const std::string& store_id,
 
 absl::StatusOr<std::vector<DueDeadline>> BreachDueDeadlines(Transaction& tx, absl::Time now,
                                                             int limit) {
-  absl::StatusOr<std::vector<Row>> rows =
-      tx.Query("SELECT return_id, kind FROM return_deadlines WHERE state = 'PENDING' AND "
-               "due_at <= ? ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED",
-               {now, limit});
+  absl::StatusOr<std::vector<Row>> rows = tx.Query(
+      "SELECT return_id, kind, store_id FROM return_deadlines WHERE state = 'PENDING' AND "
+      "due_at <= ? ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED",
+      {now, limit});
   if (!rows.ok()) return rows.status();
   std::vector<DueDeadline> out;
   for (const Row& r : *rows) {
-    out.push_back({r.String(0), r.String(1)});
+    out.push_back({r.String(0), r.String(1), r.String(2)});
     RETURN_IF_ERROR(tx.Execute("UPDATE return_deadlines SET state = 'BREACHED', updated_at = ? "
-                               "WHERE return_id = ? AND kind = ?",
-                               {now, r.String(0), r.String(1)})
+                               "WHERE store_id = ? AND return_id = ? AND kind = ?",
+                               {now, r.String(2), r.String(0), r.String(1)})
                         .status());
   }
   return out;

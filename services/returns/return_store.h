@@ -34,6 +34,7 @@ absl::Status SyncDeadlines(Transaction& tx, const std::string& store_id,
 struct DueDeadline {
   std::string return_id;
   std::string kind;
+  std::string store_id;
 };
 // Up to `limit` pending deadlines due by `now`, locked, skipping rows another sweeper holds;
 // each becomes BREACHED in this transaction.

@@ -63,13 +63,15 @@ absl::StatusOr<std::string> OutreachOutbox::Deliver(const OutboxEntry& entry) {
   if (outreach->ticket_id().empty()) {
     // Waiting for the thread's first message, unless that one failed for good: then this one
     // fails too, for a person, instead of waiting forever.
-    absl::StatusOr<int64_t> failed_openers = db_.InTransaction<int64_t>([&](Transaction& tx) -> absl::StatusOr<int64_t> {
-      absl::StatusOr<Row> row = tx.QueryOne(
-          "SELECT COUNT(*) FROM outbox WHERE subject_id = ? AND kind = ? AND state = 'FAILED'",
-          {entry.subject_id, std::string(kOpenThread)}, "");
-      if (!row.ok()) return row.status();
-      return row->Int(0);
-    });
+    absl::StatusOr<int64_t> failed_openers =
+        db_.InTransaction<int64_t>([&](Transaction& tx) -> absl::StatusOr<int64_t> {
+          absl::StatusOr<Row> row = tx.QueryOne(
+              "SELECT COUNT(*) FROM outbox WHERE store_id = ? AND subject_id = ? AND kind = ? AND "
+              "state = 'FAILED'",
+              {entry.store_id, entry.subject_id, std::string(kOpenThread)}, "");
+          if (!row.ok()) return row.status();
+          return row->Int(0);
+        });
     if (!failed_openers.ok()) return failed_openers.status();
     if (*failed_openers > 0) {
       return absl::FailedPreconditionError(

@@ -592,12 +592,14 @@ absl::Status ReviewDesk::SendOnCase(Transaction& tx, v1::OutreachCase& outreach,
     const tickets::v1::CreateTicketRequest thread =
         ThreadRequest(outreach.store_id(), outreach.order(), outreach.buyer_id(), outreach.language(),
                       tickets::v1::REVIEW_OUTREACH, message.body());
-    RETURN_IF_ERROR(EnqueueOutbox(tx, outreach.case_id(), kOpenThread, thread.SerializeAsString(), key, now));
+    RETURN_IF_ERROR(EnqueueOutbox(tx, outreach.store_id(), outreach.case_id(), kOpenThread,
+                                  thread.SerializeAsString(), key, now));
   } else {
     tickets::v1::AddMessageRequest add;
     add.set_direction(tickets::v1::Message::OUTBOUND);
     add.set_body(message.body());
-    RETURN_IF_ERROR(EnqueueOutbox(tx, outreach.case_id(), kAddMessage, add.SerializeAsString(), key, now));
+    RETURN_IF_ERROR(EnqueueOutbox(tx, outreach.store_id(), outreach.case_id(), kAddMessage,
+                                  add.SerializeAsString(), key, now));
   }
   *outreach.add_messages() = std::move(message);
   if (outreach.status() != v1::OutreachCase::CLOSED) outreach.set_status(v1::OutreachCase::WAITING_ON_BUYER);
@@ -650,7 +652,9 @@ absl::Status ReviewDesk::OptOut(const Caller& caller, const v1::OptOutRequest& r
       ChangeCase(caller, request.case_id(), [&](Transaction& tx, v1::OutreachCase& c, absl::Time now) -> absl::Status {
         c.set_opted_out(true);
         // Messages still waiting for the tickets service do not go either.
-        RETURN_IF_ERROR(CancelPendingOutbox(tx, c.case_id(), "cancelled: the buyer opted out").status());
+        RETURN_IF_ERROR(
+            CancelPendingOutbox(tx, c.store_id(), c.case_id(), "cancelled: the buyer opted out")
+                .status());
         return store::RecordOptOut(tx, c.store_id(), c.buyer_id(), now);
       });
   if (!outreach.ok()) return outreach.status();
@@ -786,7 +790,8 @@ absl::StatusOr<v1::OutreachMessage> ReviewDesk::SendReviewRequest(Transaction& t
   order.set_site(facts.site);
   const tickets::v1::CreateTicketRequest thread = ThreadRequest(request.store_id(), order, facts.buyer_id, language,
                                                                 tickets::v1::REVIEW_REQUEST, body);
-  RETURN_IF_ERROR(EnqueueOutbox(tx, message.message_id(), kReviewRequest, thread.SerializeAsString(),
+  RETURN_IF_ERROR(EnqueueOutbox(tx, request.store_id(), message.message_id(), kReviewRequest,
+                                thread.SerializeAsString(),
                                 absl::StrCat(kMessageKeyPrefix, message.message_id()), now));
   return message;
 }

@@ -108,8 +108,12 @@ absl::Status InsertReview(Transaction& tx, const v1::Review& review) {
 absl::Status UpdateReview(Transaction& tx, const v1::Review& review) {
   absl::StatusOr<std::string> json = ToJsonDocument(review);
   if (!json.ok()) return json.status();
-  return tx.Execute("UPDATE reviews SET rating = ?, status = ?, document = ? WHERE review_id = ?",
-                    {review.rating(), static_cast<int>(review.status()), *json, review.review_id()})
+  return tx
+      .Execute(
+          "UPDATE reviews SET rating = ?, status = ?, document = ? WHERE store_id = ? AND "
+          "review_id = ?",
+          {review.rating(), static_cast<int>(review.status()), *json, review.store_id(),
+           review.review_id()})
       .status();
 }
 
@@ -194,8 +198,10 @@ absl::Status InsertCase(Transaction& tx, const v1::OutreachCase& c) {
 absl::Status UpdateCase(Transaction& tx, const v1::OutreachCase& c) {
   absl::StatusOr<std::string> json = ToJsonDocument(c);
   if (!json.ok()) return json.status();
-  return tx.Execute("UPDATE outreach_cases SET status = ?, document = ? WHERE case_id = ?",
-                    {static_cast<int>(c.status()), *json, c.case_id()})
+  return tx
+      .Execute(
+          "UPDATE outreach_cases SET status = ?, document = ? WHERE store_id = ? AND case_id = ?",
+          {static_cast<int>(c.status()), *json, c.store_id(), c.case_id()})
       .status();
 }
 

@@ -176,10 +176,11 @@ std::vector<SqlParam> TicketValues(const Ticket& t) {
 absl::Status RecordDueChange(Transaction& tx, const Ticket& t) {
   const absl::Time sort_due = t.has_reply_due_at() ? FromProtoTime(t.reply_due_at()) : NoDueTime();
   return tx
-      .Execute("INSERT INTO ticket_due_changes (store_id, ticket_id, changed_at, old_sort_due_at) "
-               "SELECT store_id, ticket_id, UTC_TIMESTAMP(6), sort_due_at FROM tickets "
-               "WHERE ticket_id = ? AND sort_due_at <> ?",
-               {t.ticket_id(), sort_due})
+      .Execute(
+          "INSERT INTO ticket_due_changes (store_id, ticket_id, changed_at, old_sort_due_at) "
+          "SELECT store_id, ticket_id, UTC_TIMESTAMP(6), sort_due_at FROM tickets "
+          "WHERE store_id = ? AND ticket_id = ? AND sort_due_at <> ?",
+          {t.store_id(), t.ticket_id(), sort_due})
       .status();
 }
 
@@ -217,17 +218,20 @@ absl::Status InsertTickets(Transaction& tx, absl::Span<const Ticket> tickets) {
 absl::Status UpdateTicket(Transaction& tx, const Ticket& t) {
   RETURN_IF_ERROR(RecordDueChange(tx, t));
   std::vector<SqlParam> values;
-  values.reserve(24);
+  values.reserve(25);
   for (SqlParam& v : TicketValues(t)) values.push_back(std::move(v));
+  values.emplace_back(t.store_id());
   values.emplace_back(t.ticket_id());
-  return tx.Execute(
-               "UPDATE tickets SET order_marketplace = ?, order_site = ?, order_id = ?, "
-               "buyer_id = ?, buyer_name = ?, buyer_email = ?, buyer_country = ?, "
-               "buyer_time_zone = ?, buyer_language = ?, buyer_tier = ?, category = ?, "
-               "channel = ?, subject = ?, status = ?, assignee = ?, updated_at = ?, "
-               "reply_due_at = ?, sort_due_at = ?, sla_policy = ?, sla_business_hours = ?, "
-               "follow_up_at = ?, resolved_at = ?, late_replies = ? WHERE ticket_id = ?",
-               values)
+  return tx
+      .Execute(
+          "UPDATE tickets SET order_marketplace = ?, order_site = ?, order_id = ?, "
+          "buyer_id = ?, buyer_name = ?, buyer_email = ?, buyer_country = ?, "
+          "buyer_time_zone = ?, buyer_language = ?, buyer_tier = ?, category = ?, "
+          "channel = ?, subject = ?, status = ?, assignee = ?, updated_at = ?, "
+          "reply_due_at = ?, sort_due_at = ?, sla_policy = ?, sla_business_hours = ?, "
+          "follow_up_at = ?, resolved_at = ?, late_replies = ? "
+          "WHERE store_id = ? AND ticket_id = ?",
+          values)
       .status();
 }
 
@@ -383,10 +387,12 @@ absl::StatusOr<std::vector<std::pair<Place, Ticket>>> MovedInto(
     absl::StrAppend(&columns, columns.empty() ? "" : ", ", "t.", c);
   }
   q.sql = absl::StrCat(
-      "SELECT ", columns, ", c.old_sort_due_at FROM ticket_due_changes c "
-      "JOIN tickets t ON t.ticket_id = c.ticket_id WHERE c.store_id = ? AND c.changed_at > ? "
-      "AND NOT EXISTS (SELECT 1 FROM ticket_due_changes e WHERE e.ticket_id = c.ticket_id AND "
-      "e.changed_at > ? AND e.change_id < c.change_id)");
+      "SELECT ", columns,
+      ", c.old_sort_due_at FROM ticket_due_changes c "
+      "JOIN tickets t ON t.store_id = c.store_id AND t.ticket_id = c.ticket_id "
+      "WHERE c.store_id = ? AND c.changed_at > ? "
+      "AND NOT EXISTS (SELECT 1 FROM ticket_due_changes e WHERE e.store_id = c.store_id AND "
+      "e.ticket_id = c.ticket_id AND e.changed_at > ? AND e.change_id < c.change_id)");
   q.params = {r.store_id(), since, since};
   AppendAfter("c.old_sort_due_at", "c.ticket_id", after, q);
   if (up_to.has_value()) AppendUpTo("c.old_sort_due_at", "c.ticket_id", *up_to, q);

@@ -943,11 +943,14 @@ TEST_F(ReturnsTest, AnAttemptPastItsLeaseNeverRewritesADeliveredEntry) {
   ASSERT_TRUE(db_->InTransaction([](Transaction& tx) {
                   return tx.Execute("UPDATE outbox SET state = 'DELIVERED'").status();
                 }).ok());
-  const int64_t id = Count(*db_, "SELECT outbox_id FROM outbox");
+  OutboxEntry entry;
+  entry.outbox_id = Count(*db_, "SELECT outbox_id FROM outbox");
+  entry.store_id = "store-1";
   ASSERT_TRUE(db_->InTransaction([&](Transaction& tx) {
-                  RETURN_IF_ERROR(MarkOutboxFailed(tx, id, "late answer"));
-                  return MarkOutboxRetry(tx, id, "late answer", Now());
-                }).ok());
+                   RETURN_IF_ERROR(MarkOutboxFailed(tx, entry, "late answer"));
+                   return MarkOutboxRetry(tx, entry, "late answer", Now());
+                 })
+                  .ok());
   EXPECT_EQ(Count(*db_, "SELECT COUNT(*) FROM outbox WHERE state = 'DELIVERED' AND last_error = ''"), 1);
 }
 
