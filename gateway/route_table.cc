@@ -266,7 +266,8 @@ RouteMatch RouteTable::Match(absl::string_view method, absl::string_view path) c
     stripped.back() = PercentDecode(raw.back().substr(0, colon), false);
     std::vector<std::string> undecoded_stripped = undecoded;
     undecoded_stripped.back() = std::string(raw.back().substr(0, colon));
-    if (MatchWithVerb(method, stripped, undecoded_stripped, verb, result)) return result;
+    // A trailing ':' names no verb ("T1:" is an id ending in a colon, not T1 with no verb).
+    if (!verb.empty() && MatchWithVerb(method, stripped, undecoded_stripped, verb, result)) return result;
     // No route has that verb for this path: the colon may be part of the last segment (ids may
     // hold one). If that matches no route for this method either, the verb was most likely
     // misspelt: not found, naming the verbs the path takes, rather than "method not allowed"

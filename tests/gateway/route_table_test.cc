@@ -140,6 +140,14 @@ TEST_F(TicketsRoutes, ColonOfNoKnownVerbStaysInTheValue) {
   EXPECT_THAT(m.values, ElementsAre("a:b"));
 }
 
+TEST_F(TicketsRoutes, ATrailingColonNamesNoVerb) {
+  // Found by the route-table fuzz target: "T1:" used to be T1 with an empty verb, dropped.
+  const RouteMatch m = table_.Match("GET", "/v1/tickets/T1:");
+  ASSERT_EQ(m.outcome, Outcome::kFound);
+  EXPECT_EQ(m.route, get_ticket_);
+  EXPECT_THAT(m.values, ElementsAre("T1:"));
+}
+
 TEST_F(TicketsRoutes, AMisspeltVerbIsNotFoundNamingTheVerbsThePathTakes) {
   const RouteMatch m = table_.Match("POST", "/v1/tickets/T1:asign");
   EXPECT_EQ(m.outcome, Outcome::kNotFound) << "not 405 from GET /v1/tickets/{ticket_id}";
