@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -28,5 +29,9 @@ absl::Time BusinessDaysAfter(absl::Time from, int days, const BusinessCalendar& 
 // The IANA zone whose calendar a marketplace site counts days on when the buyer's own is
 // unknown: the westmost of a site that spans zones; Etc/GMT+12 (the last day to end) for none.
 absl::string_view SiteTimeZone(absl::string_view site);
+
+// Whether every site's zone loads. A missing one would silently count a site's deadlines in
+// UTC (LoadTimeZone falls back to it), so the services that count them refuse to start instead.
+absl::Status CheckSiteTimeZones();
 
 }  // namespace aftersales

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/business_days.h"
 #include "common/channel.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -37,6 +38,9 @@ int main(int argc, char** argv) {
   if (!alert_interval.ok()) return aftersales::FailToStart("bad configuration", alert_interval.status());
   absl::StatusOr<absl::Duration> evidence_timeout = config.GetDuration("evidence_timeout");
   if (!evidence_timeout.ok()) return aftersales::FailToStart("bad configuration", evidence_timeout.status());
+  if (absl::Status zones = aftersales::CheckSiteTimeZones(); !zones.ok()) {
+    return aftersales::FailToStart("missing time-zone data", zones);
+  }
 
   // Two connections beyond the call workers, for the alert sweep and the outbox: background
   // work never makes a call wait for a connection.

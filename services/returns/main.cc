@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/business_days.h"
 #include "common/channel.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -32,6 +33,9 @@ int main(int argc, char** argv) {
   if (!server_options.ok()) return aftersales::FailToStart("bad configuration", server_options.status());
   absl::StatusOr<absl::Duration> outbox_interval = config.GetDuration("outbox_interval");
   if (!outbox_interval.ok()) return aftersales::FailToStart("bad configuration", outbox_interval.status());
+  if (absl::Status zones = aftersales::CheckSiteTimeZones(); !zones.ok()) {
+    return aftersales::FailToStart("missing time-zone data", zones);
+  }
 
   // One connection beyond the call workers, for the outbox and housekeeping: background work
   // never makes a call wait for a connection.

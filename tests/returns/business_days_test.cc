@@ -98,3 +98,9 @@ TEST(ReturnDeadlines, APlatformHandledReturnHasNone) {
 
 }  // namespace
 }  // namespace aftersales::returns
+
+// The returns and claims services refuse to start without these: a site's deadlines would
+// otherwise be counted in UTC without a word.
+TEST(SiteTimeZones, EverySiteZoneLoadsFromTheInstalledData) {
+  EXPECT_TRUE(aftersales::CheckSiteTimeZones().ok()) << aftersales::CheckSiteTimeZones();
+}
