@@ -313,6 +313,13 @@ struct PhraseFilter::Scratch {
   // Per word literal: where it last ended in the text, plus one; 0 when not seen. All zero
   // between calls.
   std::vector<uint32_t> last_end;
+  // Per word literal: whether the text holds it anywhere. All false between calls.
+  std::vector<bool> present;
+  // Per rule: whether the words it needs are anywhere in the text (kUnknown until asked). All
+  // kUnknown between calls; `judged` lists the rules to reset.
+  enum Viability : uint8_t { kUnknown, kViable, kNotViable };
+  std::vector<Viability> viable;
+  std::vector<unsigned int> judged;
 
   ~Scratch() {
     if (hyperscan != nullptr) hs_free_scratch(hyperscan);
@@ -334,6 +341,8 @@ class PhraseFilter::ScratchLease {
     }
     scratch_ = std::make_unique<Scratch>();
     scratch_->last_end.assign(filter_.literal_count_, 0);
+    scratch_->present.assign(filter_.literal_count_, false);
+    scratch_->viable.assign(filter_.rules_.size(), Scratch::kUnknown);
     if (filter_.scratch_prototype_ != nullptr &&
         hs_clone_scratch(filter_.scratch_prototype_, &scratch_->hyperscan) != HS_SUCCESS) {
       scratch_->hyperscan = nullptr;
@@ -348,7 +357,7 @@ class PhraseFilter::ScratchLease {
 
   // Null when no Hyperscan scratch could be made: the caller must not scan.
   hs_scratch_t* hyperscan() const { return scratch_->hyperscan; }
-  std::vector<uint32_t>& last_end() const { return scratch_->last_end; }
+  Scratch& get() const { return *scratch_; }
 
  private:
   const PhraseFilter& filter_;
@@ -469,15 +478,17 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
     if (v == 0) {
       // Which words occur earlier in the same sentence, and so which rules could match here: a
       // rule needs, for one of its alternatives, a word of every item. Most rules stop here,
-      // before any matching. Hyperscan reports matches in order of where they end.
-      std::vector<uint32_t>& last_end = scratch.last_end();
-      auto could_match = [&](unsigned int rule, size_t sentence_start) {
+      // before any matching, and most of those already at the first test, whether their words
+      // are anywhere in the text at all (asked once per rule). Matches come in order of where
+      // they end.
+      Scratch& work = scratch.get();
+      std::vector<uint32_t>& last_end = work.last_end;
+      for (const Match& m : views[v].matches) work.present[m.rule] = true;
+      auto needs_met = [&](unsigned int rule, auto&& seen) {
         for (const auto& items : requirements_[rule]) {
           bool all = true;
           for (const auto& any_of : items) {
-            const bool one = std::any_of(any_of.begin(), any_of.end(),
-                                         [&](unsigned int id) { return last_end[id] > sentence_start; });
-            if (!one) {
+            if (!std::any_of(any_of.begin(), any_of.end(), seen)) {
               all = false;
               break;
             }
@@ -486,19 +497,30 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
         }
         return false;
       };
-      // Where the sentence of the match at hand starts: the text is read up to each match's end
-      // once, since matches come in order of where they end.
+      auto viable = [&](unsigned int rule) {
+        Scratch::Viability& verdict = work.viable[rule];
+        if (verdict == Scratch::kUnknown) {
+          verdict = needs_met(rule, [&](unsigned int id) { return work.present[id]; }) ? Scratch::kViable
+                                                                                        : Scratch::kNotViable;
+          work.judged.push_back(rule);
+        }
+        return verdict == Scratch::kViable;
+      };
+      // Where the sentence of the match at hand starts: the text is read up to a match's end only
+      // when a rule is to be checked there, and once, since matches come in order of where they
+      // end.
       size_t sentence_start = 0, read = 0;
       absl::flat_hash_set<std::pair<unsigned int, size_t>> tried;
       // At an anchor, each rule that can end with it must match as a whole, within the sentence.
       for (const Match& m : views[v].matches) {
         last_end[m.rule] = static_cast<uint32_t>(m.to + 1);
-        for (; read < m.to; ++read) {
-          if (IsSentenceEnd(t, read)) sentence_start = read + 1;
-        }
         for (const AnchorUse& use : anchor_uses_[m.rule]) {
           if (context == ScreenContext::kSellerFeedback && rules_[use.rule].product_review_only) continue;
-          if (!could_match(use.rule, sentence_start)) continue;
+          if (!viable(use.rule)) continue;
+          for (; read < m.to; ++read) {
+            if (IsSentenceEnd(t, read)) sentence_start = read + 1;
+          }
+          if (!needs_met(use.rule, [&](unsigned int id) { return last_end[id] > sentence_start; })) continue;
           size_t end = m.to;
           if (use.stem) {
             while (end < t.size() && (absl::ascii_isdigit(t[end]) || (t[end] >= 'a' && t[end] <= 'z'))) ++end;
@@ -508,7 +530,12 @@ ScreenResult PhraseFilter::Screen(absl::string_view text, ScreenContext context)
           if (start.has_value()) add_span(in_view[use.rule], *start, end);
         }
       }
-      for (const Match& m : views[v].matches) last_end[m.rule] = 0;
+      for (const Match& m : views[v].matches) {
+        last_end[m.rule] = 0;
+        work.present[m.rule] = false;
+      }
+      for (const unsigned int rule : work.judged) work.viable[rule] = Scratch::kUnknown;
+      work.judged.clear();
     }
     for (const auto& [rule_index, spans] : in_view) {
       const PhraseRule& rule = rules_[rule_index];

@@ -1,6 +1,7 @@
 #include "services/reviews/phrase_pattern.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 
 #include "absl/container/inlined_vector.h"
@@ -193,6 +194,40 @@ void LastWords(const Item& item, std::vector<const Word*>& out) {
   for (const Sequence& alt : item.group) LastWords(alt.items.back(), out);
 }
 
+// Which of two sets of words, one of which a match needs, text holds less often: long words are
+// rarer than short ones ("legal" than "team", "could" than "you"), and one word than several.
+bool RarerThan(const std::vector<PhrasePattern::Anchor>& a, const std::vector<PhrasePattern::Anchor>& b) {
+  auto shortest = [](const std::vector<PhrasePattern::Anchor>& words) {
+    size_t n = SIZE_MAX;
+    for (const PhrasePattern::Anchor& w : words) n = std::min(n, w.literal.size());
+    return n;
+  };
+  if (shortest(a) != shortest(b)) return shortest(a) > shortest(b);
+  return a.size() < b.size();
+}
+
+// The words of which a match of `item` must contain one, into *out. Of a group, one word per
+// alternative: a match of an alternative contains every one of its words, so the rarest of them
+// stands for it ("legal" for "legal team": "our team" is common, so the last word alone tried
+// the rule at every "our team").
+void RequiredWords(const Item& item, std::vector<PhrasePattern::Anchor>& out) {
+  if (item.word.has_value()) {
+    out.push_back({item.word->literal, item.word->stem});
+    return;
+  }
+  for (const Sequence& alternative : item.group) {
+    std::vector<PhrasePattern::Anchor> rarest;
+    for (const Item& inner : alternative.items) {
+      std::vector<PhrasePattern::Anchor> candidate;
+      RequiredWords(inner, candidate);
+      if (rarest.empty() || RarerThan(candidate, rarest)) rarest = std::move(candidate);
+    }
+    for (PhrasePattern::Anchor& word : rarest) {
+      if (std::find(out.begin(), out.end(), word) == out.end()) out.push_back(std::move(word));
+    }
+  }
+}
+
 // Fills the index of a group's alternatives by their last word (Item::alternatives_by_last_word),
 // and of every group inside them.
 void IndexAlternatives(Item& item) {
@@ -346,6 +381,20 @@ class BackwardMatcher {
   absl::InlinedVector<std::pair<const Item*, size_t>, 16> visited_;
 };
 
+// What a match of `seq` needs present, as alternatives of items each needing one of its words.
+// A sequence of one group is its alternatives: "(whatsapp|wechat|paypal me)" needs paypal and me
+// for its third, not any one of the group's last words.
+void AddRequirements(const Sequence& seq, std::vector<std::vector<std::vector<PhrasePattern::Anchor>>>& out) {
+  if (seq.items.size() == 1 && !seq.items[0].word.has_value()) {
+    for (const Sequence& alternative : seq.items[0].group) AddRequirements(alternative, out);
+    return;
+  }
+  std::vector<std::vector<PhrasePattern::Anchor>>& needed = out.emplace_back();
+  for (const Item& item : seq.items) {
+    RequiredWords(item, needed.emplace_back());
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<PhrasePattern> PhrasePattern::Parse(absl::string_view pattern, bool cjk) {
@@ -391,15 +440,7 @@ absl::StatusOr<PhrasePattern> PhrasePattern::Parse(absl::string_view pattern, bo
       out.anchors_.push_back(anchor);
     }
   }
-  for (const Sequence& alt : out.whole_.group) {
-    std::vector<std::vector<Anchor>>& needed = out.requirements_.emplace_back();
-    for (const Item& item : alt.items) {
-      std::vector<const Word*> words;
-      LastWords(item, words);
-      std::vector<Anchor>& any_of = needed.emplace_back();
-      for (const Word* word : words) any_of.push_back({word->literal, word->stem});
-    }
-  }
+  for (const Sequence& alt : out.whole_.group) AddRequirements(alt, out.requirements_);
   return out;
 }
 

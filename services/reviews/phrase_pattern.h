@@ -32,7 +32,8 @@ class PhrasePattern {
   const std::vector<Anchor>& anchors() const { return anchors_; }
 
   // What any match needs present somewhere in the text: for one of these alternatives, each item
-  // has one of its words (the words it can end with). A cheap test before the matcher runs.
+  // has one of its words (for a group, the rarest word of each of its alternatives). A pattern
+  // that is one group counts as its alternatives. A cheap test before the matcher runs.
   const std::vector<std::vector<std::vector<Anchor>>>& requirements() const { return requirements_; }
 
   // The leftmost start from which the whole pattern matches skeleton `text` exactly up to byte

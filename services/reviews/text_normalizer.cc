@@ -115,39 +115,6 @@ class CodePointFolder {
   std::unique_ptr<icu::Transliterator> to_simplified_;
 };
 
-// Every BMP code point's folding, computed once: the screening path does a table lookup per
-// character instead of three ICU calls.
-class FoldTable {
- public:
-  FoldTable() {
-    offsets_.reserve(0x10001);
-    for (UChar32 c = 0; c < 0x10000; ++c) {
-      offsets_.push_back(static_cast<uint32_t>(data_.size()));
-      if (U_IS_SURROGATE(c)) continue;
-      data_ += folder_.Fold(c);
-    }
-    offsets_.push_back(static_cast<uint32_t>(data_.size()));
-  }
-
-  // Valid until the next call from the same thread for code points beyond the BMP.
-  absl::string_view Fold(UChar32 c) {
-    if (c < 0x10000) {
-      return absl::string_view(data_).substr(offsets_[c], offsets_[c + 1] - offsets_[c]);
-    }
-    thread_local std::string astral;
-    std::lock_guard<std::mutex> lock(astral_mu_);  // ICU's transliterator is not thread-safe
-    astral = folder_.Fold(c);
-    return astral;
-  }
-
- private:
-  CodePointFolder folder_;
-  std::vector<uint32_t> offsets_;
-  std::string data_;
-  std::mutex astral_mu_;
-};
-
-
 // The letter a symbol stands for before a letter: rev!ew, fre$h, 5-$tar, he|p (@ stays: e-mail
 // addresses need it; the phrase skeleton reads it as a).
 char SymbolLetter(absl::string_view folded) {
@@ -162,19 +129,103 @@ char SymbolLetter(absl::string_view folded) {
   return 0;
 }
 
-// The folding table, and for each ASCII byte the byte it folds to when nothing around it can
+bool IsCjkSeparator(absl::string_view folded) {
+  return folded == " " || folded == "." || folded == "-" || folded == "_" || folded == "*" ||
+         folded == "·" || folded == "・";
+}
+
+// One code point's folding with what the normalizer asks of it, worked out when the folding is.
+struct Folding {
+  absl::string_view text;  // UTF-8
+  UChar32 last = 0;        // its last code point; 0 when it is empty
+  bool cjk_separator = false;
+  bool begins_cjk = false;
+  char symbol_letter = 0;  // SymbolLetter(text)
+};
+
+Folding Describe(absl::string_view folded) {
+  Folding f;
+  f.text = folded;
+  if (folded.empty()) return f;
+  int32_t end = static_cast<int32_t>(folded.size());
+  U8_PREV(reinterpret_cast<const uint8_t*>(folded.data()), 0, end, f.last);
+  UChar32 first;
+  int32_t at = 0;
+  U8_NEXT(reinterpret_cast<const uint8_t*>(folded.data()), at, static_cast<int32_t>(folded.size()), first);
+  f.begins_cjk = IsCjk(static_cast<uint32_t>(first));
+  f.cjk_separator = IsCjkSeparator(folded);
+  f.symbol_letter = SymbolLetter(folded);
+  return f;
+}
+
+// Every BMP code point's folding, computed once: the screening path does a table lookup per
+// character instead of three ICU calls.
+class FoldTable {
+ public:
+  FoldTable() {
+    std::vector<uint32_t> offsets;
+    offsets.reserve(0x10001);
+    for (UChar32 c = 0; c < 0x10000; ++c) {
+      offsets.push_back(static_cast<uint32_t>(data_.size()));
+      if (U_IS_SURROGATE(c)) continue;
+      data_ += folder_.Fold(c);
+    }
+    offsets.push_back(static_cast<uint32_t>(data_.size()));
+    entries_.resize(0x10000);
+    for (UChar32 c = 0; c < 0x10000; ++c) {
+      const Folding f = Describe(absl::string_view(data_).substr(offsets[c], offsets[c + 1] - offsets[c]));
+      entries_[c] = {offsets[c], static_cast<uint32_t>(f.last), static_cast<uint16_t>(f.text.size()),
+                     f.cjk_separator, f.begins_cjk, f.symbol_letter};
+    }
+  }
+
+  // Valid until the next call from the same thread for code points beyond the BMP.
+  Folding Fold(UChar32 c) {
+    if (c < 0x10000) {
+      const Entry& e = entries_[c];
+      Folding f;
+      f.text = absl::string_view(data_.data() + e.offset, e.size);
+      f.last = static_cast<UChar32>(e.last);
+      f.cjk_separator = e.cjk_separator;
+      f.begins_cjk = e.begins_cjk;
+      f.symbol_letter = e.symbol_letter;
+      return f;
+    }
+    thread_local std::string astral;
+    std::lock_guard<std::mutex> lock(astral_mu_);  // ICU's transliterator is not thread-safe
+    astral = folder_.Fold(c);
+    return Describe(astral);
+  }
+
+ private:
+  struct Entry {
+    uint32_t offset;
+    uint32_t last;
+    uint16_t size;
+    bool cjk_separator;
+    bool begins_cjk;
+    char symbol_letter;
+  };
+  CodePointFolder folder_;
+  std::vector<Entry> entries_;
+  std::string data_;
+  std::mutex astral_mu_;
+};
+
+// The folding table, and for each byte the ASCII byte it folds to when nothing around it can
 // change that (0 when something can: a space, a symbol that may stand for a letter, a byte that
-// folds to nothing). Screening reads most text through the second.
+// folds to nothing, and every byte of a longer UTF-8 sequence). Screening reads most text
+// through the second.
 struct Tables {
   // plain_ascii's mark for a byte that folds to a space (space, tab, other control characters).
   static constexpr char kSpace = 1;
 
   FoldTable fold;
-  char plain_ascii[128] = {};
+  char plain_ascii[256] = {};
 
   Tables() {
     for (UChar32 c = 0; c < 0x80; ++c) {
-      const absl::string_view folded = fold.Fold(c);
+      const absl::string_view folded = fold.Fold(c).text;
       if (folded == " ") {
         plain_ascii[c] = kSpace;
       } else if (folded.size() == 1 && SymbolLetter(folded) == 0) {
@@ -198,12 +249,6 @@ UChar32 DecodeAt(absl::string_view text, size_t& i) {
 }
 
 
-bool IsCjkSeparator(absl::string_view folded) {
-  return folded == " " || folded == "." || folded == "-" || folded == "_" || folded == "*" ||
-         folded == "·" || folded == "・";
-}
-
-
 // A line break inside a paragraph is a space ("please remove\nyour review" is one sentence); a
 // blank line stays a break.
 void LineBreaksWithinParagraphs(NormalizedText& n) {
@@ -224,6 +269,31 @@ constexpr auto kTokenBytes = [] {
 
 inline bool IsTokenByte(char c) { return kTokenBytes[static_cast<unsigned char>(c)]; }
 
+// Eight bytes at a time, for the passes that look for rare bytes: each answer has the top bit of
+// every byte that qualifies set (exactly: no carry crosses a byte).
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHigh = 0x8080808080808080ULL;
+
+uint64_t Load8(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, 8);
+  return word;
+}
+
+// Bytes in [from, to], both ASCII.
+uint64_t BytesBetween(uint64_t word, unsigned char from, unsigned char to) {
+  const uint64_t low = word & ~kHigh;  // no byte over 0x7F, so adding up to 0x80 carries nowhere
+  const uint64_t at_least_from = low + kOnes * (0x80 - from);
+  const uint64_t above_to = low + kOnes * (0x7F - to);
+  return at_least_from & ~above_to & ~word & kHigh;
+}
+
+uint64_t DigitBytes(uint64_t word) { return BytesBetween(word, '0', '9'); }
+
+uint64_t TokenBytes(uint64_t word) {
+  return BytesBetween(word, 'a', 'z') | DigitBytes(word) | BytesBetween(word, '@', '@');
+}
+
 bool IsSpellingSeparator(char c) { return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*'; }
 
 // "r e m o v e", "r.e.v.i.e.w", "u-p-d-a-t-e": a run of three or more one-character tokens, each
@@ -239,6 +309,18 @@ void JoinSpelledOutLetters(NormalizedText& n, bool map) {
   std::vector<size_t> drops;  // the separators inside runs, in order
   size_t i = 0;
   while (i < size) {
+    // Eight bytes with no one-character token in them start no run: passed over whole, then to
+    // the end of a token they cut.
+    if (i > 0 && i + 9 <= size) {
+      const uint64_t tokens = TokenBytes(Load8(t.data() + i));
+      const uint64_t before = (tokens << 8) | (IsTokenByte(t[i - 1]) ? 0x80 : 0);
+      const uint64_t after = (tokens >> 8) | (IsTokenByte(t[i + 8]) ? 0x80ULL << 56 : 0);
+      if ((tokens & ~before & ~after) == 0) {
+        i += 8;
+        while (i < size && IsTokenByte(t[i]) && IsTokenByte(t[i - 1])) ++i;
+        continue;
+      }
+    }
     // To the next token, then past it unless it is one character long.
     while (i < size && !IsTokenByte(t[i])) ++i;
     if (i >= size) break;
@@ -281,6 +363,10 @@ void FoldDigitsInsideWords(NormalizedText& n) {
   const size_t size = n.text.size();
   size_t i = 0;
   while (i < size) {
+    if (i + 8 <= size && DigitBytes(Load8(t + i)) == 0) {
+      i += 8;
+      continue;
+    }
     if (!(t[i] >= '0' && t[i] <= '9')) {
       ++i;
       continue;
@@ -325,70 +411,72 @@ template <bool kMap>
 NormalizedText Normalize(absl::string_view text) {
   Tables& tables = AllTables();
   FoldTable& table = tables.fold;
+  const size_t size = text.size();
   NormalizedText out;
-  out.text.reserve(text.size());
-  if (kMap) out.source.reserve(text.size());
+  // Written through raw pointers into buffers cut to length at the end: plain ASCII never makes
+  // the text longer than the input, and only a folding that does (ß, ligatures) asks for room.
+  size_t n = 0;
+  out.text.resize(size + 16);
+  if (kMap) out.source.resize(out.text.size());
+  auto room = [&](size_t more) {
+    if (n + more <= out.text.size()) return;
+    out.text.resize(2 * (n + more));
+    if (kMap) out.source.resize(out.text.size());
+  };
   // Separators after a CJK character wait here until we know whether another CJK character
   // follows (then they are dropped) or not (then they are written).
   std::string pending;
   std::vector<uint32_t> pending_source;
   // The last code point written, kept rather than decoded again for every character.
   UChar32 last = 0;
-  auto emit = [&](absl::string_view folded, uint32_t index) {
-    if (folded.size() == 1) {
-      out.text.push_back(folded[0]);
-      if (kMap) out.source.push_back(index);
-      last = static_cast<unsigned char>(folded[0]);
-      return;
-    }
-    out.text.append(folded.data(), folded.size());
-    if (kMap) out.source.insert(out.source.end(), folded.size(), index);
-    int32_t end = static_cast<int32_t>(folded.size());
-    U8_PREV(reinterpret_cast<const uint8_t*>(folded.data()), 0, end, last);
+  auto emit = [&](absl::string_view folded, UChar32 folded_last, uint32_t index) {
+    room(folded.size());
+    std::memcpy(out.text.data() + n, folded.data(), folded.size());
+    if (kMap) std::fill_n(out.source.data() + n, folded.size(), index);
+    n += folded.size();
+    last = folded_last;
   };
   auto flush_pending = [&] {
-    out.text += pending;
-    if (kMap) out.source.insert(out.source.end(), pending_source.begin(), pending_source.end());
+    room(pending.size());
+    std::memcpy(out.text.data() + n, pending.data(), pending.size());
+    if (kMap) std::copy(pending_source.begin(), pending_source.end(), out.source.data() + n);
+    n += pending.size();
     int32_t end = static_cast<int32_t>(pending.size());
     U8_PREV(reinterpret_cast<const uint8_t*>(pending.data()), 0, end, last);
   };
   uint32_t index = 0;
   size_t i = 0;
-  absl::string_view next_folded;
+  Folding next;
   size_t next_end = 0;
   bool have_next = false;
-  while (i < text.size() || have_next) {
+  while (i < size || have_next) {
     if (!have_next && last < 0x80 && pending.empty()) {
-      // Plain ASCII after plain text: the byte's folding, whatever surrounds it.
-      while (i < text.size()) {
-        const unsigned char b = static_cast<unsigned char>(text[i]);
-        const char plain = b < 0x80 ? tables.plain_ascii[b] : 0;
+      // Plain ASCII after plain text: the byte's folding, whatever surrounds it. One output byte
+      // at most per input byte.
+      room(size - i);
+      char* const o = out.text.data();
+      char previous = static_cast<char>(last);
+      while (i < size) {
+        const char plain = tables.plain_ascii[static_cast<unsigned char>(text[i])];
         if (plain == 0) break;
+        ++i;
+        const uint32_t here = index++;
         if (plain == Tables::kSpace) {
           // One space for a run of white space, none at the start or after a line break.
-          if (out.text.empty() || last == ' ' || last == '\n') {
-            ++index;
-            ++i;
-            continue;
-          }
-          out.text.push_back(' ');
-          if (kMap) out.source.push_back(index);
-          ++index;
-          ++i;
-          last = ' ';
-          continue;
+          if (n == 0 || previous == ' ' || previous == '\n') continue;
+          o[n] = ' ';
+        } else {
+          o[n] = plain;
         }
-        out.text.push_back(plain);
-        if (kMap) out.source.push_back(index);
-        ++index;
-        ++i;
-        last = static_cast<unsigned char>(plain);
+        if (kMap) out.source[n] = here;
+        previous = o[n++];
       }
-      if (i >= text.size()) break;
+      last = static_cast<unsigned char>(previous);
+      if (i >= size) break;
     }
-    absl::string_view folded;
+    Folding folded;
     if (have_next) {
-      folded = next_folded;
+      folded = next;
       i = next_end;
       have_next = false;
     } else if (static_cast<unsigned char>(text[i]) < 0x80) {
@@ -397,19 +485,17 @@ NormalizedText Normalize(absl::string_view text) {
       folded = table.Fold(DecodeAt(text, i));
     }
     const uint32_t here = index++;
-    if (folded.empty()) continue;
-    if (folded.size() == 1 && folded[0] == ' ') {
-      if (!pending.empty() || last == ' ' || last == '\n' || out.text.empty()) continue;
+    if (folded.text.empty()) continue;
+    if (folded.text.size() == 1 && folded.text[0] == ' ') {
+      if (!pending.empty() || last == ' ' || last == '\n' || n == 0) continue;
     }
-    if (last >= 0x2E80 && IsCjk(last) && IsCjkSeparator(folded)) {
-      pending.append(folded.data(), folded.size());
-      if (kMap) pending_source.insert(pending_source.end(), folded.size(), here);
+    if (last >= 0x2E80 && IsCjk(last) && folded.cjk_separator) {
+      pending.append(folded.text.data(), folded.text.size());
+      if (kMap) pending_source.insert(pending_source.end(), folded.text.size(), here);
       continue;
     }
     if (!pending.empty()) {
-      size_t j = 0;
-      const UChar32 first = DecodeAt(folded, j);
-      if (!IsCjk(first)) flush_pending();
+      if (!folded.begins_cjk) flush_pending();
       pending.clear();
       pending_source.clear();
     }
@@ -417,21 +503,21 @@ NormalizedText Normalize(absl::string_view text) {
     // ends sentences ("thanks!Bye" is rare, "rev!ew" is not).
     const bool after_letter = last < 0x80 && IsAsciiLetter(static_cast<char>(last));
     const bool after_digit = last >= '0' && last <= '9';
-    if (folded.size() <= 3 && !after_digit && (after_letter || folded != "!")) {
-      if (const char letter = SymbolLetter(folded); letter != 0 && i < text.size()) {
-        size_t j = i;
-        next_folded = table.Fold(DecodeAt(text, j));
-        next_end = j;
-        have_next = true;
-        if (!next_folded.empty() && IsAsciiLetter(next_folded[0])) {
-          emit(absl::string_view(&letter, 1), here);
-          continue;
-        }
+    if (folded.symbol_letter != 0 && !after_digit && (after_letter || folded.text != "!") && i < size) {
+      size_t j = i;
+      next = table.Fold(DecodeAt(text, j));
+      next_end = j;
+      have_next = true;
+      if (!next.text.empty() && IsAsciiLetter(next.text[0])) {
+        emit(absl::string_view(&folded.symbol_letter, 1), folded.symbol_letter, here);
+        continue;
       }
     }
-    emit(folded, here);
+    emit(folded.text, folded.last, here);
   }
   if (!pending.empty()) flush_pending();
+  out.text.resize(n);
+  if (kMap) out.source.resize(n);
   out.source_length = index;
   LineBreaksWithinParagraphs(out);
   if (kMap) out.source_last = out.source;
@@ -448,25 +534,49 @@ NormalizedText NormalizeWithoutMap(absl::string_view text) { return Normalize<fa
 
 std::string NormalizeLiteral(absl::string_view text) { return NormalizeForMatching(text).text; }
 
+namespace {
+
+// The phrase skeleton's byte for each normalized one: @ read as a, l as i.
+constexpr auto kSkeletonBytes = [] {
+  std::array<char, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = static_cast<char>(c);
+  table['@'] = 'a';
+  table['l'] = 'i';
+  return table;
+}();
+
+}  // namespace
+
 NormalizedText PhraseSkeleton(const NormalizedText& normalized) {
+  // Never longer than the normalized text: written in place, then cut to length.
+  const size_t size = normalized.text.size();
   NormalizedText out;
   out.source_length = normalized.source_length;
-  out.text.reserve(normalized.text.size());
-  out.source.reserve(normalized.source.size());
-  out.source_last.reserve(normalized.source.size());
-  for (size_t i = 0; i < normalized.text.size(); ++i) {
-    char c = normalized.text[i];
-    if (c == '@') c = 'a';
-    if (c == 'l') c = 'i';
-    if (IsAsciiLetter(c) && !out.text.empty() && out.text.back() == c) {
+  out.text.resize(size);
+  out.source.resize(size);
+  out.source_last.resize(size);
+  char* const text = out.text.data();
+  uint32_t* const source = out.source.data();
+  uint32_t* const source_last = out.source_last.data();
+  const char* const from_text = normalized.text.data();
+  const uint32_t* const from_source = normalized.source.data();
+  const uint32_t* const from_source_last = normalized.source_last.data();
+  size_t at = 0;
+  for (size_t i = 0; i < size; ++i) {
+    const char c = kSkeletonBytes[static_cast<unsigned char>(from_text[i])];
+    if (IsAsciiLetter(c) && at != 0 && text[at - 1] == c) {
       // The run is read once, but the finding still covers every letter of it.
-      out.source_last.back() = normalized.source_last[i];
+      source_last[at - 1] = from_source_last[i];
       continue;
     }
-    out.text.push_back(c);
-    out.source.push_back(normalized.source[i]);
-    out.source_last.push_back(normalized.source_last[i]);
+    text[at] = c;
+    source[at] = from_source[i];
+    source_last[at] = from_source_last[i];
+    ++at;
   }
+  out.text.resize(at);
+  out.source.resize(at);
+  out.source_last.resize(at);
   return out;
 }
 
@@ -475,11 +585,12 @@ std::string PhraseSkeletonText(absl::string_view normalized) {
   std::string out(normalized.size(), '\0');
   char* const begin = out.data();
   char* at = begin;
-  for (char c : normalized) {
-    if (c == '@') c = 'a';
-    if (c == 'l') c = 'i';
-    if (IsAsciiLetter(c) && at != begin && at[-1] == c) continue;
-    *at++ = c;
+  for (const char byte : normalized) {
+    const char c = kSkeletonBytes[static_cast<unsigned char>(byte)];
+    // Written either way; the position moves on unless the letter repeats the one before.
+    const bool repeat = at != begin && at[-1] == c && IsAsciiLetter(c);
+    *at = c;
+    at += repeat ? 0 : 1;
   }
   out.resize(static_cast<size_t>(at - begin));
   return out;
@@ -508,22 +619,37 @@ absl::Status ValidateUtf8(absl::string_view text, uint32_t* length) {
   return absl::OkStatus();
 }
 
-std::string CodePointSubstr(absl::string_view text, uint32_t start, uint32_t end) {
-  size_t i = 0;
-  uint32_t index = 0;
-  size_t from = text.size();
-  while (i < text.size() && index < end) {
-    if (index == start) from = i;
-    if (static_cast<unsigned char>(text[i]) < 0x80) {
-      ++i;
-    } else {
-      DecodeAt(text, i);
-    }
-    ++index;
+namespace {
+
+// The byte offset of code point `index` of valid UTF-8 `text`, or text.size() past its end,
+// reading on from byte `at`, where code point `seen` begins. Eight bytes hold at most eight code
+// points, so whole words are counted while that many remain.
+size_t CodePointOffset(absl::string_view text, uint32_t index, size_t at, uint64_t seen) {
+  const size_t size = text.size();
+  while (at + 8 <= size && index - seen >= 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + at, 8);
+    // A continuation byte is 10xxxxxx: its top bit set, the next one clear. Their count is the
+    // sum of the bytes of the mask moved down to one bit each.
+    const uint64_t continuation = (word & ~(word << 1) & 0x8080808080808080ULL) >> 7;
+    seen += 8 - ((continuation * 0x0101010101010101ULL) >> 56);
+    at += 8;
   }
-  if (index == start && from == text.size()) from = i;
-  if (from > i) return "";
-  return std::string(text.substr(from, i - from));
+  for (; at < size; ++at) {
+    if ((static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) continue;
+    if (seen == index) return at;
+    ++seen;
+  }
+  return size;
+}
+
+}  // namespace
+
+std::string CodePointSubstr(absl::string_view text, uint32_t start, uint32_t end) {
+  if (start >= end) return "";
+  const size_t from = CodePointOffset(text, start, 0, 0);
+  if (from >= text.size()) return "";
+  return std::string(text.substr(from, CodePointOffset(text, end, from, start) - from));
 }
 
 }  // namespace aftersales::reviews

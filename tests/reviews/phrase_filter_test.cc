@@ -134,6 +134,22 @@ TEST(PhraseFilter, ABadPatternIsRefusedNamingTheRule) {
   EXPECT_THAT(std::string(filter.status().message()), HasSubstr("any.bad.regex"));
 }
 
+// A rule is tried only where the words it needs are present; a group's multi-word alternative
+// needs all of its words, and a pattern that is one group needs one of its alternatives whole.
+TEST(PhraseFilter, MultiWordAlternativesNeedEveryWord) {
+  std::vector<PhraseRule> rules = {
+      Rule("en.pressure.lawyer", PhraseCategory::kPressure, "en", "(our|my) (lawyer|legal team)"),
+      Rule("en.offplatform.apps", PhraseCategory::kOffPlatformContact, "en", "(whatsapp|paypal (me|ff))"),
+  };
+  absl::StatusOr<std::shared_ptr<const PhraseFilter>> filter = PhraseFilter::Compile(rules, 1);
+  ASSERT_TRUE(filter.ok()) << filter.status();
+  const ScreenResult found = (*filter)->Screen("Thanks. Our legal team has it, so paypal me.", ScreenContext::kProductReview);
+  ASSERT_EQ(found.findings.size(), 2u);
+  EXPECT_EQ(found.findings[0].text, "Our legal team");
+  EXPECT_EQ(found.findings[1].text, "paypal me");
+  EXPECT_TRUE((*filter)->Screen("Our team will call me. Legal, team, paypal.", ScreenContext::kProductReview).allowed);
+}
+
 TEST(ValidateScreenText, RefusesEmptyOverlongAndMalformedText) {
   EXPECT_EQ(ValidateScreenText("").code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ValidateScreenText(std::string(20001, 'a')).code(), absl::StatusCode::kInvalidArgument);

@@ -102,6 +102,21 @@ TEST(CodePointSubstr, CutsOnCharactersNotBytes) {
   EXPECT_EQ(CodePointSubstr("a评价😀b", 1, 4), "评价😀");
   EXPECT_EQ(CodePointSubstr("abc", 3, 3), "");
   EXPECT_EQ(CodePointSubstr("abc", 0, 3), "abc");
+  // Long texts are counted eight bytes at a time.
+  const std::string long_text = "Grüße aus München, 評価を削除してください, then plain ASCII text for a while";
+  EXPECT_EQ(CodePointSubstr(long_text, 19, 30), "評価を削除してください");
+  EXPECT_EQ(CodePointSubstr(long_text, 32, 37), "then ");
+  EXPECT_EQ(CodePointSubstr(long_text, 60, 90), "while");
+  EXPECT_EQ(CodePointSubstr(long_text, 90, 95), "");
+}
+
+TEST(NormalizeForMatching, SpelledOutLettersAndDigitsFarIntoLongText) {
+  // The passes skip eight bytes at a time where nothing can start a run or a digit: what they
+  // find must not depend on where it falls.
+  for (const std::string prefix : {"", "x ", "xy ", "xyz ", "information ", "informationally, ", "12345678 "}) {
+    EXPECT_EQ(NormalizeLiteral(prefix + "please r e m o v e it, upd4te it"), prefix + "please remove it, update it")
+        << prefix;
+  }
 }
 
 }  // namespace
